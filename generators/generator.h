@@ -1,0 +1,46 @@
+// generator.h: the generators' common interface and registry. A generator turns an attack
+// description (its own arguments, as the original bpftools took them after `--`) into a
+// cBPF program at a given L3 offset, plus the annotated assembly that bpfgen -s prints.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libbpfgen/program.h"
+
+namespace bpfgen {
+
+struct GeneratorOptions {
+    uint32_t l3_offset = 0;  // 0: xt_bpf (IP header first), 14 Ethernet, 16 Linux SLL, 18 VLAN
+    int ip_version = 4;      // 4 or 6
+    bool negate = false;     // match everything the rule would not match
+};
+
+struct GeneratedProgram {
+    std::string name;      // short name derived from the arguments (iptables_bpf file names)
+    std::string assembly;  // what the original's bpfgen -s printed, comments included
+    Program program;       // what the original's bpfgen printed, as instructions
+};
+
+using GenerateFunction = GeneratedProgram (*)(const std::vector<std::string>& args,
+                                              const GeneratorOptions& options);
+
+struct GeneratorInfo {
+    std::string_view name;
+    std::string_view summary;  // one line for bpfgen --help
+    std::string_view help;     // `bpfgen NAME -- --help`: usage, semantics, examples
+    GenerateFunction generate;
+};
+
+std::span<const GeneratorInfo> generators();
+const GeneratorInfo* find_generator(std::string_view name);
+
+// Throws UsageError for an unknown generator or bad arguments (the message names the
+// generator and the bad input), Error for anything else that goes wrong.
+GeneratedProgram generate(std::string_view generator, const std::vector<std::string>& args,
+                          const GeneratorOptions& options);
+
+}  // namespace bpfgen

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# setup.sh: installs the Debian packages the project needs (only those missing), then
+# configures and builds it in build/. Idempotent; progress goes to stderr.
+# Usage: scripts/setup.sh [--sanitize]   (--sanitize builds build-sanitize/ with ASan+UBSan)
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+packages=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+          libpcap-dev libboost-program-options-dev libfmt-dev libgtest-dev libbenchmark-dev
+          python3 python3-scapy tcpdump iptables ipset iproute2)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+        missing+=("$package")
+done
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}" >&2
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "setup: missing packages (${missing[*]}) and not root: install them and retry" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+build=build
+cmake_args=()
+if [[ ${1:-} == --sanitize ]]; then
+    build=build-sanitize
+    cmake_args+=(-DBPFTOOLS_SANITIZE=ON -DBPFTOOLS_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug)
+fi
+if [[ ! -f $top/$build/build.ninja ]]; then
+    cmake -S "$top" -B "$top/$build" -G Ninja "${cmake_args[@]}" >&2
+fi
+cmake --build "$top/$build" -j "$(nproc)" >&2
