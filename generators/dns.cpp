@@ -1,14 +1,433 @@
-// dns.cpp: PLACEHOLDER until the 'dns' generator lands; refuses every call.
+// dns.cpp: the 'dns' generator: a program matching DNS queries whose question name fits
+// one of the given domain patterns. It writes the same annotated assembly as the original
+// bpftools (bpfgen -s prints it) and assembles it into the program.
 #include "generators/dns.h"
 
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "generators/asm_text.h"
+#include "generators/generator_args.h"
+#include "libbpfgen/assembler.h"
 #include "libbpfgen/error.h"
 
 namespace bpfgen {
 
-const std::string_view kDnsHelp = "not built yet";
+const std::string_view kDnsHelp =
+    R"(usage: bpfgen [-6] [-n] [-o OFFSET] [-s] dns -- [-i] PATTERN [PATTERN ...]
 
-GeneratedProgram generate_dns(const std::vector<std::string>&, const GeneratorOptions&) {
-    throw Error("dns: generator not built yet");
+Matches DNS queries (UDP, the question name right after the 12-byte DNS header) whose
+name fits one of the PATTERNs. The program finds the UDP header from the IPv4 header
+length, so IP options are handled; with -6 it assumes UDP follows the fixed 40-byte IPv6
+header directly (no extension headers).
+
+A pattern is a domain name, label by label:
+  example.com        exactly example.com
+  *.example.com      one label of any length, then example.com: matches
+                     www.example.com, not example.com nor a.b.example.com
+  *{3-8}.example.com one label of 3 to 8 bytes, then example.com; a range
+                     runs from 1 to 63, and 255 as the maximum means no limit:
+                     *{4-255} is any label of at least 4 bytes
+  fin?.me            '?' stands for any one byte: fint.me, finX.me, not fin.me
+  example.**         the label example, then anything (example.com,
+                     example.co.uk, example itself), but not www.example.com
+  example**          a first label starting with example, then anything
+                     (examples.org, example.net)
+  a%2eb.com          %XX is the byte with hex value XX, so this is the two-label
+                     name whose first label is 'a.b'; write %25 for a '%'
+
+Leading and trailing dots are ignored (.example.com. is example.com); a pattern of dots
+alone, '.', is the root name. A '*' anywhere but alone in its label is a literal star.
+Several patterns make one program that matches any of them.
+
+options:
+  -i, --ignorecase  compare letters without regard to case (longer program)
+  -h, --help        show this help and exit
+
+examples:
+  bpfgen dns -- example.com
+  bpfgen -o 14 dns -- -i '*.example.com' example.net
+  bpfgen -6 -n dns -- 'example.**'
+
+Refused: labels over 63 bytes, names over 255 bytes on the wire, empty labels (a..b),
+bad %-escapes and bad wildcard ranges.
+)";
+
+namespace {
+
+constexpr std::size_t kMaxLabelBytes = 63;
+constexpr std::size_t kMaxNameBytes = 255;
+// A wildcard maximum of 255 is the original's spelling of "no upper limit".
+constexpr unsigned kUnlimitedMaximum = 255;
+
+constexpr std::array<GeneratorFlag, 1> kFlags = {{{'i', "ignorecase"}}};
+
+// How a byte of a literal run is compared with the packet.
+enum class ByteKind {
+    Length,      // a label's length byte, compared exactly
+    OpenLength,  // length of a trailing label prefix (example**): not compared
+    Char,        // a name byte: '?' matches anything, letters fold with -i
+};
+
+struct PatternByte {
+    ByteKind kind;
+    uint8_t value;
+};
+
+using Literal = std::vector<PatternByte>;
+
+struct Wildcard {
+    std::optional<std::pair<unsigned, unsigned>> range;  // *{min-max}
+};
+
+using Element = std::variant<Literal, Wildcard>;
+
+class PatternError {
+  public:
+    explicit PatternError(std::string_view pattern) : pattern_(pattern) {}
+    [[noreturn]] void operator()(const std::string& what) const {
+        throw UsageError(fmt::format("dns: pattern {}: {}", quote_input(pattern_), what));
+    }
+
+  private:
+    std::string_view pattern_;
+};
+
+// Python's str.strip() set of white space.
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+std::string_view strip_spaces(std::string_view text) {
+    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+    return text;
+}
+
+std::string_view strip_chars(std::string_view text, char c) {
+    while (!text.empty() && text.front() == c) text.remove_prefix(1);
+    while (!text.empty() && text.back() == c) text.remove_suffix(1);
+    return text;
+}
+
+std::vector<std::string_view> split_dots(std::string_view text) {
+    std::vector<std::string_view> parts;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t dot = text.find('.', start);
+        parts.push_back(text.substr(start, dot - start));
+        if (dot == std::string_view::npos) return parts;
+        start = dot + 1;
+    }
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// urllib.unquote, except that a '%' without two hex digits is refused instead of kept.
+std::string unquote(std::string_view label, const PatternError& refuse) {
+    std::string out;
+    for (std::size_t i = 0; i < label.size(); ++i) {
+        if (label[i] != '%') {
+            out += label[i];
+            continue;
+        }
+        if (i + 2 >= label.size() || hex_value(label[i + 1]) < 0 || hex_value(label[i + 2]) < 0) {
+            refuse(fmt::format("bad escape {} (%XX takes two hex digits; %25 is a '%')",
+                               quote_input(label.substr(i, 3))));
+        }
+        out += static_cast<char>(hex_value(label[i + 1]) * 16 + hex_value(label[i + 2]));
+        i += 2;
+    }
+    return out;
+}
+
+// Decimal digits as a number, saturating (the range check refuses anything that large).
+std::optional<uint64_t> parse_count(std::string_view digits) {
+    if (digits.empty()) return std::nullopt;
+    uint64_t value = 0;
+    for (char c : digits) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = std::min<uint64_t>(value * 10 + static_cast<uint64_t>(c - '0'), 1'000'000);
+    }
+    return value;
+}
+
+// "*" or "*{MIN-MAX}"; nullopt for any other label.
+std::optional<Wildcard> parse_wildcard(std::string_view label, const PatternError& refuse) {
+    if (label == "*") return Wildcard{};
+    if (!label.starts_with("*{")) return std::nullopt;
+    const std::size_t dash = label.find('-');
+    std::optional<uint64_t> min, max;
+    if (label.ends_with('}') && dash != std::string_view::npos) {
+        min = parse_count(label.substr(2, dash - 2));
+        max = parse_count(label.substr(dash + 1, label.size() - dash - 2));
+    }
+    if (!min || !max) {
+        refuse(fmt::format("bad wildcard {} (expected *{{MIN-MAX}}, like *{{1-63}})",
+                           quote_input(label)));
+    }
+    if (*min > kMaxLabelBytes || (*max > kMaxLabelBytes && *max != kUnlimitedMaximum)) {
+        refuse(
+            fmt::format("wildcard {}: labels are 1 to 63 bytes long (use 255 as the "
+                        "maximum for no upper limit)",
+                        quote_input(label)));
+    }
+    if (*min > *max) {
+        refuse(fmt::format("wildcard {}: minimum {} is greater than maximum {}", quote_input(label),
+                           *min, *max));
+    }
+    if (*min < 1) {
+        refuse(fmt::format("wildcard {}: the minimum is at least 1, as no label is empty",
+                           quote_input(label)));
+    }
+    return Wildcard{std::make_pair(static_cast<unsigned>(*min), static_cast<unsigned>(*max))};
+}
+
+// One pattern as the sequence of literal runs and wildcard labels to match, in order.
+std::vector<Element> parse_pattern(std::string_view pattern) {
+    const PatternError refuse(pattern);
+    std::string_view domain = strip_spaces(pattern);
+    if (domain.empty()) {
+        throw UsageError(fmt::format("dns: empty pattern {}", quote_input(pattern)));
+    }
+    if (domain.find_first_not_of('.') == std::string_view::npos) {
+        return {Literal{{ByteKind::Length, 0}}};  // the root name
+    }
+    while (domain.front() == '.') domain.remove_prefix(1);
+    const bool free_suffix = domain.ends_with("**");
+    if (free_suffix) domain.remove_suffix(2);
+    // "example.**": the label is exactly example; "example**": it only starts so.
+    const bool open_last_label = free_suffix && !domain.ends_with('.');
+    while (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
+    std::string name(domain);
+    if (!free_suffix) name += '.';  // the empty last label stands for the root's 0 byte
+
+    const std::vector<std::string_view> labels = split_dots(name);
+    std::vector<Element> elements;
+    std::size_t wire_bytes = free_suffix ? 1 : 0;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        const bool is_last = i + 1 == labels.size();
+        if (labels[i].empty() && !is_last) refuse("empty label (two dots in a row)");
+        if (std::optional<Wildcard> wildcard = parse_wildcard(labels[i], refuse)) {
+            wire_bytes += 1 + (wildcard->range ? wildcard->range->first : 1);
+            elements.emplace_back(*wildcard);
+            continue;
+        }
+        const std::string label = unquote(labels[i], refuse);
+        if (label.size() > kMaxLabelBytes) {
+            refuse(fmt::format("label {} is {} bytes long, at most {}", quote_input(label, 20),
+                               label.size(), kMaxLabelBytes));
+        }
+        wire_bytes += 1 + label.size();
+        Literal literal;
+        literal.push_back({is_last && open_last_label ? ByteKind::OpenLength : ByteKind::Length,
+                           static_cast<uint8_t>(label.size())});
+        for (char c : label) literal.push_back({ByteKind::Char, static_cast<uint8_t>(c)});
+        if (!elements.empty() && std::holds_alternative<Literal>(elements.back())) {
+            Literal& previous = std::get<Literal>(elements.back());
+            previous.insert(previous.end(), literal.begin(), literal.end());
+        } else {
+            elements.emplace_back(std::move(literal));
+        }
+    }
+    if (wire_bytes > kMaxNameBytes) {
+        refuse(fmt::format("the name takes {} bytes on the wire, at most {}", wire_bytes,
+                           kMaxNameBytes));
+    }
+    return elements;
+}
+
+// The name the original derived from the patterns (iptables_bpf uses it in file names).
+std::string program_name(const std::vector<std::string>& patterns) {
+    std::string name;
+    bool first = true;
+    for (const std::string& pattern : patterns) {
+        if (!pattern.empty() && pattern.front() == '-') continue;
+        std::string part_names;
+        const std::vector<std::string_view> parts =
+            split_dots(strip_spaces(strip_chars(pattern, '.')));
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            if (i > 0) part_names += '_';
+            if (parts[i] == "*") {
+                part_names += "any";
+                continue;
+            }
+            for (char c : parts[i]) {
+                const bool alphanumeric =
+                    (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+                part_names += alphanumeric ? c : 'x';
+            }
+        }
+        if (!first) name += '_';
+        name += part_names;
+        first = false;
+    }
+    return name;
+}
+
+// Writes the assembly text, counting instructions per pattern block so that a block too
+// long for cBPF's 8-bit jump offsets is refused with its pattern named.
+class AssemblyWriter {
+  public:
+    void line(std::string_view text = "") {
+        text_ += text;
+        text_ += '\n';
+    }
+    void instruction(std::string_view text, bool jumps_to_block_end = false) {
+        line(text);
+        if (jumps_to_block_end && !first_jump_) first_jump_ = block_size_;
+        ++block_size_;
+    }
+    void start_block() {
+        block_size_ = 0;
+        first_jump_.reset();
+    }
+    // Instructions the block's first jump has to skip to reach the block's end.
+    std::size_t longest_jump() const { return first_jump_ ? block_size_ - *first_jump_ - 1 : 0; }
+    std::string take() { return std::move(text_); }
+
+  private:
+    std::string text_;
+    std::size_t block_size_ = 0;
+    std::optional<std::size_t> first_jump_;
+};
+
+void match_literal(AssemblyWriter& out, const Literal& literal, const std::string& label, bool last,
+                   bool ignore_case) {
+    std::string bytes, mask;
+    for (const PatternByte& byte : literal) {
+        bytes += static_cast<char>(byte.value);
+        uint8_t bits = 0;
+        if (byte.kind == ByteKind::Char && byte.value == '?') {
+            bits = 0xff;
+        } else if (byte.kind == ByteKind::Char && ignore_case) {
+            bits = 0x20;  // ASCII letters differ in case by this bit only
+        } else if (byte.kind == ByteKind::OpenLength && last) {
+            bits = 0xff;
+        }
+        mask += static_cast<char>(bits);
+    }
+    out.line(fmt::format("    ; Match: {} {}  mask={}", hex_encode(bytes), python_repr(bytes),
+                         hex_encode(mask)));
+    std::size_t offset = 0;
+    while (offset < bytes.size()) {
+        const std::size_t left = bytes.size() - offset;
+        const std::size_t width = left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        uint32_t value = 0, bits = 0;
+        for (std::size_t i = 0; i < width; ++i) {
+            value = value << 8 | static_cast<uint8_t>(bytes[offset + i]);
+            bits = bits << 8 | static_cast<uint8_t>(mask[offset + i]);
+        }
+        const std::string_view load = width == 4 ? "ld" : width == 2 ? "ldh" : "ldb";
+        const int digits = static_cast<int>(width * 2);
+        out.instruction(fmt::format("    {} [x + {}]", load, offset));
+        if (bits != 0) {
+            out.instruction(fmt::format("    or #0x{:0{}x}", bits, digits));
+            value |= bits;
+        }
+        out.instruction(fmt::format("    jneq #0x{:0{}x}, {}", value, digits, label), true);
+        offset += width;
+    }
+    if (!last) {
+        out.instruction("    txa");
+        out.instruction(fmt::format("    add #{}", offset));
+        out.instruction("    tax");
+    }
+}
+
+void match_wildcard(AssemblyWriter& out, const Wildcard& wildcard, const std::string& label) {
+    if (!wildcard.range) {
+        out.line("    ; Match: *");
+    } else {
+        out.line(
+            fmt::format("    ; Match: *{{{}-{}}}", wildcard.range->first, wildcard.range->second));
+    }
+    out.instruction("    ldb [x + 0]");
+    if (wildcard.range) {
+        const auto [min, max] = *wildcard.range;
+        if (min == max) {
+            out.instruction(fmt::format("    jneq #{}, {}", min, label), true);
+        } else {
+            out.instruction(fmt::format("    jlt #{}, {}", min, label), true);
+            if (max < kUnlimitedMaximum) {
+                out.instruction(fmt::format("    jgt #{}, {}", max, label), true);
+            }
+        }
+    }
+    out.instruction("    add x");
+    out.instruction("    add #1");
+    out.instruction("    tax");
+}
+
+}  // namespace
+
+GeneratedProgram generate_dns(const std::vector<std::string>& args,
+                              const GeneratorOptions& options) {
+    const GeneratorArgs parsed = parse_generator_args("dns", args, kFlags);
+    const bool ignore_case = parsed.flags[0];
+    const std::vector<std::string>& patterns = parsed.positionals;
+    if (patterns.empty()) {
+        throw UsageError("dns: no domain pattern given (bpfgen dns -- example.com)");
+    }
+    std::vector<std::vector<Element>> rules;
+    for (const std::string& pattern : patterns) rules.push_back(parse_pattern(pattern));
+
+    const uint32_t match = options.negate ? 0 : 65535;
+    const uint32_t no_match = options.negate ? 65535 : 0;
+    AssemblyWriter out;
+    if (options.ip_version == 4) {
+        out.line(fmt::format("    ldx 4*([{}]&0xf)", options.l3_offset));
+        out.line(fmt::format("    ; l3_off({}) + 8 of udp + 12 of dns", options.l3_offset));
+        out.line(fmt::format("    ld #{}", options.l3_offset + 8 + 12));
+        out.line("    add x");
+    } else {
+        out.line(fmt::format("    ld #{}", options.l3_offset + 40 + 8 + 12));
+    }
+    out.line("    tax");
+    out.line("    ; a = x = M[0] = offset of first dns query byte");
+    out.line(fmt::format("    {}st M[0]", rules.size() > 1 ? "" : "; "));
+    out.line();
+
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        out.line(fmt::format("lb_{}:", i));
+        out.line(fmt::format("    {}ldx M[0]", i != 0 ? "" : "; "));
+        out.start_block();
+        const std::string next = fmt::format("lb_{}", i + 1);
+        for (std::size_t j = 0; j < rules[i].size(); ++j) {
+            const bool last = j + 1 == rules[i].size();
+            if (const auto* literal = std::get_if<Literal>(&rules[i][j])) {
+                match_literal(out, *literal, next, last, ignore_case);
+            } else {
+                match_wildcard(out, std::get<Wildcard>(rules[i][j]), next);
+            }
+        }
+        out.instruction(fmt::format("    ret #{}", match));
+        out.line();
+        if (out.longest_jump() > kMaxJumpDistance) {
+            throw UsageError(fmt::format(
+                "dns: pattern {} needs a jump over {} instructions, cBPF jumps reach {} (use "
+                "fewer wildcard ranges or split the pattern)",
+                quote_input(patterns[i]), out.longest_jump(), kMaxJumpDistance));
+        }
+    }
+    out.line(fmt::format("lb_{}:", rules.size()));
+    out.line(fmt::format("    ret #{}", no_match));
+
+    GeneratedProgram generated;
+    generated.name = program_name(patterns);
+    generated.assembly = out.take();
+    generated.program = assemble(generated.assembly);
+    return generated;
 }
 
 }  // namespace bpfgen

@@ -1,0 +1,295 @@
+// dns_test.cpp: the 'dns' generator: pattern syntax, the program it writes (assembly text
+// and instructions, compared with the original bpftools' output), names and refusals.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "generators/dns.h"
+#include "generators/generator.h"
+#include "libbpfgen/error.h"
+#include "libbpfgen/format.h"
+
+namespace bpfgen {
+namespace {
+
+GeneratedProgram dns(const std::vector<std::string>& args, GeneratorOptions options = {}) {
+    return generate("dns", args, options);
+}
+
+GeneratorOptions at_offset(uint32_t offset) {
+    GeneratorOptions options;
+    options.l3_offset = offset;
+    return options;
+}
+
+// The message of the UsageError the arguments are refused with ("" when accepted).
+std::string refusal(const std::vector<std::string>& args) {
+    try {
+        dns(args);
+    } catch (const UsageError& error) {
+        return error.what();
+    }
+    return "";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+// `bpfgen -s dns -- example.com` of the original, less the final newline print added.
+constexpr std::string_view kExampleComAssembly = R"(    ldx 4*([0]&0xf)
+    ; l3_off(0) + 8 of udp + 12 of dns
+    ld #20
+    add x
+    tax
+    ; a = x = M[0] = offset of first dns query byte
+    ; st M[0]
+
+lb_0:
+    ; ldx M[0]
+    ; Match: 076578616d706c6503636f6d00 '\x07example\x03com\x00'  mask=00000000000000000000000000
+    ld [x + 0]
+    jneq #0x07657861, lb_1
+    ld [x + 4]
+    jneq #0x6d706c65, lb_1
+    ld [x + 8]
+    jneq #0x03636f6d, lb_1
+    ldb [x + 12]
+    jneq #0x00, lb_1
+    ret #65535
+
+lb_1:
+    ret #0
+)";
+
+TEST(Dns, WritesTheOriginalsAssemblyForAnExactName) {
+    EXPECT_EQ(dns({"example.com"}).assembly, kExampleComAssembly);
+}
+
+TEST(Dns, AssemblesTheOriginalsBytecodeForAnExactName) {
+    EXPECT_EQ(dns({"example.com"}).program,
+              parse_xt_bpf("14,177 0 0 0,0 0 0 20,12 0 0 0,7 0 0 0,64 0 0 0,21 0 7 124090465,64 0 "
+                           "0 4,21 0 5 1836084325,64 0 0 8,21 0 3 56848237,80 0 0 12,21 0 1 0,6 0 "
+                           "0 65535,6 0 0 0,"));
+}
+
+TEST(Dns, WildcardLabelSkipsOneLabelOfAnyLength) {
+    EXPECT_EQ(dns({"*.www.example.uk"}, at_offset(18)).program,
+              parse_xt_bpf("18,177 0 0 18,0 0 0 38,12 0 0 0,7 0 0 0,80 0 0 0,12 0 0 0,4 0 0 1,7 "
+                           "0 0 0,64 0 0 0,21 0 7 58161015,64 0 0 4,21 0 5 124090465,64 0 0 8,21 0 "
+                           "3 1836084325,64 0 0 12,21 0 1 41249536,6 0 0 65535,6 0 0 0,"));
+}
+
+TEST(Dns, RangedWildcardChecksTheLabelLength) {
+    GeneratorOptions options;
+    options.ip_version = 6;
+    EXPECT_EQ(dns({"*{1-20}.a.b"}, options).program,
+              parse_xt_bpf("14,0 0 0 60,7 0 0 0,80 0 0 0,53 0 9 1,37 8 0 20,12 0 0 0,4 0 0 1,7 0 "
+                           "0 0,64 0 0 0,21 0 3 23134562,80 0 0 4,21 0 1 0,6 0 0 65535,6 0 0 0,"));
+}
+
+TEST(Dns, RangeWithEqualBoundsIsOneEqualityTest) {
+    const std::string text = dns({"*{3-3}.example.com"}).assembly;
+    EXPECT_TRUE(contains(text, "    ; Match: *{3-3}\n    ldb [x + 0]\n    jneq #3, lb_1\n"));
+    EXPECT_FALSE(contains(text, "jlt"));
+}
+
+TEST(Dns, RangeUpTo255HasNoUpperCheck) {
+    const std::string text = dns({"*{4-255}.example.com"}).assembly;
+    EXPECT_TRUE(contains(text, "    jlt #4, lb_1\n    add x\n"));
+    EXPECT_FALSE(contains(text, "jgt"));
+}
+
+TEST(Dns, RangeBoundsArePrintedAsNumbers) {
+    EXPECT_TRUE(contains(dns({"*{004-010}.a"}).assembly, "; Match: *{4-10}\n"));
+}
+
+TEST(Dns, QuestionMarkMatchesAnyByteAndIgnoreCaseFoldsTheRest) {
+    EXPECT_EQ(
+        dns({"-i", "fin?.me"}).program,
+        parse_xt_bpf("14,177 0 0 0,0 0 0 20,12 0 0 0,7 0 0 0,64 0 0 0,68 0 0 2105376,21 0 "
+                     "6 73820526,64 0 0 4,68 0 0 4278198304,21 0 3 4278349157,80 0 0 8,21 0 1 "
+                     "0,6 0 0 65535,6 0 0 0,"));
+}
+
+TEST(Dns, IgnoreCaseHasALongSpellingAndAbbreviations) {
+    const std::string short_form = dns({"-i", "Example.com"}).assembly;
+    EXPECT_EQ(dns({"--ignorecase", "Example.com"}).assembly, short_form);
+    EXPECT_EQ(dns({"Example.com", "--ign"}).assembly, short_form);
+    EXPECT_TRUE(contains(short_form, "or #0x00202020\n"));
+}
+
+TEST(Dns, WithoutIgnoreCaseLettersCompareExactly) {
+    EXPECT_TRUE(contains(dns({"ExAmPlE.CoM"}).assembly, "jneq #0x07457841, lb_1\n"));
+}
+
+TEST(Dns, DotStarStarIsTheExactLabelThenAnything) {
+    const std::string text = dns({"example.**"}).assembly;
+    EXPECT_TRUE(
+        contains(text, "; Match: 076578616d706c65 '\\x07example'  mask=0000000000000000\n"));
+    EXPECT_FALSE(contains(text, "or #"));
+}
+
+TEST(Dns, StarStarWithoutDotLeavesTheLastLabelOpen) {
+    const std::string text = dns({"example**"}).assembly;
+    EXPECT_TRUE(contains(text,
+                         "mask=ff00000000000000\n    ld [x + 0]\n    or #0xff000000\n"
+                         "    jneq #0xff657861, lb_1\n"));
+}
+
+TEST(Dns, LeadingAndTrailingDotsAndSpacesAreIgnored) {
+    const std::string plain = dns({"example.com"}).assembly;
+    EXPECT_EQ(dns({".example.com."}).assembly, plain);
+    EXPECT_EQ(dns({" ..example.com.. "}).assembly, plain);
+}
+
+TEST(Dns, PercentEscapesAreDecodedInsideALabel) {
+    EXPECT_TRUE(contains(dns({"a%2eb.com"}).assembly,
+                         "; Match: 03612e6203636f6d00 '\\x03a.b\\x03com\\x00'"));
+    EXPECT_TRUE(contains(dns({"a%2Ab.com"}).assembly, "'\\x03a*b\\x03com\\x00'"));
+}
+
+TEST(Dns, StarInsideALabelIsLiteral) {
+    EXPECT_TRUE(contains(dns({"*x.com"}).assembly, "'\\x02*x\\x03com\\x00'"));
+}
+
+TEST(Dns, DotsAloneAreTheRootName) {
+    const std::string text = dns({"."}).assembly;
+    EXPECT_TRUE(contains(text,
+                         "; Match: 00 '\\x00'  mask=00\n    ldb [x + 0]\n    jneq #0x00, "
+                         "lb_1\n    ret #65535\n"));
+}
+
+TEST(Dns, SeveralPatternsTryEachFromTheSavedOffset) {
+    GeneratorOptions options;
+    options.negate = true;
+    EXPECT_EQ(
+        dns({"a.com", "b.org", "c.net"}, options).program,
+        parse_xt_bpf("29,177 0 0 0,0 0 0 20,12 0 0 0,7 0 0 0,2 0 0 0,64 0 0 0,21 0 5 "
+                     "23135075,72 0 0 4,21 0 3 28525,80 0 0 6,21 0 1 0,6 0 0 0,97 0 0 0,64 0 0 "
+                     "0,21 0 5 23200623,72 0 0 4,21 0 3 29287,80 0 0 6,21 0 1 0,6 0 0 0,97 0 0 "
+                     "0,64 0 0 0,21 0 5 23266158,72 0 0 4,21 0 3 25972,80 0 0 6,21 0 1 0,6 0 0 "
+                     "0,6 0 0 65535,"));
+}
+
+TEST(Dns, NegateSwapsTheReturnValues) {
+    GeneratorOptions options;
+    options.negate = true;
+    const std::string text = dns({"example.com"}, options).assembly;
+    EXPECT_TRUE(contains(text, "    ret #0\n\nlb_1:\n    ret #65535\n"));
+}
+
+TEST(Dns, Ipv4FindsUdpFromTheHeaderLengthAtEachOffset) {
+    for (uint32_t offset : {0u, 14u, 16u, 18u}) {
+        const Program program = dns({"x"}, at_offset(offset)).program;
+        ASSERT_GE(program.size(), 2u);
+        EXPECT_EQ(program[0], (Instruction{0xb1, 0, 0, offset})) << offset;       // ldx 4*([o]&0xf)
+        EXPECT_EQ(program[1], (Instruction{0x00, 0, 0, offset + 20})) << offset;  // ld #o+20
+    }
+}
+
+TEST(Dns, Ipv6AssumesUdpRightAfterTheFixedHeader) {
+    for (uint32_t offset : {0u, 14u, 16u, 18u}) {
+        GeneratorOptions options = at_offset(offset);
+        options.ip_version = 6;
+        const Program program = dns({"x"}, options).program;
+        ASSERT_GE(program.size(), 1u);
+        EXPECT_EQ(program[0], (Instruction{0x00, 0, 0, offset + 60})) << offset;  // ld #o+60
+    }
+}
+
+TEST(Dns, NameJoinsPatternLabelsWithStarsSpelledAny) {
+    EXPECT_EQ(dns({"*.example.com"}).name, "any_example_com");
+    EXPECT_EQ(dns({"example.com", "*.www.fint.me"}).name, "example_com_any_www_fint_me");
+    EXPECT_EQ(dns({"-i", "example.**"}).name, "example_xx");
+    EXPECT_EQ(dns({"a%2eb.com", "_dmarc.x"}).name, "ax2eb_com_xdmarc_x");
+    EXPECT_EQ(dns({".example.com."}).name, "example_com");
+}
+
+TEST(Dns, RefusesLabelsOver63Bytes) {
+    const std::string label(64, 'a');
+    EXPECT_EQ(dns({std::string(63, 'a') + ".com"}).name, std::string(63, 'a') + "_com");
+    const std::string message = refusal({label + ".com"});
+    EXPECT_TRUE(message.starts_with("dns: pattern 'aaa")) << message;
+    EXPECT_TRUE(contains(message, "is 64 bytes long, at most 63")) << message;
+}
+
+TEST(Dns, CountsEscapedBytesTowardsTheLabelLimit) {
+    std::string label;
+    for (int i = 0; i < 64; ++i) label += "%41";
+    EXPECT_TRUE(contains(refusal({label + ".com"}), "is 64 bytes long, at most 63"));
+}
+
+TEST(Dns, RefusesNamesOver255BytesOnTheWire) {
+    const std::string l63(63, 'a');
+    const std::string fits = l63 + "." + l63 + "." + l63 + "." + std::string(61, 'a');
+    EXPECT_EQ(refusal({fits}), "");
+    const std::string message = refusal({fits + "a"});
+    EXPECT_TRUE(contains(message, "takes 256 bytes on the wire, at most 255")) << message;
+}
+
+TEST(Dns, RefusesEmptyLabelsInsideAName) {
+    EXPECT_TRUE(contains(refusal({"a..b"}), "dns: pattern 'a..b': empty label"));
+}
+
+TEST(Dns, RefusesEmptyPatterns) {
+    EXPECT_TRUE(contains(refusal({""}), "dns: empty pattern"));
+    EXPECT_TRUE(contains(refusal({"  "}), "dns: empty pattern"));
+}
+
+TEST(Dns, RefusesBadPercentEscapes) {
+    for (const std::string pattern : {"a%zz.com", "a%2.com", "a%"}) {
+        EXPECT_TRUE(contains(refusal({pattern}), "bad escape")) << pattern;
+    }
+}
+
+TEST(Dns, RefusesRangesWithMinimumAboveMaximum) {
+    EXPECT_EQ(refusal({"*{5-3}.com"}),
+              "dns: pattern '*{5-3}.com': wildcard '*{5-3}': minimum 5 is greater than maximum 3");
+}
+
+TEST(Dns, RefusesRangesBeyondLabelLengths) {
+    for (const std::string pattern :
+         {"*{1-64}.com", "*{64-255}.com", "*{1-254}.com", "*{1-99999999999999999999}.com"}) {
+        EXPECT_TRUE(contains(refusal({pattern}), "labels are 1 to 63 bytes long")) << pattern;
+    }
+    EXPECT_TRUE(contains(refusal({"*{0-3}.com"}), "minimum is at least 1"));
+}
+
+TEST(Dns, RefusesMalformedRanges) {
+    for (const std::string pattern : {"*{1-}.com", "*{-3}.com", "*{a-b}.com", "*{1-3}x.com"}) {
+        EXPECT_TRUE(contains(refusal({pattern}), "bad wildcard")) << pattern;
+    }
+}
+
+TEST(Dns, RefusesPatternsTooLongForEightBitJumps) {
+    std::string pattern;
+    for (int i = 0; i < 60; ++i) pattern += "*{1-2}.";
+    EXPECT_TRUE(contains(refusal({pattern + "com"}), "cBPF jumps reach 255"));
+}
+
+TEST(Dns, RefusesMissingPatternsAndUnknownOptions) {
+    EXPECT_TRUE(contains(refusal({}), "dns: no domain pattern given"));
+    EXPECT_TRUE(contains(refusal({"-i"}), "dns: no domain pattern given"));
+    EXPECT_EQ(refusal({"-x", "a.com"}), "dns: unknown option '-x'");
+    EXPECT_TRUE(contains(refusal({"--ignorecase=yes", "a.com"}), "takes no value"));
+}
+
+TEST(Dns, DoubleDashMakesOptionLikeArgumentsPatterns) {
+    EXPECT_TRUE(contains(dns({"--", "-i"}).assembly, "'\\x02-i\\x00'"));
+}
+
+TEST(Dns, MessagesQuoteControlCharactersOnOneLine) {
+    const std::string message = refusal({"a\n..b"});
+    EXPECT_FALSE(contains(message, "\n"));
+    EXPECT_TRUE(contains(message, "'a\\x0a..b'")) << message;
+}
+
+TEST(Dns, HelpGivesExamples) {
+    EXPECT_TRUE(contains(std::string(kDnsHelp), "bpfgen dns -- example.com"));
+    EXPECT_TRUE(contains(std::string(kDnsHelp), "-i, --ignorecase"));
+}
+
+}  // namespace
+}  // namespace bpfgen

@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+"""Parity of bpfgen with the original bpftools, on every recorded run in bpfgen_cases.jsonl.
+
+For a run that succeeded in the original: our stdout must be its bytecode and a newline, byte
+for byte, and with -s first our stdout must be its assembly (dns, dns_validate, suffix: the
+exact text; tcpdump, p0f: the same instructions and labels, comments aside). For a run that
+failed: a non-zero exit, nothing on stdout, exactly one stderr line starting with 'bpfgen:'
+and no traceback. Any difference fails the test.
+"""
+import json
+import os
+import subprocess
+import sys
+
+BIN = os.environ.get("BPFTOOLS_BIN", "build/bin")
+DATA = os.environ.get("BPFTOOLS_TEST_DATA", "tests/data")
+BPFGEN = os.path.join(BIN, "bpfgen")
+# Generators whose -s output comes from libpcap's printer: its comments and spacing may differ.
+LIBPCAP_GENERATORS = {"tcpdump", "p0f"}
+GENERATORS = {"dns", "dns_validate", "suffix", "tcpdump", "p0f"}
+
+
+def run(argv):
+    result = subprocess.run([BPFGEN] + argv, capture_output=True, timeout=60)
+    return result.returncode, result.stdout.decode("latin-1"), result.stderr.decode("latin-1")
+
+
+def generator_of(argv):
+    for arg in argv:
+        if arg == "--":
+            break
+        if arg in GENERATORS:
+            return arg
+    return None
+
+
+def instructions_and_labels(assembly):
+    """The assembly without comments, blank lines or spacing differences."""
+    lines = []
+    for line in assembly.splitlines():
+        code = line.split(";", 1)[0].split()
+        if code:
+            lines.append(" ".join(code))
+    return lines
+
+
+def stderr_is_warnings_only(stderr):
+    return all(line.startswith("bpfgen: warning:") for line in stderr.splitlines())
+
+
+def check_failure(argv, case, problems):
+    rc, out, err = run(argv)
+    lines = err.splitlines()
+    if rc == 0:
+        problems.append(f"{argv}: exit 0, the original failed with {case['rc']}")
+    elif out:
+        problems.append(f"{argv}: failed but printed {out!r}")
+    elif len(lines) != 1 or not lines[0].startswith("bpfgen:") or "Traceback" in err:
+        problems.append(f"{argv}: stderr is not one 'bpfgen:' line: {err!r}")
+    else:
+        return True
+    return False
+
+
+def main():
+    with open(os.path.join(DATA, "bpfgen_cases.jsonl")) as cases_file:
+        cases = [json.loads(line) for line in cases_file if line.strip()]
+    if not os.access(BPFGEN, os.X_OK):
+        print(f"FAIL: {BPFGEN} is not built")
+        return 1
+
+    problems = []
+    counts = {"bytecode": [0, 0], "assembly": [0, 0], "failure": [0, 0]}
+    for case in cases:
+        argv = case["argv"]
+        if case["rc"] != 0:
+            for variant in (argv, ["-s"] + argv):
+                counts["failure"][0] += 1
+                counts["failure"][1] += check_failure(variant, case, problems)
+            continue
+
+        counts["bytecode"][0] += 1
+        rc, out, err = run(argv)
+        if rc != 0:
+            problems.append(f"{argv}: exit {rc}: {err.strip()}")
+        elif out != case["bytecode"] + "\n":
+            problems.append(f"{argv}: bytecode differs:\n  ours     {out!r}\n"
+                            f"  original {case['bytecode'] + chr(10)!r}")
+        elif not stderr_is_warnings_only(err):
+            problems.append(f"{argv}: unexpected stderr {err!r}")
+        else:
+            counts["bytecode"][1] += 1
+
+        counts["assembly"][0] += 1
+        rc, out, err = run(["-s"] + argv)
+        if rc != 0:
+            problems.append(f"-s {argv}: exit {rc}: {err.strip()}")
+            continue
+        if generator_of(argv) in LIBPCAP_GENERATORS:
+            same = instructions_and_labels(out) == instructions_and_labels(case["asm"])
+        else:
+            same = out == case["asm"]
+        if same:
+            counts["assembly"][1] += 1
+        else:
+            problems.append(f"-s {argv}: assembly differs:\n--- ours\n{out}--- original\n"
+                            f"{case['asm']}---")
+
+    for kind, (compared, identical) in counts.items():
+        print(f"{kind}: {compared} compared, {identical} identical")
+    if problems:
+        print(f"FAIL: {len(problems)} differences; the first ones:")
+        for problem in problems[:20]:
+            print(problem)
+        return 1
+    print(f"OK: all {len(cases)} cases match the original")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,247 @@
+// bpfgen.cpp: the bpfgen command: parses the original bpftools' command line, runs the
+// chosen generator, checks the program against the kernel's rules and prints it (xt_bpf
+// bytecode by default, or the generator's annotated assembly with -s).
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <boost/program_options.hpp>
+
+#include "generators/generator.h"
+#include "generators/generator_args.h"
+#include "libbpfgen/checker.h"
+#include "libbpfgen/error.h"
+#include "libbpfgen/format.h"
+#include "libbpfgen/opcodes.h"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+constexpr uint32_t kMaxOffset = 65535;
+
+struct CommandLine {
+    bool help = false;
+    bpfgen::GeneratorOptions options;
+    bool annotated_assembly = false;
+    bpfgen::Format format = bpfgen::Format::XtBpf;
+    std::string generator;
+    std::vector<std::string> generator_args;
+};
+
+std::string usage_line() {
+    return "usage: bpfgen [-6] [-n] [-o OFFSET | --l2 LINK] [-s | --format FORMAT] GENERATOR "
+           "[-- ARGS...]";
+}
+
+std::string help_text() {
+    std::string text = usage_line() + R"(
+
+Writes a classic BPF program that matches the packets an attack description
+names, as the bytecode iptables' bpf match (xt_bpf) and tc take.
+
+options:
+  -6, --inet6         the packets are IPv6 (default IPv4)
+  -n, --negate        match exactly the packets the rule would not match
+  -o, --offset N      where the IP header starts: 0 (default) for iptables
+                      xt_bpf and raw IP, 14 Ethernet, 16 Linux cooked capture,
+                      18 Ethernet with one VLAN tag
+  --l2 LINK           the same by name: raw (0), ether (14), sll (16), vlan (18)
+  -s, --assembly      print the generator's annotated assembly instead
+  --format FORMAT     xt_bpf (default), c (bpf_asm -c), decimal (tcpdump -ddd)
+                      or asm (plain assembly that re-assembles to the program)
+  -h, --help          show this help and exit
+
+The generator's own arguments and options come after '--'; run
+`bpfgen GENERATOR -- --help` for its help.
+
+generators:
+)";
+    for (const bpfgen::GeneratorInfo& info : bpfgen::generators()) {
+        text += fmt::format("  {:<13} {}\n", info.name, info.summary);
+    }
+    text += R"(
+examples:
+  bpfgen dns -- example.com                    DNS queries for example.com
+  bpfgen --offset=0 dns -- '*.example.uk'      any one label under example.uk
+  bpfgen -o 14 dns -- -i example.com           on Ethernet frames, any case
+  bpfgen -6 dns_validate -- --strict           odd-looking IPv6 DNS requests
+  bpfgen -s -n suffix -- 010203                assembly; not ending in 01 02 03
+  bpfgen --l2 vlan tcpdump -- 'udp port 53'    a pcap-filter expression
+  bpfgen p0f -- '4:64:0:*:mss*10,6:mss,sok,ts,nop,ws:df,id+:0'
+
+A program over 64 instructions at offset 0 is printed with a warning on stderr:
+iptables' bpf match refuses it (sockets and tc take up to 4096).
+)";
+    return text;
+}
+
+uint32_t parse_offset(const std::string& text) {
+    uint64_t value = 0;
+    bool valid = !text.empty() && text.size() <= 6;
+    for (char c : text) {
+        if (c < '0' || c > '9') valid = false;
+        value = value * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (!valid || value > kMaxOffset) {
+        throw bpfgen::UsageError(fmt::format(
+            "bad offset {}: expected a number of bytes from 0 to {} (0 raw IP or xt_bpf, 14 "
+            "Ethernet, 16 Linux cooked, 18 VLAN)",
+            bpfgen::quote_input(text), kMaxOffset));
+    }
+    return static_cast<uint32_t>(value);
+}
+
+uint32_t parse_l2(const std::string& name) {
+    if (name == "raw") return 0;
+    if (name == "ether") return 14;
+    if (name == "sll") return 16;
+    if (name == "vlan") return 18;
+    throw bpfgen::UsageError(
+        fmt::format("unknown link layer {} for --l2 (choose from raw, ether, sll, vlan)",
+                    bpfgen::quote_input(name)));
+}
+
+CommandLine parse_command_line(int argc, char** argv) {
+    po::options_description options;
+    options.add_options()                            //
+        ("help,h", "")                               //
+        ("inet6,6", "")                              //
+        ("negate,n", "")                             //
+        ("offset,o", po::value<std::string>(), "")   //
+        ("l2", po::value<std::string>(), "")         //
+        ("assembly,s", "")                           //
+        ("format", po::value<std::string>(), "")     //
+        ("generator", po::value<std::string>(), "")  //
+        ("args", po::value<std::vector<std::string>>(), "");
+    po::positional_options_description positional;
+    positional.add("generator", 1).add("args", -1);
+
+    po::variables_map values;
+    try {
+        po::store(po::command_line_parser(argc, argv)
+                      .options(options)
+                      .positional(positional)
+                      .style(po::command_line_style::unix_style)
+                      .run(),
+                  values);
+    } catch (const po::unknown_option& error) {
+        throw bpfgen::UsageError(fmt::format(
+            "unknown option {} (a generator's own options go after '--': bpfgen GENERATOR -- "
+            "OPTIONS)",
+            bpfgen::quote_input(error.get_option_name())));
+    } catch (const po::error& error) {
+        throw bpfgen::UsageError(error.what());
+    }
+
+    CommandLine line;
+    line.help = values.count("help") > 0;
+    line.options.ip_version = values.count("inet6") ? 6 : 4;
+    line.options.negate = values.count("negate") > 0;
+    line.annotated_assembly = values.count("assembly") > 0;
+    if (values.count("offset") && values.count("l2")) {
+        throw bpfgen::UsageError("give the IP header's place either with --offset or with --l2");
+    }
+    if (values.count("offset")) {
+        line.options.l3_offset = parse_offset(values["offset"].as<std::string>());
+    }
+    if (values.count("l2")) line.options.l3_offset = parse_l2(values["l2"].as<std::string>());
+    if (values.count("format")) {
+        const std::string name = values["format"].as<std::string>();
+        const std::optional<bpfgen::Format> format = bpfgen::parse_format_name(name);
+        if (!format) {
+            throw bpfgen::UsageError(
+                fmt::format("unknown format {} (choose from xt_bpf, c, decimal, asm)",
+                            bpfgen::quote_input(name)));
+        }
+        if (line.annotated_assembly) {
+            throw bpfgen::UsageError("-s prints the annotated assembly; it takes no --format");
+        }
+        line.format = *format;
+    }
+    if (values.count("generator")) line.generator = values["generator"].as<std::string>();
+    if (values.count("args")) line.generator_args = values["args"].as<std::vector<std::string>>();
+    return line;
+}
+
+std::string known_generators() {
+    std::string names;
+    for (const bpfgen::GeneratorInfo& info : bpfgen::generators()) {
+        names += names.empty() ? "" : ", ";
+        names += info.name;
+    }
+    return names;
+}
+
+// Runs the command; returns the exit status. Output goes to out, messages to err.
+int run(int argc, char** argv) {
+    const CommandLine line = parse_command_line(argc, argv);
+    if (line.help) {
+        std::cout << help_text();
+        return 0;
+    }
+    if (line.generator.empty()) {
+        throw bpfgen::UsageError(fmt::format(
+            "no generator given (choose from {}; see bpfgen --help)", known_generators()));
+    }
+    if (bpfgen::wants_help(line.generator_args)) {
+        if (const bpfgen::GeneratorInfo* info = bpfgen::find_generator(line.generator)) {
+            std::cout << info->help;
+            return 0;
+        }
+    }
+    const bpfgen::GeneratedProgram generated =
+        bpfgen::generate(line.generator, line.generator_args, line.options);
+    try {
+        bpfgen::check_kernel_rules(generated.program);
+    } catch (const bpfgen::CheckError& error) {
+        throw bpfgen::Error(fmt::format("{}: the generated program breaks a kernel rule: {}",
+                                        line.generator, error.what()));
+    }
+    if (line.options.l3_offset == 0 &&
+        generated.program.size() > bpfgen::op::kXtBpfMaxInstructions) {
+        std::cerr << fmt::format(
+            "bpfgen: warning: {} instructions; iptables' bpf match (xt_bpf) takes at most {}\n",
+            generated.program.size(), bpfgen::op::kXtBpfMaxInstructions);
+    }
+    if (line.annotated_assembly) {
+        std::cout << generated.assembly << '\n';
+    } else if (line.format == bpfgen::Format::XtBpf) {
+        std::cout << bpfgen::format_xt_bpf(generated.program) << '\n';
+    } else {
+        std::string text = bpfgen::format_program(generated.program, line.format);
+        if (!text.empty() && text.back() != '\n') text += '\n';
+        std::cout << text;
+    }
+    std::cout.flush();
+    if (!std::cout) throw bpfgen::Error("cannot write the output");
+    return 0;
+}
+
+// Messages are printed as one line, whatever line breaks the text inside them carries.
+std::string one_line(std::string_view message) {
+    std::string line(message);
+    for (char& c : line) {
+        if (c == '\n' || c == '\r') c = ' ';
+    }
+    return line;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const bpfgen::UsageError& error) {
+        std::cerr << "bpfgen: " << one_line(error.what()) << '\n';
+        return kExitUsage;
+    } catch (const std::exception& error) {
+        std::cerr << "bpfgen: " << one_line(error.what()) << '\n';
+        return kExitError;
+    }
+}
