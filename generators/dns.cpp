@@ -15,6 +15,7 @@
 #include "generators/generator_args.h"
 #include "libbpfgen/assembler.h"
 #include "libbpfgen/error.h"
+#include "libbpfgen/opcodes.h"
 
 namespace bpfgen {
 
@@ -287,6 +288,7 @@ class AssemblyWriter {
         line(text);
         if (jumps_to_block_end && !first_jump_) first_jump_ = block_size_;
         ++block_size_;
+        ++program_size_;
     }
     void start_block() {
         block_size_ = 0;
@@ -294,10 +296,12 @@ class AssemblyWriter {
     }
     // Instructions the block's first jump has to skip to reach the block's end.
     std::size_t longest_jump() const { return first_jump_ ? block_size_ - *first_jump_ - 1 : 0; }
+    std::size_t program_size() const { return program_size_; }
     std::string take() { return std::move(text_); }
 
   private:
     std::string text_;
+    std::size_t program_size_ = 0;
     std::size_t block_size_ = 0;
     std::optional<std::size_t> first_jump_;
 };
@@ -386,22 +390,30 @@ GeneratedProgram generate_dns(const std::vector<std::string>& args,
     const uint32_t no_match = options.negate ? 65535 : 0;
     AssemblyWriter out;
     if (options.ip_version == 4) {
-        out.line(fmt::format("    ldx 4*([{}]&0xf)", options.l3_offset));
+        out.instruction(fmt::format("    ldx 4*([{}]&0xf)", options.l3_offset));
         out.line(fmt::format("    ; l3_off({}) + 8 of udp + 12 of dns", options.l3_offset));
-        out.line(fmt::format("    ld #{}", options.l3_offset + 8 + 12));
-        out.line("    add x");
+        out.instruction(fmt::format("    ld #{}", options.l3_offset + 8 + 12));
+        out.instruction("    add x");
     } else {
-        out.line(fmt::format("    ld #{}", options.l3_offset + 40 + 8 + 12));
+        out.instruction(fmt::format("    ld #{}", options.l3_offset + 40 + 8 + 12));
     }
-    out.line("    tax");
+    out.instruction("    tax");
     out.line("    ; a = x = M[0] = offset of first dns query byte");
-    out.line(fmt::format("    {}st M[0]", rules.size() > 1 ? "" : "; "));
+    if (rules.size() > 1) {
+        out.instruction("    st M[0]");
+    } else {
+        out.line("    ; st M[0]");
+    }
     out.line();
 
     for (std::size_t i = 0; i < rules.size(); ++i) {
         out.line(fmt::format("lb_{}:", i));
-        out.line(fmt::format("    {}ldx M[0]", i != 0 ? "" : "; "));
         out.start_block();
+        if (i != 0) {
+            out.instruction("    ldx M[0]");
+        } else {
+            out.line("    ; ldx M[0]");
+        }
         const std::string next = fmt::format("lb_{}", i + 1);
         for (std::size_t j = 0; j < rules[i].size(); ++j) {
             const bool last = j + 1 == rules[i].size();
@@ -421,7 +433,12 @@ GeneratedProgram generate_dns(const std::vector<std::string>& args,
         }
     }
     out.line(fmt::format("lb_{}:", rules.size()));
-    out.line(fmt::format("    ret #{}", no_match));
+    out.instruction(fmt::format("    ret #{}", no_match));
+    if (out.program_size() > op::kMaxInstructions) {
+        throw UsageError(fmt::format(
+            "dns: {} patterns make a program of {} instructions, the kernel takes at most {}",
+            patterns.size(), out.program_size(), op::kMaxInstructions));
+    }
 
     GeneratedProgram generated;
     generated.name = program_name(patterns);

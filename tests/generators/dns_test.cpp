@@ -269,6 +269,12 @@ TEST(Dns, RefusesPatternsTooLongForEightBitJumps) {
     EXPECT_TRUE(contains(refusal({pattern + "com"}), "cBPF jumps reach 255"));
 }
 
+TEST(Dns, RefusesProgramsLongerThanTheKernelTakes) {
+    std::vector<std::string> patterns;
+    for (int i = 0; i < 400; ++i) patterns.push_back("host" + std::to_string(i) + ".example.com");
+    EXPECT_TRUE(contains(refusal(patterns), "the kernel takes at most 4096"));
+}
+
 TEST(Dns, RefusesMissingPatternsAndUnknownOptions) {
     EXPECT_TRUE(contains(refusal({}), "dns: no domain pattern given"));
     EXPECT_TRUE(contains(refusal({"-i"}), "dns: no domain pattern given"));
