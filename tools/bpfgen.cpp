@@ -178,7 +178,7 @@ std::string known_generators() {
     return names;
 }
 
-// Runs the command; returns the exit status. Output goes to out, messages to err.
+// Runs the command and returns its exit status; errors are thrown for main to report.
 int run(int argc, char** argv) {
     const CommandLine line = parse_command_line(argc, argv);
     if (line.help) {
