@@ -451,6 +451,22 @@ std::string format_client_subnet(std::span<const uint8_t> data) {
                        scope);
 }
 
+// A name without compression filling all of data, or nullopt.
+std::optional<std::string> uncompressed_name(std::span<const uint8_t> data) {
+    std::string text;
+    std::size_t at = 0;
+    while (at < data.size() && data[at] != 0) {
+        const std::size_t length = data[at];
+        if (length > 63 || at + 1 + length > data.size()) return std::nullopt;
+        append_label(text, data.subspan(at + 1, length));
+        text += '.';
+        at += 1 + length;
+    }
+    if (at + 1 != data.size() || at + 1 > kMaxNameLength) return std::nullopt;
+    if (text.empty()) text.push_back('.');
+    return text;
+}
+
 std::string format_algorithms(std::span<const uint8_t> data) {
     std::string out;
     for (uint8_t algorithm : data) {
@@ -545,6 +561,9 @@ std::string format_edns_option(const EdnsOption& option) {
             return fmt::format("{} {}.{} s", name, read16(data, 0) / 10, read16(data, 0) % 10);
         case 12:
             return fmt::format("{} {} bytes", name, data.size());
+        case 13:  // CHAIN: the closest trust point, an uncompressed name
+            if (auto chain = uncompressed_name(data)) return fmt::format("{} {}", name, *chain);
+            break;
         case 14: {
             if (data.size() % 2 != 0) break;
             std::string tags;
