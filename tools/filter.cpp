@@ -102,22 +102,14 @@ std::optional<Options> parse_options(int argc, char** argv) {
     return options;
 }
 
-// The program named on the command line, or nullopt when every packet passes.
-std::optional<bpfgen::Program> load_program(const Options& options,
-                                            const bpfgen::PcapReader& first_input) {
-    try {
-        if (options.bytecode) return bpfgen::parse_xt_bpf(*options.bytecode);
-        if (options.expression) {
-            if (options.network_layer) {
-                return bpfgen::compile_filter(*options.expression, bpfgen::linktype::kRaw,
-                                              first_input.snaplen());
-            }
-            return first_input.compile_filter(*options.expression);
+// The program given with -b or -c, or nullopt (none, or -e: that one needs the capture).
+std::optional<bpfgen::Program> load_program(const Options& options) {
+    if (options.bytecode) {
+        try {
+            return bpfgen::parse_xt_bpf(*options.bytecode);
+        } catch (const Error& error) {
+            throw Error(fmt::format("-b: {}", error.what()));
         }
-    } catch (const UsageError&) {
-        throw;
-    } catch (const Error& error) {
-        throw Error(fmt::format("{}: {}", options.bytecode ? "-b" : "-e", error.what()));
     }
     if (options.assembly_file) {
         const std::string text = read_text_file(*options.assembly_file);
@@ -130,11 +122,26 @@ std::optional<bpfgen::Program> load_program(const Options& options,
     return std::nullopt;
 }
 
+// The -e expression compiled by libpcap for the captures' link type, or for raw IP when
+// the program is to see packets from their IP header on.
+bpfgen::Program compile_expression(const Options& options, const bpfgen::PcapReader& first) {
+    try {
+        if (options.network_layer) {
+            return bpfgen::compile_filter(*options.expression, bpfgen::linktype::kRaw,
+                                          first.snaplen());
+        }
+        return first.compile_filter(*options.expression);
+    } catch (const Error& error) {
+        throw Error(fmt::format("-e: {}", error.what()));
+    }
+}
+
 int filter_main(int argc, char** argv) {
     const std::optional<Options> parsed = parse_options(argc, argv);
     if (!parsed) return -1;
     const Options& options = *parsed;
 
+    std::optional<bpfgen::Program> program = load_program(options);
     // Open everything first, so a wrong input fails before any output is written.
     std::vector<bpfgen::PcapReader> readers;
     for (const std::string& input : options.inputs) readers.emplace_back(input);
@@ -158,7 +165,8 @@ int filter_main(int argc, char** argv) {
     const auto layer =
         options.network_layer ? bpfgen::FilterLayer::Network : bpfgen::FilterLayer::LinkLayer;
     std::optional<bpfgen::PacketFilter> filter;
-    if (std::optional<bpfgen::Program> program = load_program(options, first)) {
+    if (options.expression) program = compile_expression(options, first);
+    if (program) {
         const std::string source = options.bytecode     ? "-b"
                                    : options.expression ? "-e"
                                                         : *options.assembly_file;
