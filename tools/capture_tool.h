@@ -60,6 +60,16 @@ inline std::vector<std::string> inputs_or_stdin(const po::variables_map& values,
     return inputs;
 }
 
+// A capture typed on a terminal is never what was meant: the FILE was forgotten.
+inline void refuse_capture_from_terminal(const std::vector<std::string>& inputs) {
+    for (const std::string& input : inputs) {
+        if (input == "-" && ::isatty(STDIN_FILENO)) {
+            throw bpfgen::UsageError(
+                "will not read a pcap capture from a terminal: give FILE or pipe one in");
+        }
+    }
+}
+
 // Binary output into a terminal helps no one and can upset it.
 inline void refuse_binary_to_terminal(const std::string& output_path) {
     if (output_path == "-" && ::isatty(STDOUT_FILENO)) {

@@ -141,6 +141,7 @@ int filter_main(int argc, char** argv) {
     if (!parsed) return -1;
     const Options& options = *parsed;
 
+    capture_tool::refuse_capture_from_terminal(options.inputs);
     std::optional<bpfgen::Program> program = load_program(options);
     // Open everything first, so a wrong input fails before any output is written.
     std::vector<bpfgen::PcapReader> readers;

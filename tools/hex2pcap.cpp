@@ -107,6 +107,7 @@ void convert(std::istream& input, const std::string& name, bpfgen::PcapWriter& w
 }
 
 int hex2pcap_main(int argc, char** argv) {
+    std::ios::sync_with_stdio(false);
     const std::optional<Options> options = parse_options(argc, argv);
     if (!options) return -1;
     // Open every input first: a missing one fails before any output.

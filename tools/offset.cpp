@@ -98,6 +98,7 @@ std::optional<std::string> describe(std::span<const uint8_t> packet, const Optio
 int offset_main(int argc, char** argv) {
     const std::optional<Options> options = parse_options(argc, argv);
     if (!options) return -1;
+    capture_tool::refuse_capture_from_terminal(options->inputs);
     for (const std::string& input : options->inputs) {
         bpfgen::PcapReader reader(input);
         while (const std::optional<bpfgen::PacketView> packet = reader.next()) {

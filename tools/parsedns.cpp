@@ -232,6 +232,7 @@ std::optional<std::string> hex_part(std::string line) {
 }
 
 int parsedns_main(int argc, char** argv) {
+    std::ios::sync_with_stdio(false);
     const std::optional<Options> options = parse_options(argc, argv);
     if (!options) return -1;
     // (name for messages, hex text)

@@ -95,6 +95,7 @@ void print_capture(bpfgen::PcapReader& reader, const Options& options) {
 int pcap2hex_main(int argc, char** argv) {
     const std::optional<Options> options = parse_options(argc, argv);
     if (!options) return -1;
+    capture_tool::refuse_capture_from_terminal(options->inputs);
     for (const std::string& input : options->inputs) {
         bpfgen::PcapReader reader(input);
         print_capture(reader, *options);
