@@ -125,6 +125,28 @@ std::string describe_record(const bpfgen::DnsRecord& record) {
                        record.data_text);
 }
 
+// When the packet would carry UDP or TCP under another link-layer header, a hint naming it.
+std::string link_type_hint(std::span<const uint8_t> packet, int link_type) {
+    static constexpr std::pair<int, const char*> kCandidates[] = {
+        {bpfgen::linktype::kEthernet, "EN10MB"},    {bpfgen::linktype::kRaw, "RAW"},
+        {bpfgen::linktype::kLinuxSll, "LINUX_SLL"}, {bpfgen::linktype::kLinuxSll2, "LINUX_SLL2"},
+        {bpfgen::linktype::kNull, "NULL"},
+    };
+    for (const auto& [candidate, name] : kCandidates) {
+        if (candidate == link_type) continue;
+        try {
+            const auto network = bpfgen::find_network_layer(candidate, packet);
+            if (!network) continue;
+            bpfgen::decode_transport_header(packet,
+                                            bpfgen::decode_ip_header(packet, network->offset));
+            return fmt::format("; it reads as {}: try --linktype {}",
+                               bpfgen::link_type_name(candidate), name);
+        } catch (const Error&) {
+        }
+    }
+    return {};
+}
+
 // Everything printed for one packet; built whole so a packet that fails prints nothing
 // but its error line.
 std::string describe_packet(std::span<const uint8_t> packet, const Options& options) {
@@ -137,8 +159,8 @@ std::string describe_packet(std::span<const uint8_t> packet, const Options& opti
         if (!network) {
             throw Error(
                 fmt::format("no IPv4 or IPv6 header after the link-layer header "
-                            "(ethertype 0x{:04x})",
-                            link.ethertype));
+                            "(ethertype 0x{:04x}){}",
+                            link.ethertype, link_type_hint(packet, options.link_type)));
         }
         const bpfgen::IpHeader ip = bpfgen::decode_ip_header(packet, network->offset);
         out += fmt::format("  ip: {}\n", describe_ip(ip));

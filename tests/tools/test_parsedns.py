@@ -204,6 +204,13 @@ class Malformed(unittest.TestCase):
         packet = scapy_packets(data("802.1ad_QinQ.pcap"))[0]
         one_error_line(self, run("parsedns", packet.hex()), "no IPv4 or IPv6 header")
 
+    def test_another_link_type_is_suggested(self):
+        packet = scapy_packets(data("LINKTYPE_RAW_ipv6.pcap"))[0]
+        one_error_line(self, run("parsedns", packet.hex()), "no IPv4 or IPv6 header",
+                       "try --linktype RAW")
+        packet = scapy_packets(data("dns-badcookie.pcap"))[0]
+        one_error_line(self, run("parsedns", packet.hex()), "try --linktype NULL")
+
     def test_good_packets_still_print_next_to_bad_ones(self):
         good = scapy_packets(data("dns_udp.pcap"))[0].hex()
         result = run("parsedns", good, "00zz", good)
