@@ -15,7 +15,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from captures import (ETHERNET, LINUX_SLL, LINUX_SLL2, Pcap, data, listdir_clean,  # noqa: E402
+from captures import (ETHERNET, LINUX_SLL, LINUX_SLL2, TCPDUMP, Pcap, data, listdir_clean,  # noqa: E402
                       network_offset, one_error_line, require_environment, require_tcpdump, run,
                       scapy_linktype, scapy_packets, sll_to_sll2, tcpdump_compiles,
                       tcpdump_select, temporary_directory, write_pcap)
@@ -259,12 +259,12 @@ class Options(unittest.TestCase):
         path = data("edns-opts.pcap")
         # tcpdump -ddd "udp[10] & 0x80 != 0" on Ethernet, as bytecode and as bpf_asm.
         expected = tcpdump_select(path, "ip and udp[10] & 0x80 != 0")
-        program = subprocess.run(["/usr/bin/tcpdump", "-r", path, "-ddd",
+        program = subprocess.run([TCPDUMP, "-r", path, "-ddd",
                                   "ip and udp[10] & 0x80 != 0"],
                                  capture_output=True, check=True).stdout.decode().split("\n")
         xt_bpf = ",".join(line for line in program if line) + ","
         self.assertEqual(filter_packets("-b", xt_bpf, path), expected)
-        assembly = subprocess.run(["/usr/bin/tcpdump", "-r", path, "-d",
+        assembly = subprocess.run([TCPDUMP, "-r", path, "-d",
                                    "ip and udp[10] & 0x80 != 0"],
                                   capture_output=True, check=True).stdout.decode()
         with temporary_directory() as directory:
