@@ -40,8 +40,10 @@ struct SkbContext {
     // with ntohs, so a program sees the ethertype's value: 0x0800 for IPv4, as `ldh [12]`
     // reads it from an Ethernet header. Give it here as that value.
     uint16_t protocol = 0;
-    uint32_t pkt_type = 0;        // PACKET_HOST (0), PACKET_BROADCAST (1)...; 3 bits in the kernel
-    uint32_t ifindex = 0;         // of skb->dev
+    uint32_t pkt_type = 0;  // PACKET_HOST (0), PACKET_BROADCAST (1)...; 3 bits in the kernel
+    // skb->dev->ifindex; an skb without a device (where the kernel ends the program
+    // returning A) is not modelled.
+    uint32_t ifindex = 0;
     uint32_t mark = 0;            // skb->mark (SO_MARK of a local sender)
     uint32_t queue = 0;           // skb->queue_mapping, 16 bits in the kernel
     uint32_t hatype = 0;          // skb->dev->type, ARPHRD_* (ARPHRD_ETHER 1, ARPHRD_LOOPBACK 772)
