@@ -1,8 +1,9 @@
 // random_programs.h: deterministic random classic BPF programs that pass the kernel's rules
 // (check_kernel_rules), and random packets to run them on, for differential tests, fuzzing
 // and benchmarks. Header-only. The same seed gives the same programs on every platform (own
-// generator, no std distributions). Options switch off the instruction families where other
-// implementations differ from the kernel (see bpf_filter_differential_test.cpp).
+// generator, no std distributions). By default the programs avoid the instructions where
+// libpcap's bpf_filter() differs from the kernel (see bpf_filter_differential_test.cpp);
+// options switch the kernel's extras on.
 #pragma once
 
 #include <cstddef>
@@ -51,30 +52,46 @@ inline std::vector<uint32_t> all_extensions() {
 }
 
 struct RandomProgramOptions {
-    std::size_t min_length = 2;   // at least 1
-    std::size_t max_length = 32;  // at most 4096
-    uint32_t max_offset = 64;     // packet loads mostly address bytes below this
+    // The defaults give only instructions on which the kernel and libpcap's bpf_filter()
+    // agree (see bpf_filter_differential_test.cpp); the kernel's extras are opt-in.
+    std::size_t max_length = 32;      // at most this many (<= 4095) before the final ret
+    bool ancillary_loads = false;     // SKF_AD_* loads (libpcap reads them as packet bytes)
+    bool shifts_by_x = false;         // lsh/rsh x (the kernel masks the count, libpcap gives 0)
+    uint32_t max_packet_offset = 80;  // packet loads mostly address bytes below this
+    std::size_t min_length = 0;       // at least this many instructions before the final ret
     // Sometimes load far past any packet: huge offsets and negative, header-relative ones
-    // (SKF_NET_OFF + n, SKF_LL_OFF + n).
+    // (SKF_NET_OFF + n, SKF_LL_OFF + n), out of range for both without a known header.
     bool far_offsets = true;
-    // `ld [x + k]` with any k; false: k == 0 only, so X + k never wraps around 2^32.
-    bool indexed_offsets = true;
-    bool shifts_by_x = true;  // lsh x / rsh x, where X may be 32 or more
+    // `ld [x + k]` with any k (X + k may wrap past 2^32: the kernel reads, libpcap refuses);
+    // false: k == 0 only.
+    bool indexed_offsets = false;
     bool scratch_memory = true;
-    std::vector<uint32_t> extensions = all_extensions();  // ancillary loads; empty: none
+    std::vector<uint32_t> extensions = all_extensions();  // the ones ancillary loads name
 };
+
+// A packet of up to max_size bytes, mostly from values filters test (0, 0x45, 0xff...), so
+// comparisons sometimes succeed; every length from 0 up is possible, truncated ones too.
+inline std::vector<uint8_t> random_packet(RandomSource& random, std::size_t max_size) {
+    static const std::vector<uint8_t> interesting = {0, 0, 1,    2,    4,    5,
+                                                     6, 8, 0x11, 0x45, 0x60, 0xff};
+    std::vector<uint8_t> packet(random.below(static_cast<uint32_t>(max_size) + 1));
+    for (uint8_t& byte : packet) {
+        byte = random.chance(60) ? random.pick(interesting) : static_cast<uint8_t>(random.next());
+    }
+    return packet;
+}
 
 // Generates programs that check_kernel_rules accepts, with jumps, scratch memory, every ALU
 // operation, and packet loads that sometimes fall off the packet.
-class RandomProgramGenerator {
+class RandomPrograms {
   public:
-    explicit RandomProgramGenerator(uint64_t seed, RandomProgramOptions options = {})
+    explicit RandomPrograms(uint64_t seed, RandomProgramOptions options = {})
         : random_(seed), options_(std::move(options)) {}
 
     bpfgen::Program next() {
-        const auto length =
-            static_cast<std::size_t>(random_.between(static_cast<uint32_t>(options_.min_length),
-                                                     static_cast<uint32_t>(options_.max_length)));
+        const auto length = 1 + static_cast<std::size_t>(
+                                    random_.between(static_cast<uint32_t>(options_.min_length),
+                                                    static_cast<uint32_t>(options_.max_length)));
         std::vector<bpfgen::Instruction> instructions;
         instructions.reserve(length);
         for (std::size_t pc = 0; pc + 1 < length; ++pc) {
@@ -102,6 +119,11 @@ class RandomProgramGenerator {
         }
     }
 
+    // A packet of up to max_size bytes (see random_packet).
+    std::vector<uint8_t> packet(std::size_t max_size = 96) {
+        return random_packet(random_, max_size);
+    }
+
     RandomSource& random() { return random_; }
 
   private:
@@ -123,12 +145,12 @@ class RandomProgramGenerator {
                 case 0:
                     return random_.pick(far);
                 case 1:
-                    return kNetOffset + random_.below(options_.max_offset);
+                    return kNetOffset + random_.below(options_.max_packet_offset);
                 default:
-                    return kLinkLayerOffset + random_.below(options_.max_offset);
+                    return kLinkLayerOffset + random_.below(options_.max_packet_offset);
             }
         }
-        return random_.below(options_.max_offset + 1);
+        return random_.below(options_.max_packet_offset + 1);
     }
 
     uint16_t load_size() {
@@ -192,7 +214,7 @@ class RandomProgramGenerator {
         if (roll < 80) return jump(pc, length);
         if (roll < 85)
             return {static_cast<uint16_t>(kMisc | (random_.chance(50) ? kTax : kTxa)), 0, 0, 0};
-        if (roll < 89 && !options_.extensions.empty()) {
+        if (roll < 89 && options_.ancillary_loads && !options_.extensions.empty()) {
             return {static_cast<uint16_t>(kLd | load_size() | kAbs), 0, 0,
                     bpfgen::ancillary::kOffset + random_.pick(options_.extensions)};
         }
@@ -224,17 +246,5 @@ class RandomProgramGenerator {
     RandomSource random_;
     RandomProgramOptions options_;
 };
-
-// A packet of up to max_size bytes, mostly from values filters test (0, 0x45, 0xff...), so
-// comparisons sometimes succeed; every length from 0 up is possible, truncated ones too.
-inline std::vector<uint8_t> random_packet(RandomSource& random, std::size_t max_size) {
-    static const std::vector<uint8_t> interesting = {0, 0, 1,    2,    4,    5,
-                                                     6, 8, 0x11, 0x45, 0x60, 0xff};
-    std::vector<uint8_t> packet(random.below(static_cast<uint32_t>(max_size) + 1));
-    for (uint8_t& byte : packet) {
-        byte = random.chance(60) ? random.pick(interesting) : static_cast<uint8_t>(random.next());
-    }
-    return packet;
-}
 
 }  // namespace bpftools::test

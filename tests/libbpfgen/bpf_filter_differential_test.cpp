@@ -29,9 +29,9 @@
 #include "libbpfgen/disassembler.h"
 #include "libbpfgen/format.h"
 #include "libbpfgen/interpreter.h"
+#include "tests/common/program_builders.h"
 #include "tests/common/random_programs.h"
 #include "tests/common/reference_cases.h"
-#include "tests/libbpfgen/program_builders.h"
 
 namespace bpfgen {
 namespace {
@@ -80,14 +80,8 @@ Verdicts both(const Program& program, const std::vector<uint8_t>& packet,
 
 TEST(BpfFilterDifferential, RandomProgramsOnRandomPackets) {
     // Without the instruction families where the two differ (see the top of this file).
-    bpftools::test::RandomProgramGenerator generator(0xb9f, {.min_length = 1,
-                                                             .max_length = 48,
-                                                             .max_offset = 64,
-                                                             .far_offsets = true,
-                                                             .indexed_offsets = false,
-                                                             .shifts_by_x = false,
-                                                             .scratch_memory = true,
-                                                             .extensions = {}});
+    bpftools::test::RandomPrograms generator(
+        0xb9f, {.max_length = 48, .max_packet_offset = 64, .far_offsets = true});
     bpftools::test::RandomSource random(20241123);
     std::size_t accepted = 0;
     std::size_t runs = 0;

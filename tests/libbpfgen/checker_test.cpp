@@ -10,18 +10,18 @@
 
 #include "libbpfgen/error.h"
 #include "libbpfgen/format.h"
+#include "tests/common/invalid_programs.h"
+#include "tests/common/program_builders.h"
 #include "tests/common/random_programs.h"
 #include "tests/common/reference_cases.h"
-#include "tests/libbpfgen/kernel_rule_cases.h"
-#include "tests/libbpfgen/program_builders.h"
 
 namespace bpfgen {
 namespace {
 
-using bpftools::test::invalid_program_cases;
-using bpftools::test::valid_program_cases;
+using bpftools::test::invalid_programs;
+using bpftools::test::valid_programs;
 
-class CheckerRefuses : public testing::TestWithParam<bpftools::test::InvalidProgramCase> {};
+class CheckerRefuses : public testing::TestWithParam<bpftools::test::InvalidProgram> {};
 
 TEST_P(CheckerRefuses, NamingTheInstructionAndTheRule) {
     const auto& refused = GetParam();
@@ -38,18 +38,18 @@ TEST_P(CheckerRefuses, NamingTheInstructionAndTheRule) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(KernelRules, CheckerRefuses, testing::ValuesIn(invalid_program_cases()),
-                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(KernelRules, CheckerRefuses, testing::ValuesIn(invalid_programs()),
+                         [](const auto& info) { return info.param.rule; });
 
-class CheckerAccepts : public testing::TestWithParam<bpftools::test::ValidProgramCase> {};
+class CheckerAccepts : public testing::TestWithParam<bpftools::test::ValidProgram> {};
 
 TEST_P(CheckerAccepts, ProgramWithinTheRules) {
     const auto& accepted = GetParam();
     EXPECT_NO_THROW(check_kernel_rules(accepted.program, accepted.target));
 }
 
-INSTANTIATE_TEST_SUITE_P(KernelRules, CheckerAccepts, testing::ValuesIn(valid_program_cases()),
-                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(KernelRules, CheckerAccepts, testing::ValuesIn(valid_programs()),
+                         [](const auto& info) { return info.param.rule; });
 
 TEST(Checker, XtBpfLimitDoesNotApplyToSockets) {
     const Program program = bpftools::test::filled_program(64, bpftools::test::insn::ld_imm(0));
@@ -79,7 +79,9 @@ TEST(Checker, AcceptsEveryRecordedBytecodeOfTheOriginalForXtBpf) {
 }
 
 TEST(Checker, AcceptsRandomProgramsOfTheSharedGenerator) {
-    bpftools::test::RandomProgramGenerator generator(7, {.min_length = 1, .max_length = 200});
+    bpftools::test::RandomPrograms generator(
+        7,
+        {.max_length = 200, .ancillary_loads = true, .shifts_by_x = true, .indexed_offsets = true});
     for (int i = 0; i < 500; ++i) {
         const Program program = generator.next();
         ASSERT_NO_THROW(check_kernel_rules(program)) << format_xt_bpf(program);

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "libbpfgen/interpreter.h"
-#include "tests/libbpfgen/program_builders.h"
+#include "tests/common/program_builders.h"
 
 namespace bpfgen {
 namespace {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "libbpfgen/interpreter.h"
-#include "tests/libbpfgen/program_builders.h"
+#include "tests/common/program_builders.h"
 
 namespace bpfgen {
 namespace {

@@ -1,4 +1,4 @@
-// kernel_rule_cases.h: the table of programs the kernel refuses, one or more per rule of
+// invalid_programs.h: the table of programs the kernel refuses, one or more per rule of
 // bpf_check_classic, with the instruction and message the checker must name, and a table of
 // programs it accepts, close to each rule's edge. checker_test.cpp holds the checker to
 // them; kernel_agreement_test.cpp holds the running kernel to the same verdicts.
@@ -13,30 +13,26 @@
 #include "libbpfgen/checker.h"
 #include "libbpfgen/opcodes.h"
 #include "libbpfgen/program.h"
-#include "tests/libbpfgen/program_builders.h"
+#include "tests/common/program_builders.h"
 
 namespace bpftools::test {
 
-struct InvalidProgramCase {
-    std::string name;
+struct InvalidProgram {
+    std::string rule;  // a test name: letters and digits
     bpfgen::Program program;
     std::size_t index;    // the instruction CheckError names
     std::string message;  // a fragment of its message
     bpfgen::CheckTarget target = bpfgen::CheckTarget::Socket;
 
-    friend void PrintTo(const InvalidProgramCase& refused, std::ostream* out) {
-        *out << refused.name;
-    }
+    friend void PrintTo(const InvalidProgram& refused, std::ostream* out) { *out << refused.rule; }
 };
 
-struct ValidProgramCase {
-    std::string name;
+struct ValidProgram {
+    std::string rule;  // a test name: letters and digits
     bpfgen::Program program;
     bpfgen::CheckTarget target = bpfgen::CheckTarget::Socket;
 
-    friend void PrintTo(const ValidProgramCase& accepted, std::ostream* out) {
-        *out << accepted.name;
-    }
+    friend void PrintTo(const ValidProgram& accepted, std::ostream* out) { *out << accepted.rule; }
 };
 
 // `count` copies of `filler` followed by `ret #0`.
@@ -56,7 +52,7 @@ inline bpfgen::Program framed_program(const bpfgen::Instruction& first, std::siz
     return bpfgen::Program(std::move(instructions));
 }
 
-inline std::vector<InvalidProgramCase> invalid_program_cases() {
+inline std::vector<InvalidProgram> invalid_programs() {
     using namespace insn;
     namespace ad = bpfgen::ancillary;
     using bpfgen::CheckTarget;
@@ -122,6 +118,8 @@ inline std::vector<InvalidProgramCase> invalid_program_cases() {
          // written) reaches 5 too, so the kernel refuses this safe program.
          Program{ld_imm(1), jmp_k(op::kJeq, 1, 0, 2), st(0), ja(1), ret_k(0), ld_mem(0), ret_a()},
          5, "M[0] is read before it is written"},
+        {"ScratchReadInUnreachableCode", Program{ret_k(0), ld_mem(2), ret_a()}, 1,
+         "M[2] is read before it is written"},
         {"FirstViolationInKernelOrder",
          // The opcode check runs over every instruction before the scratch memory analysis,
          // so the bad opcode at 2 is named, not the unwritten read at 0.
@@ -129,12 +127,12 @@ inline std::vector<InvalidProgramCase> invalid_program_cases() {
     };
 }
 
-inline std::vector<ValidProgramCase> valid_program_cases() {
+inline std::vector<ValidProgram> valid_programs() {
     using namespace insn;
     namespace ad = bpfgen::ancillary;
     using bpfgen::CheckTarget;
     using bpfgen::Program;
-    std::vector<ValidProgramCase> cases = {
+    std::vector<ValidProgram> cases = {
         {"SingleRet", Program{ret_k(0)}},
         {"RetA", Program{ret_a()}},
         {"Exactly4096", filled_program(4095, ld_imm(0))},
@@ -151,6 +149,12 @@ inline std::vector<ValidProgramCase> valid_program_cases() {
         {"ScratchCell15", Program{st(15), ld_mem(15), stx(15), ldx_mem(15), ret_a()}},
         {"ScratchWrittenOnBothPaths",
          Program{ld_imm(1), jmp_k(op::kJeq, 1, 0, 2), st(4), ja(1), stx(4), ld_mem(4), ret_a()}},
+        {"ScratchWrittenBeforeABranch",
+         Program{st(5), ld_imm(0), jmp_k(op::kJeq, 0, 0, 2), ld_mem(5), ret_a(), ret_k(0)}},
+        // The other side of the kernel's ret fall-through: unreachable code after a ret may
+        // read what was written before it.
+        {"ScratchWrittenBeforeARetReachesTheNextInstruction",
+         Program{st(2), ret_k(0), ld_mem(2), ret_a()}},
         {"ScratchUnreadNeedNoWrite", Program{ld_imm(1), st(2), ret_a()}},
         {"UnreachableCodeAfterRet", Program{ret_k(0), ld_imm(1), tax(), ret_a()}},
         {"NetworkHeaderOffset", Program{ld_b(ad::kNetOffset + 9), ret_a()}},
