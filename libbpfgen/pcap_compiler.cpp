@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "libbpfgen/error.h"
+#include "libbpfgen/opcodes.h"
 
 namespace bpfgen {
 
@@ -57,7 +58,37 @@ std::string quoted(std::string_view text) {
     return out + "'";
 }
 
+// Does the instruction read its k field? (The kernel ignores k where it does not.)
+bool uses_k(uint16_t code) {
+    switch (op::cls(code)) {
+        case op::kRet:
+            return op::rval(code) != op::kRetA;
+        case op::kLd:
+        case op::kLdx:
+            return op::mode(code) != op::kLen;
+        case op::kSt:
+        case op::kStx:
+            return true;
+        case op::kAlu:
+            return op::alu_op(code) != op::kNeg && op::src(code) == op::kK;
+        case op::kJmp:
+            return op::jmp_op(code) == op::kJa || op::src(code) == op::kK;
+        default:  // tax, txa
+            return false;
+    }
+}
+
 }  // namespace
+
+Program without_unused_fields(const Program& compiled) {
+    Program program;
+    for (Instruction instruction : compiled) {
+        if (!instruction.is_conditional_jump()) instruction.jt = instruction.jf = 0;
+        if (!uses_k(instruction.code)) instruction.k = 0;
+        program.push_back(instruction);
+    }
+    return program;
+}
 
 std::string link_type_name(int link_type) {
     const char* name = pcap_datalink_val_to_name(link_type);

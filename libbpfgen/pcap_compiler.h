@@ -29,6 +29,12 @@ inline constexpr int kPcapSnaplen = 65536;
 // compile (syntax error, unknown name, a filter that rejects every packet, ...).
 Program compile_pcap_filter(std::string_view expression, int link_type, int snaplen = kPcapSnaplen);
 
+// The program with zeros in the fields its instructions do not use (k of tax, txa, ret a,
+// ALU and jumps on x, len loads; jt and jf of all but conditional jumps), as assembling
+// its listing gives it back. libpcap's optimiser leaves stale values there (tax with
+// k = 13), which the kernel ignores but which change the bytecode's text.
+Program without_unused_fields(const Program& program);
+
 // libpcap's bpf_image() text of each instruction, as `tcpdump -d` prints it, for example
 // "(000) ldh      [12]" or "(001) jeq      #0x800           jt 2\tjf 5".
 std::vector<std::string> pcap_listing(const Program& program);
