@@ -1,0 +1,137 @@
+// bpf_asm.cpp: the kernel's tools/bpf/bpf_asm: assembles a bpf_asm program read from FILE
+// (or standard input) and prints it as the xt_bpf bytecode line or, with -c, as C
+// initialisers, byte for byte as the kernel's tool does. Errors are one line, exit 1;
+// usage errors exit 2.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "libbpfgen/assembler.h"
+#include "libbpfgen/error.h"
+#include "libbpfgen/format.h"
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: bpf_asm [-c] [FILE]\n"
+    "Assembles the bpf_asm program in FILE (default: standard input) and prints the\n"
+    "bytecode as one xt_bpf line (\"N,code jt jf k,...\"), or with -c as C initialisers.\n";
+
+struct FileCloser {
+    void operator()(std::FILE* file) const { std::fclose(file); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+struct Options {
+    bool c_style = false;
+    std::string path;  // empty: standard input
+};
+
+// Thrown for a bad command line; main prints the message and the usage, exits 2.
+struct UsageProblem {
+    std::string what;
+};
+
+Options parse_options(int argc, char** argv) {
+    Options options;
+    bool have_path = false;
+    bool only_paths = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (!only_paths && arg == "--") {
+            only_paths = true;
+        } else if (!only_paths && arg == "-c") {
+            options.c_style = true;
+        } else if (!only_paths && arg.size() > 1 && arg[0] == '-') {
+            throw UsageProblem{fmt::format("unknown option '{}'", arg)};
+        } else if (have_path) {
+            throw UsageProblem{
+                fmt::format("more than one FILE ('{}' and '{}')", options.path, arg)};
+        } else {
+            options.path = std::string(arg);
+            have_path = true;
+        }
+    }
+    if (options.path == "-") options.path.clear();
+    return options;
+}
+
+// Reads all of `file`; throws bpfgen::Error naming `name` on a read error.
+std::string read_all(std::FILE* file, std::string_view name) {
+    std::string text;
+    char buffer[65536];
+    for (;;) {
+        const std::size_t got = std::fread(buffer, 1, sizeof buffer, file);
+        text.append(buffer, got);
+        if (got < sizeof buffer) break;
+    }
+    if (std::ferror(file)) {
+        throw bpfgen::Error(fmt::format("{}: cannot read: {}", name, std::strerror(errno)));
+    }
+    return text;
+}
+
+std::string read_input(const Options& options) {
+    if (options.path.empty()) return read_all(stdin, "<stdin>");
+    const File file(std::fopen(options.path.c_str(), "rb"));
+    if (!file) {
+        throw bpfgen::Error(fmt::format("{}: cannot open: {}", options.path, std::strerror(errno)));
+    }
+    return read_all(file.get(), options.path);
+}
+
+// AssembleError's message starts with "line L, column C: "; we print FILE:L:C: instead.
+std::string_view reason(const bpfgen::AssembleError& error) {
+    std::string_view what = error.what();
+    const std::string prefix = fmt::format("line {}, column {}: ", error.line(), error.column());
+    if (what.starts_with(prefix)) what.remove_prefix(prefix.size());
+    return what;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options options;
+    try {
+        for (int i = 1; i < argc; ++i) {
+            const std::string_view arg = argv[i];
+            if (arg == "-h" || arg == "--help") {
+                std::fputs(kUsage.data(), stdout);
+                return 0;
+            }
+        }
+        options = parse_options(argc, argv);
+    } catch (const UsageProblem& problem) {
+        std::fprintf(stderr, "bpf_asm: %s\n%s", problem.what.c_str(), kUsage.data());
+        return 2;
+    }
+    const std::string name = options.path.empty() ? "<stdin>" : options.path;
+    try {
+        const bpfgen::Program program = bpfgen::assemble(read_input(options));
+        const std::string output =
+            options.c_style ? bpfgen::format_c(program) : bpfgen::format_xt_bpf(program) + "\n";
+        if (std::fwrite(output.data(), 1, output.size(), stdout) != output.size() ||
+            std::fflush(stdout) != 0) {
+            std::fprintf(stderr, "bpf_asm: cannot write the output: %s\n", std::strerror(errno));
+            return 1;
+        }
+    } catch (const bpfgen::AssembleError& error) {
+        const std::string message = fmt::format("bpf_asm: {}:{}:{}: {}\n", name, error.line(),
+                                                error.column(), reason(error));
+        std::fputs(message.c_str(), stderr);
+        return 1;
+    } catch (const bpfgen::Error& error) {
+        std::fprintf(stderr, "bpf_asm: %s\n", error.what());
+        return 1;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "bpf_asm: %s: out of memory\n", name.c_str());
+        return 1;
+    }
+    return 0;
+}
