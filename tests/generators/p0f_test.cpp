@@ -122,24 +122,22 @@ TEST(P0f, GivesNoName) {
     EXPECT_EQ(p0f({kAnyIpv4}).name, "");
 }
 
-using pcap_reference::ReferenceCase;
+using pcap_reference::GeneratorRun;
 
 TEST(P0fParity, EveryRecordedRunGivesTheOriginalsBytecodeAndAssembly) {
-    const std::vector<ReferenceCase> cases =
-        pcap_reference::load_reference_cases(pcap_reference::reference_cases_path(), "p0f");
+    const std::vector<GeneratorRun> runs = pcap_reference::runs_of("p0f");
     int compared = 0;
     int identical = 0;
-    for (const ReferenceCase& reference : cases) {
-        if (reference.rc != 0) continue;
+    for (const GeneratorRun& run : runs) {
+        if (run.recorded.rc != 0) continue;
         ++compared;
-        SCOPED_TRACE(pcap_reference::describe(reference));
-        const GeneratedProgram generated =
-            generate(reference.generator, reference.args, reference.options);
-        EXPECT_EQ(format_xt_bpf(generated.program), reference.bytecode);
+        SCOPED_TRACE(run.recorded.describe());
+        const GeneratedProgram generated = generate(run.generator, run.args, run.options);
+        EXPECT_EQ(format_xt_bpf(generated.program), run.recorded.bytecode);
         // bpfgen -s printed the generator's text and a newline.
-        EXPECT_EQ(generated.assembly + "\n", reference.assembly);
-        identical += format_xt_bpf(generated.program) == reference.bytecode &&
-                     generated.assembly + "\n" == reference.assembly;
+        EXPECT_EQ(generated.assembly + "\n", run.recorded.assembly);
+        identical += format_xt_bpf(generated.program) == run.recorded.bytecode &&
+                     generated.assembly + "\n" == run.recorded.assembly;
     }
     EXPECT_GE(compared, 30);
     EXPECT_EQ(identical, compared);
@@ -147,21 +145,20 @@ TEST(P0fParity, EveryRecordedRunGivesTheOriginalsBytecodeAndAssembly) {
 }
 
 TEST(P0fParity, EveryRecordedFailureIsRefusedWithOneLineNamingTheGenerator) {
-    const std::vector<ReferenceCase> cases =
-        pcap_reference::load_reference_cases(pcap_reference::reference_cases_path(), "p0f");
+    const std::vector<GeneratorRun> runs = pcap_reference::runs_of("p0f");
     int failures = 0;
-    for (const ReferenceCase& reference : cases) {
-        if (reference.rc == 0) continue;
+    for (const GeneratorRun& run : runs) {
+        if (run.recorded.rc == 0) continue;
         ++failures;
-        SCOPED_TRACE(pcap_reference::describe(reference));
+        SCOPED_TRACE(run.recorded.describe());
         try {
-            generate(reference.generator, reference.args, reference.options);
+            generate(run.generator, run.args, run.options);
             ADD_FAILURE() << "accepted";
         } catch (const UsageError& error) {
             const std::string message = error.what();
             EXPECT_EQ(message.rfind("p0f: ", 0), 0u) << message;
             EXPECT_FALSE(contains(message, "\n")) << message;
-            EXPECT_TRUE(contains(message, "'" + reference.args.back() + "'")) << message;
+            EXPECT_TRUE(contains(message, "'" + run.args.back() + "'")) << message;
         }
     }
     EXPECT_GE(failures, 7);

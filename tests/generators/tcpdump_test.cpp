@@ -157,24 +157,22 @@ TEST(Tcpdump, RefusesNulInsideTheExpression) {
     EXPECT_TRUE(contains(refusal({std::string("udp\0 and tcp", 12)}), "NUL byte"));
 }
 
-using pcap_reference::ReferenceCase;
+using pcap_reference::GeneratorRun;
 
 TEST(TcpdumpParity, EveryRecordedRunGivesTheOriginalsBytecodeAndAssembly) {
-    const std::vector<ReferenceCase> cases =
-        pcap_reference::load_reference_cases(pcap_reference::reference_cases_path(), "tcpdump");
+    const std::vector<GeneratorRun> runs = pcap_reference::runs_of("tcpdump");
     int compared = 0;
     int identical = 0;
-    for (const ReferenceCase& reference : cases) {
-        if (reference.rc != 0) continue;
+    for (const GeneratorRun& run : runs) {
+        if (run.recorded.rc != 0) continue;
         ++compared;
-        SCOPED_TRACE(pcap_reference::describe(reference));
-        const GeneratedProgram generated =
-            generate(reference.generator, reference.args, reference.options);
-        EXPECT_EQ(format_xt_bpf(generated.program), reference.bytecode);
+        SCOPED_TRACE(run.recorded.describe());
+        const GeneratedProgram generated = generate(run.generator, run.args, run.options);
+        EXPECT_EQ(format_xt_bpf(generated.program), run.recorded.bytecode);
         // bpfgen -s printed the generator's text and a newline.
-        EXPECT_EQ(generated.assembly + "\n", reference.assembly);
-        identical += format_xt_bpf(generated.program) == reference.bytecode &&
-                     generated.assembly + "\n" == reference.assembly;
+        EXPECT_EQ(generated.assembly + "\n", run.recorded.assembly);
+        identical += format_xt_bpf(generated.program) == run.recorded.bytecode &&
+                     generated.assembly + "\n" == run.recorded.assembly;
     }
     EXPECT_GE(compared, 39);
     EXPECT_EQ(identical, compared);
@@ -183,15 +181,14 @@ TEST(TcpdumpParity, EveryRecordedRunGivesTheOriginalsBytecodeAndAssembly) {
 }
 
 TEST(TcpdumpParity, EveryRecordedFailureIsRefusedWithOneLineNamingTheGenerator) {
-    const std::vector<ReferenceCase> cases =
-        pcap_reference::load_reference_cases(pcap_reference::reference_cases_path(), "tcpdump");
+    const std::vector<GeneratorRun> runs = pcap_reference::runs_of("tcpdump");
     int failures = 0;
-    for (const ReferenceCase& reference : cases) {
-        if (reference.rc == 0) continue;
+    for (const GeneratorRun& run : runs) {
+        if (run.recorded.rc == 0) continue;
         ++failures;
-        SCOPED_TRACE(pcap_reference::describe(reference));
+        SCOPED_TRACE(run.recorded.describe());
         try {
-            generate(reference.generator, reference.args, reference.options);
+            generate(run.generator, run.args, run.options);
             ADD_FAILURE() << "accepted";
         } catch (const Error& error) {
             const std::string message = error.what();
