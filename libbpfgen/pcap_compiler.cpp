@@ -103,12 +103,12 @@ Program compile_pcap_filter(std::string_view expression, int link_type, int snap
     const std::lock_guard<std::mutex> guard(libpcap_lock());
     PcapHandle handle(pcap_open_dead(link_type, snaplen));
     if (!handle) {
-        throw Error(fmt::format("cannot compile {}: libpcap cannot open a {} capture",
+        throw Error(fmt::format("cannot compile {}: libpcap cannot open a capture of link type {}",
                                 quoted(expression), link_type_name(link_type)));
     }
     CompiledCode code;
     if (pcap_compile(handle.get(), code.get(), text.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        throw Error(fmt::format("cannot compile {} for {} packets: {}", quoted(expression),
+        throw Error(fmt::format("cannot compile {} for link type {}: {}", quoted(expression),
                                 link_type_name(link_type), pcap_geterr(handle.get())));
     }
     Program program;
