@@ -416,57 +416,47 @@ class SignatureParser {
 // The pcap-filter spelling of the fields the checks read, for one IP version.
 struct FieldNames {
     std::string ip_version;
-    std::string header_length, ecn, total_length, ip_id, df, mbz, ttl;  // IPv4
-    std::string payload_length, flow;                                   // IPv6
+    std::string ttl;
+    std::string header_length, ecn, total_length, ip_id, df, mbz;  // IPv4 only
+    std::string payload_length, flow;                              // IPv6 only
     std::string window_size, data_offset, seq, ack_flag, ack, urg_flag, urg, push_flag;
-    std::string tcp_prefix;  // where TCP byte N is: "tcp[" or "ip6[(40 + "
 };
 
 FieldNames field_names(int ip_version) {
+    FieldNames f;
     if (ip_version == 4) {
-        return {
-            .ip_version = "ip",
-            .header_length = "(ip[0] & 0xf)",
-            .ecn = "(ip[1] & 0x2)",
-            .total_length = "ip[2:2]",
-            .ip_id = "ip[4:2]",
-            .df = "(ip[6] & 0x40)",
-            .mbz = "(ip[6] & 0x80)",
-            .ttl = "ip[8]",
-            .payload_length = "",
-            .flow = "",
-            .window_size = "tcp[14:2]",
-            .data_offset = "(tcp[12] >> 4)",
-            .seq = "tcp[4:4]",
-            .ack_flag = "(tcp[tcpflags] & tcp-ack)",
-            .ack = "tcp[8:4]",
-            .urg_flag = "(tcp[tcpflags] & tcp-urg)",
-            .urg = "tcp[18:2]",
-            .push_flag = "(tcp[tcpflags] & tcp-push)",
-            .tcp_prefix = "tcp[",
-        };
+        f.ip_version = "ip";
+        f.ttl = "ip[8]";
+        f.header_length = "(ip[0] & 0xf)";
+        f.ecn = "(ip[1] & 0x2)";
+        f.total_length = "ip[2:2]";
+        f.ip_id = "ip[4:2]";
+        f.df = "(ip[6] & 0x40)";
+        f.mbz = "(ip[6] & 0x80)";
+        f.window_size = "tcp[14:2]";
+        f.data_offset = "(tcp[12] >> 4)";
+        f.seq = "tcp[4:4]";
+        f.ack_flag = "(tcp[tcpflags] & tcp-ack)";
+        f.ack = "tcp[8:4]";
+        f.urg_flag = "(tcp[tcpflags] & tcp-urg)";
+        f.urg = "tcp[18:2]";
+        f.push_flag = "(tcp[tcpflags] & tcp-push)";
+        return f;
     }
-    return {
-        .ip_version = "ip6",
-        .header_length = "",
-        .ecn = "",
-        .total_length = "",
-        .ip_id = "",
-        .df = "",
-        .mbz = "",
-        .ttl = "(ip6[7])",
-        .payload_length = "(ip6[4:2])",
-        .flow = "(ip6[2:2])",
-        .window_size = "ip6[(40 + 14):2]",
-        .data_offset = "(ip6[40 + 12] >> 4)",
-        .seq = "ip6[(40 + 4):4]",
-        .ack_flag = "(ip6[40 + tcpflags] & tcp-ack)",
-        .ack = "ip6[(40 + 8):4]",
-        .urg_flag = "(ip6[40 + tcpflags] & tcp-urg)",
-        .urg = "ip6[(40 + 18):2]",
-        .push_flag = "(ip6[40 + tcpflags] & tcp-push)",
-        .tcp_prefix = "ip6[(40 + ",
-    };
+    // TCP is taken to follow the 40-byte header directly.
+    f.ip_version = "ip6";
+    f.ttl = "(ip6[7])";
+    f.payload_length = "(ip6[4:2])";
+    f.flow = "(ip6[2:2])";
+    f.window_size = "ip6[(40 + 14):2]";
+    f.data_offset = "(ip6[40 + 12] >> 4)";
+    f.seq = "ip6[(40 + 4):4]";
+    f.ack_flag = "(ip6[40 + tcpflags] & tcp-ack)";
+    f.ack = "ip6[(40 + 8):4]";
+    f.urg_flag = "(ip6[40 + tcpflags] & tcp-urg)";
+    f.urg = "ip6[(40 + 18):2]";
+    f.push_flag = "(ip6[40 + tcpflags] & tcp-push)";
+    return f;
 }
 
 class CheckBuilder {

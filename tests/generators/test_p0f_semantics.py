@@ -295,7 +295,11 @@ def check_refusals():
         (["-o", "7", "p0f", "--", "4:64:0:*:*,*:::0"], "offset 7 is not supported"),
         (["-o", "7", "tcpdump", "--", "ip"], "offset 7 is not supported"),
     ]:
-        result = subprocess.run([BPFGEN, *argv], capture_output=True, timeout=60)
+        try:
+            result = subprocess.run([BPFGEN, *argv], capture_output=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            failures.append(f"bpfgen {argv}: still running after 60 s")
+            continue
         lines = result.stderr.decode(errors="replace").splitlines()
         if (result.returncode != 2 or result.stdout or len(lines) != 1 or
                 not lines[0].startswith("bpfgen: ") or wanted not in lines[0]):
