@@ -25,7 +25,9 @@ spaces into one expression. The offset chooses the link type libpcap compiles fo
 
 No other offset is supported. With -n the expression becomes `not (EXPR)`
 (before the VLAN wrapping). With -s the output is libpcap's listing as
-assembly, the expression that was compiled in a comment.
+assembly, the expression that was compiled in a comment. An empty expression
+is refused (libpcap would match every packet). Host, network and port names
+are looked up when the program is compiled, as tcpdump does.
 
 examples:
   bpfgen tcpdump -- 'udp and dst port 53'
@@ -71,6 +73,7 @@ std::string one_line(std::string text) {
 // "#len", jump targets turned into labels ("jeq      #0x800, l002, l005").
 std::string assembly_line(const std::string& image) {
     static const std::regex kJump(R"(^(.*)\s+jt (\d+)\s+jf (\d+)$)");
+    static const std::regex kAlways(R"(^(ja\s+)(\d+)$)");
     const std::size_t space = image.find(' ');
     std::string rest = space == std::string::npos ? "" : image.substr(space + 1);
     for (std::size_t at = rest.find("#pktlen"); at != std::string::npos;
@@ -78,6 +81,11 @@ std::string assembly_line(const std::string& image) {
         rest.replace(at, 7, "#len");
     }
     std::smatch match;
+    // libpcap lists `ja` with its absolute target ("ja       947"), which bpf_asm cannot
+    // read (the original crashed on such programs): name the label instead.
+    if (std::regex_match(rest, match, kAlways)) {
+        return fmt::format("    {}l{:03d}\n", match[1].str(), std::stoi(match[2].str()));
+    }
     if (!std::regex_match(rest, match, kJump)) return "    " + rest + "\n";
     std::string prefix = match[1].str();
     prefix.erase(prefix.find_last_not_of(" \t") + 1);

@@ -3,6 +3,8 @@
 // of the original bpftools' tcpdump generator.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <string>
 #include <vector>
 
@@ -109,6 +111,24 @@ TEST(Tcpdump, AssemblySpellsPacketLengthAsLen) {
     const std::string assembly = tcpdump({"len > 100"}, with(14)).assembly;
     EXPECT_TRUE(contains(assembly, "    ld       #len\n")) << assembly;
     EXPECT_FALSE(contains(assembly, "pktlen"));
+}
+
+TEST(Tcpdump, AssemblyNamesTheLabelOfUnconditionalJumps) {
+    // Over 255 instructions apart, libpcap reaches its targets with `ja`.
+    std::string hosts = "host 10.0.0.0";
+    for (int i = 1; i < 300; ++i)
+        hosts += " or host 10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250);
+    const GeneratedProgram generated = tcpdump({hosts});
+    std::size_t jumps = 0;
+    for (std::size_t i = 0; i < generated.program.size(); ++i) {
+        const Instruction& instruction = generated.program[i];
+        if (instruction.code != 0x05) continue;  // ja
+        ++jumps;
+        const std::string line =
+            fmt::format("l{:03d}:\n    ja       l{:03d}\n", i, i + 1 + instruction.k);
+        EXPECT_TRUE(contains(generated.assembly, line)) << line;
+    }
+    EXPECT_GT(jumps, 0u);
 }
 
 TEST(Tcpdump, AssemblyCommentStaysOnOneLine) {
