@@ -116,7 +116,8 @@ GeneratedProgram compile_tcpdump_expression(std::string_view generator_name,
             hint = options.ip_version == 6 ? " (the packets are IPv6, as -6 asks)"
                                            : " (the packets are IPv4: -6 makes them IPv6)";
         }
-        throw Error(fmt::format("{}: {}{}", generator_name, error.what(), hint));
+        // The expression is the generator's argument: a usage error, whatever libpcap says.
+        throw UsageError(fmt::format("{}: {}{}", generator_name, error.what(), hint));
     }
 
     generated.assembly =

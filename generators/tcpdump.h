@@ -17,8 +17,8 @@ GeneratedProgram generate_tcpdump(const std::vector<std::string>& args,
 // Compiles a pcap-filter expression with libpcap for the link type the L3 offset implies
 // (0: raw IPv4 or IPv6 by options.ip_version, 14 Ethernet, 16 Linux cooked, 18 Ethernet
 // with the expression wrapped in `vlan and (...)`), negated first when asked, and writes
-// the original's `bpfgen -s` text for it. Messages start with generator_name; an
-// unsupported offset is a UsageError, an expression libpcap refuses an Error.
+// the original's `bpfgen -s` text for it. Throws UsageError, its message starting with
+// generator_name, for an unsupported offset or an expression libpcap refuses.
 GeneratedProgram compile_tcpdump_expression(std::string_view generator_name,
                                             const std::string& expression,
                                             const GeneratorOptions& options);

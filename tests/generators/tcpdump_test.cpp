@@ -39,11 +39,11 @@ bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
 
-// The message of the Error the call is refused with ("" when it is accepted).
+// The message of the UsageError the call is refused with ("" when it is accepted).
 std::string refusal(const std::vector<std::string>& args, GeneratorOptions options = {}) {
     try {
         tcpdump(args, options);
-    } catch (const Error& error) {
+    } catch (const UsageError& error) {
         return error.what();
     }
     return "";
@@ -210,7 +210,7 @@ TEST(TcpdumpParity, EveryRecordedFailureIsRefusedWithOneLineNamingTheGenerator) 
         try {
             generate(run.generator, run.args, run.options);
             ADD_FAILURE() << "accepted";
-        } catch (const Error& error) {
+        } catch (const UsageError& error) {
             const std::string message = error.what();
             EXPECT_EQ(message.rfind("tcpdump: ", 0), 0u) << message;
             EXPECT_FALSE(contains(message, "\n")) << message;
