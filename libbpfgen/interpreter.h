@@ -1,11 +1,18 @@
 // interpreter.h: runs a checked classic BPF program over one packet with the kernel's
 // semantics (loads past the end of the packet return 0, A / X with X == 0 returns 0,
 // ancillary loads read the caller's SkbContext).
+//
+// Where the kernel needs an skb this interpreter does not have, it chooses:
+// - negative offsets (SKF_NET_OFF, SKF_LL_OFF and any load at k or X + k >= 2^31) end the
+//   program with 0, as a load outside the packet does;
+// - #nla / #nlan search the packet for netlink attributes as the kernel does (host order);
+// - the other ancillary values come from SkbContext as given.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "libbpfgen/checker.h"
 #include "libbpfgen/program.h"
@@ -26,21 +33,38 @@ struct SkbContext {
     bool vlan_present = false;
     uint16_t vlan_tpid = 0;
     uint32_t random = 0;
+    uint32_t payload_offset = 0;  // what the kernel's flow dissector finds (#poff)
 };
 
-// A Program that passed check_kernel_rules; only such programs can be run.
+namespace detail {
+
+// The interpreter's pre-decoded form of one instruction: a dense operation number and
+// absolute jump targets, so the run loop neither decodes fields nor checks ranges.
+struct DecodedInstruction {
+    uint8_t operation;
+    uint16_t jump_true;   // absolute index (conditional jumps), or the target of ja
+    uint16_t jump_false;  // absolute index (conditional jumps)
+    uint32_t k;
+};
+
+}  // namespace detail
+
+// A Program that passed check_kernel_rules (the constructor throws CheckError otherwise);
+// only such programs can be run. Validated and decoded once, run many times.
 class CheckedProgram {
-public:
+  public:
     explicit CheckedProgram(Program program, CheckTarget target = CheckTarget::Socket);
     const Program& program() const { return program_; }
+    const std::vector<detail::DecodedInstruction>& decoded() const { return decoded_; }
 
-private:
+  private:
     Program program_;
+    std::vector<detail::DecodedInstruction> decoded_;
 };
 
 struct RunResult {
-    uint32_t verdict = 0;            // the value of the RET instruction (bytes to keep)
-    std::size_t instructions = 0;    // instructions executed
+    uint32_t verdict = 0;          // the value of the RET instruction (bytes to keep)
+    std::size_t instructions = 0;  // instructions executed
 };
 
 // wire_length is what `ld #len` sees (the packet's length on the wire); it defaults to

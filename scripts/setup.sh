@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # setup.sh: installs the Debian packages the project needs (only those missing), then
 # configures and builds it in build/. Idempotent; progress goes to stderr.
-# Usage: scripts/setup.sh [--sanitize]   (--sanitize builds build-sanitize/ with ASan+UBSan)
+# Usage: scripts/setup.sh [--sanitize | --deps-only]
+#   --sanitize   builds build-sanitize/ with ASan + UBSan instead of build/
+#   --deps-only  installs the packages and stops
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -23,6 +25,8 @@ if ((${#missing[@]})); then
     apt-get update -qq >&2
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
+
+[[ ${1:-} == --deps-only ]] && exit 0
 
 build=build
 cmake_args=()

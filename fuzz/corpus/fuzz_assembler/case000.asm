@@ -1,0 +1,24 @@
+    ldx 4*([0]&0xf)
+    ; l3_off(0) + 8 of udp + 12 of dns
+    ld #20
+    add x
+    tax
+    ; a = x = M[0] = offset of first dns query byte
+    ; st M[0]
+
+lb_0:
+    ; ldx M[0]
+    ; Match: 076578616d706c6503636f6d00 '\x07example\x03com\x00'  mask=00000000000000000000000000
+    ld [x + 0]
+    jneq #0x07657861, lb_1
+    ld [x + 4]
+    jneq #0x6d706c65, lb_1
+    ld [x + 8]
+    jneq #0x03636f6d, lb_1
+    ldb [x + 12]
+    jneq #0x00, lb_1
+    ret #65535
+
+lb_1:
+    ret #0
+

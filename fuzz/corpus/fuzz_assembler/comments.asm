@@ -1,0 +1,4 @@
+/* head */ # not a comment here
+; c
+LD #1 ; trailing
+RET %A

@@ -1,0 +1,30 @@
+// hex.h: the text forms of raw bytes used by the capture tools: hex encoding and decoding,
+// the printable-ASCII view, and C-style escapes ("\x00", "\t") for byte strings typed on
+// a command line.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bpfgen {
+
+// Lower-case hex, two digits per byte, no separators.
+std::string hex_encode(std::span<const uint8_t> bytes);
+
+// Hex digits of either case, two per byte, nothing else (no spaces, no 0x prefix). Throws
+// Error naming the 1-based position of the first character that is not a hex digit, or
+// the number of digits when it is odd.
+std::vector<uint8_t> hex_decode(std::string_view text);
+
+// One character per byte: printable ASCII other than space as itself, anything else '.'.
+std::string printable_ascii(std::span<const uint8_t> bytes);
+
+// Decodes the escapes \\ \' \" \a \b \f \n \r \t \v \xHH (exactly two hex digits) and
+// \O, \OO, \OOO (octal, at most 0377); every other character stands for itself. Throws
+// Error naming the 1-based position of an unknown or incomplete escape.
+std::vector<uint8_t> unescape_bytes(std::string_view text);
+
+}  // namespace bpfgen

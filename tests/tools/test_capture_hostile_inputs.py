@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""test_capture_hostile_inputs.py: every capture tool (filter, pcap2hex, hex2pcap,
+parsedns, offset) fed what it must refuse: a missing file, a directory, an empty file,
+a cut file header, a cut packet record, something that is no capture, an unknown link type,
+a bad hex line, a hostile DNS message. Each must print one line on stderr naming the tool
+and the input, exit non-zero, not hang, and leave no -w file behind."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from captures import (data, listdir_clean, one_error_line, require_environment, run,  # noqa: E402
+                      scapy_packets, temporary_directory)
+
+require_environment()
+
+CAPTURE_READERS = [("filter", []), ("filter", ["-e", "ip"]), ("filter", ["--l3"]),
+                   ("pcap2hex", []), ("pcap2hex", ["-s"]), ("offset", ["x"])]
+
+
+class BrokenCaptures(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = temporary_directory()
+        root = cls.directory.name
+        whole = open(data("dns_udp.pcap"), "rb").read()
+        cls.inputs = {
+            "empty.pcap": (b"", "empty file"),
+            "header-cut.pcap": (whole[:10], "truncated"),
+            "record-header-cut.pcap": (whole[:24 + 16 + 98 + 7], "packet 2"),
+            "record-cut.pcap": (whole[:-1], "packet 2"),
+            "not-a-capture.pcap": (b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n",
+                                   "unknown file format"),
+            "pcapng-cut.pcapng": (open(data("ahcp.pcapng"), "rb").read()[:-9], "packet"),
+        }
+        for name, (blob, _) in cls.inputs.items():
+            with open(os.path.join(root, name), "wb") as out:
+                out.write(blob)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.directory.cleanup()
+
+    def test_files(self):
+        for tool, args in CAPTURE_READERS:
+            for name, (_, reason) in self.inputs.items():
+                with self.subTest(tool=tool, args=args, input=name):
+                    path = os.path.join(self.directory.name, name)
+                    result = run(tool, *args, path)
+                    one_error_line(self, result, tool + ": ", name, reason)
+
+    def test_standard_input(self):
+        for tool, args in CAPTURE_READERS:
+            for name, (blob, reason) in self.inputs.items():
+                with self.subTest(tool=tool, args=args, input=name):
+                    one_error_line(self, run(tool, *args, stdin=blob), tool + ": ", "stdin",
+                                   reason)
+
+    def test_missing_files_and_directories(self):
+        for tool, args in CAPTURE_READERS:
+            with self.subTest(tool=tool, args=args):
+                one_error_line(self, run(tool, *args, "/nonexistent/capture.pcap"),
+                               tool + ": ", "/nonexistent/capture.pcap", "No such file")
+                one_error_line(self, run(tool, *args, self.directory.name),
+                               tool + ": ", "Is a directory")
+
+    def test_an_unknown_link_type_where_headers_must_be_understood(self):
+        path = data("unsupported-link-type-160.pcap")
+        for tool, args in (("filter", ["--l3"]), ("pcap2hex", []), ("pcap2hex", ["-s", "-n"]),
+                           ("filter", ["-e", "ip"])):
+            with self.subTest(tool=tool, args=args):
+                one_error_line(self, run(tool, *args, path), tool + ": ", "160")
+        # Where headers do not matter, such packets are fine.
+        self.assertEqual(run("offset", "+", path).stdout, b"19\n")
+        self.assertEqual(run("filter", "-b", "1,6 0 0 1,", path).returncode, 0)
+
+    def test_usage_errors_exit_2(self):
+        for tool in ("filter", "pcap2hex", "hex2pcap", "parsedns", "offset"):
+            with self.subTest(tool=tool):
+                one_error_line(self, run(tool, "--no-such-option"), tool + ": ", code=2)
+
+
+class NoPartialOutputFiles(unittest.TestCase):
+    def test_filter(self):
+        with temporary_directory() as directory:
+            out = os.path.join(directory, "out.pcap")
+            cut = os.path.join(directory, "cut.pcap")
+            open(cut, "wb").write(open(data("edns-opts.pcap"), "rb").read()[:-30])
+            for args in (["-w", out, cut], ["-w", out, "-e", "ip", cut],
+                         ["-w", out, data("dns_udp.pcap"), data("babel.pcap")],
+                         ["-w", out, "-b", "1,6 0 0 1,", data("time_2107.pcapng")],
+                         ["-w", out, "-e", "nonsense", data("dns_udp.pcap")]):
+                with self.subTest(args=args):
+                    result = run("filter", *args)
+                    one_error_line(self, result, "filter: ")
+                    listdir_clean(self, directory, ["cut.pcap"])
+
+    def test_hex2pcap(self):
+        with temporary_directory() as directory:
+            out = os.path.join(directory, "out.pcap")
+            hex_lines = run("pcap2hex", data("edns-opts.pcap")).stdout
+            bad = os.path.join(directory, "bad.hex")
+            open(bad, "wb").write(hex_lines + b"not hex\n")
+            one_error_line(self, run("hex2pcap", "-w", out, bad), "hex2pcap: ", "bad.hex:43:")
+            one_error_line(self, run("hex2pcap", "-w", out, bad, "/nonexistent.hex"),
+                           "/nonexistent.hex")
+            one_error_line(self, run("hex2pcap", "-w", out, stdin=b"0g\n"), "stdin:1:")
+            listdir_clean(self, directory, ["bad.hex"])
+
+    def test_into_a_missing_directory(self):
+        for tool, args in (("filter", [data("dns_udp.pcap")]), ("hex2pcap", [])):
+            with self.subTest(tool=tool):
+                one_error_line(self, run(tool, "-w", "/nonexistent/out.pcap", *args,
+                                         stdin=b"00\n"), tool + ": ", "/nonexistent/out.pcap")
+
+
+class HostileDns(unittest.TestCase):
+    def test_every_cut_of_a_real_answer_is_refused_cleanly(self):
+        packet = scapy_packets(data("dns_udp.pcap"))[1]
+        # Keep the IP length consistent with the cut, so the DNS message itself is cut.
+        for size in range(42, len(packet), 7):
+            cut = bytearray(packet[:size])
+            cut[16:18] = (size - 14).to_bytes(2, "big")
+            with self.subTest(size=size):
+                one_error_line(self, run("parsedns", cut.hex()), "parsedns: packet 1: ")
+
+    def test_pointer_loops_in_record_data(self):
+        # A CNAME answer whose data is a pointer to itself.
+        header = bytes.fromhex("123481800001000100000000")
+        question = b"\x07example\x03com\x00" + bytes.fromhex("00010001")
+        data_offset = len(header) + len(question) + 12
+        answer = bytes.fromhex("c00c000500010000003c0002") + bytes([0xc0, data_offset])
+        message = header + question + answer
+        one_error_line(self, run("parsedns", "--raw", message.hex()), "answer 1",
+                       "compression pointer loop")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,129 @@
+// capture_tool.h: what the capture tools (filter, pcap2hex, hex2pcap, parsedns, offset)
+// share on the command line: option parsing with Boost.Program_options, mapping errors to
+// one line on stderr and an exit code (2 for usage, 1 for bad input), and reading files.
+#pragma once
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <new>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+#include <boost/program_options.hpp>
+
+#include "libbpfgen/error.h"
+
+namespace capture_tool {
+
+namespace po = boost::program_options;
+
+// Parses argv with `options` plus positional arguments collected into `positional_name`.
+// Boost's own errors become UsageError.
+inline po::variables_map parse_command_line(int argc, char** argv,
+                                            const po::options_description& options,
+                                            const char* positional_name) {
+    po::positional_options_description positional;
+    positional.add(positional_name, -1);
+    po::variables_map values;
+    try {
+        po::store(po::command_line_parser(argc, argv)
+                      .options(options)
+                      .positional(positional)
+                      .style(po::command_line_style::unix_style)
+                      .run(),
+                  values);
+        po::notify(values);
+    } catch (const po::error& error) {
+        throw bpfgen::UsageError(error.what());
+    }
+    return values;
+}
+
+// The positional arguments, or {"-"} (standard input) when there are none.
+inline std::vector<std::string> inputs_or_stdin(const po::variables_map& values,
+                                                const char* positional_name) {
+    std::vector<std::string> inputs;
+    if (values.count(positional_name)) {
+        inputs = values[positional_name].as<std::vector<std::string>>();
+    }
+    if (inputs.empty()) inputs.push_back("-");
+    int standard_inputs = 0;
+    for (const std::string& input : inputs) standard_inputs += input == "-" ? 1 : 0;
+    if (standard_inputs > 1) throw bpfgen::UsageError("standard input ('-') given more than once");
+    return inputs;
+}
+
+// A capture typed on a terminal is never what was meant: the FILE was forgotten.
+inline void refuse_capture_from_terminal(const std::vector<std::string>& inputs) {
+    for (const std::string& input : inputs) {
+        if (input == "-" && ::isatty(STDIN_FILENO)) {
+            throw bpfgen::UsageError(
+                "will not read a pcap capture from a terminal: give FILE or pipe one in");
+        }
+    }
+}
+
+// Binary output into a terminal helps no one and can upset it.
+inline void refuse_binary_to_terminal(const std::string& output_path) {
+    if (output_path == "-" && ::isatty(STDOUT_FILENO)) {
+        throw bpfgen::UsageError(
+            "will not write a pcap capture to a terminal: redirect stdout or use -w FILE");
+    }
+}
+
+// Writes text to stdout; throws Error when stdout cannot take it.
+inline void write_stdout(std::string_view text) {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+        throw bpfgen::Error(fmt::format("cannot write to stdout: {}", std::strerror(errno)));
+    }
+}
+
+inline void flush_stdout() {
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        throw bpfgen::Error(fmt::format("cannot write to stdout: {}", std::strerror(errno)));
+    }
+}
+
+// A message as one line: embedded line breaks would split an error over several.
+inline std::string one_line(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    for (char& c : text) {
+        if (c == '\n' || c == '\r') c = ' ';
+    }
+    return text;
+}
+
+// Runs a tool's body: prints `usage` for --help (the body returns -1 to ask for it), maps
+// UsageError to exit 2 and every other error to exit 1, each as one line on stderr.
+inline int run(const char* tool, const std::string& usage, const std::function<int()>& body) {
+    try {
+        const int status = body();
+        if (status == -1) {
+            std::fputs(usage.c_str(), stdout);
+            return 0;
+        }
+        return status;
+    } catch (const bpfgen::UsageError& error) {
+        std::fprintf(stderr, "%s: %s (see %s --help)\n", tool, one_line(error.what()).c_str(),
+                     tool);
+        return 2;
+    } catch (const bpfgen::Error& error) {
+        std::fprintf(stderr, "%s: %s\n", tool, one_line(error.what()).c_str());
+        return 1;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "%s: out of memory\n", tool);
+        return 1;
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "%s: %s\n", tool, one_line(error.what()).c_str());
+        return 1;
+    }
+}
+
+}  // namespace capture_tool

@@ -1,0 +1,232 @@
+// filter.cpp: reads pcap/pcapng captures and writes the packets a cBPF program accepts
+// (or, with --invert, rejects) as a pcap capture, running the program in the project's
+// interpreter with kernel semantics. --l3 shows the program each packet from its IP header
+// on, as iptables' xt_bpf does, so offset-0 rules can be tried on link-layer captures.
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "libbpfgen/assembler.h"
+#include "libbpfgen/error.h"
+#include "libbpfgen/format.h"
+#include "libbpfgen/interpreter.h"
+#include "libbpfgen/link_layer.h"
+#include "libbpfgen/packet_filter.h"
+#include "libbpfgen/pcap_io.h"
+#include "tools/capture_tool.h"
+
+namespace {
+
+namespace po = boost::program_options;
+using bpfgen::Error;
+using bpfgen::UsageError;
+
+const std::string kUsage =
+    R"USAGE(usage: filter [-b BYTECODE | -e EXPRESSION | -c ASMFILE] [--l3] [--invert]
+              [--stats] [-w FILE] [FILE...]
+
+Reads pcap or pcapng captures (the FILEs, or standard input when there are none or for
+'-') and writes the packets the program accepts as a pcap capture to standard output, or
+to FILE with -w. Without a program every packet passes. All FILEs must share a link type.
+
+  -b, --bytecode BYTECODE  xt_bpf bytecode, "N,code jt jf k,..." (bpfgen's output)
+  -e, --expr EXPRESSION    a tcpdump/pcap-filter expression, compiled by libpcap for the
+                           captures' link type (for raw IP with --l3)
+  -c, --compile ASMFILE    a program in bpf_asm syntax
+      --l3                 run the program on each packet from its IP header on, as
+                           iptables' xt_bpf does (for offset-0 rules, bpfgen -o 0); packets
+                           without an IPv4/IPv6 header do not match
+      --invert             write the packets that do NOT match
+      --stats              print "filter: matched M of N packets" on stderr
+  -w, --write FILE         write to FILE (replaced only once complete) instead of stdout
+  -h, --help               this text
+
+A packet matches when the program returns non-zero. Examples:
+  filter -e "udp port 53" capture.pcap > dns.pcap
+  filter --l3 -b "$(bpfgen dns -- example.com)" --stats capture.pcap > hits.pcap
+)USAGE";
+
+std::string read_text_file(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+    std::ostringstream text;
+    text << file.rdbuf();
+    if (file.bad()) throw Error(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
+    return text.str();
+}
+
+struct Options {
+    std::optional<std::string> bytecode;
+    std::optional<std::string> expression;
+    std::optional<std::string> assembly_file;
+    bool network_layer = false;
+    bool invert = false;
+    bool stats = false;
+    std::string output = "-";
+    std::vector<std::string> inputs;
+};
+
+std::optional<Options> parse_options(int argc, char** argv) {
+    po::options_description description;
+    Options options;
+    description.add_options()                                     //
+        ("help,h", "")                                            //
+        ("bytecode,b", po::value<std::string>(), "")              //
+        ("expr,e", po::value<std::string>(), "")                  //
+        ("compile,c", po::value<std::string>(), "")               //
+        ("l3", po::bool_switch(&options.network_layer), "")       //
+        ("invert", po::bool_switch(&options.invert), "")          //
+        ("stats", po::bool_switch(&options.stats), "")            //
+        ("write,w", po::value<std::string>(&options.output), "")  //
+        ("input", po::value<std::vector<std::string>>(), "");
+    const po::variables_map values =
+        capture_tool::parse_command_line(argc, argv, description, "input");
+    if (values.count("help")) return std::nullopt;
+    if (values.count("bytecode")) options.bytecode = values["bytecode"].as<std::string>();
+    if (values.count("expr")) options.expression = values["expr"].as<std::string>();
+    if (values.count("compile")) options.assembly_file = values["compile"].as<std::string>();
+    const int programs =
+        (options.bytecode ? 1 : 0) + (options.expression ? 1 : 0) + (options.assembly_file ? 1 : 0);
+    if (programs > 1) throw UsageError("give at most one of -b, -e and -c");
+    if (options.output.empty()) throw UsageError("-w needs a file name");
+    options.inputs = capture_tool::inputs_or_stdin(values, "input");
+    return options;
+}
+
+// The program given with -b or -c, or nullopt (none, or -e: that one needs the capture).
+std::optional<bpfgen::Program> load_program(const Options& options) {
+    if (options.bytecode) {
+        try {
+            return bpfgen::parse_xt_bpf(*options.bytecode);
+        } catch (const Error& error) {
+            throw Error(fmt::format("-b: {}", error.what()));
+        }
+    }
+    if (options.assembly_file) {
+        const std::string text = read_text_file(*options.assembly_file);
+        try {
+            return bpfgen::assemble(text);
+        } catch (const Error& error) {
+            throw Error(fmt::format("{}: {}", *options.assembly_file, error.what()));
+        }
+    }
+    return std::nullopt;
+}
+
+// The -e expression compiled by libpcap for the captures' link type, or for raw IP when
+// the program is to see packets from their IP header on.
+bpfgen::Program compile_expression(const Options& options, const bpfgen::PcapReader& first) {
+    try {
+        if (options.network_layer) {
+            return bpfgen::compile_filter(*options.expression, bpfgen::linktype::kRaw,
+                                          first.snaplen());
+        }
+        return first.compile_filter(*options.expression);
+    } catch (const Error& error) {
+        throw Error(fmt::format("-e: {}", error.what()));
+    }
+}
+
+int filter_main(int argc, char** argv) {
+    const std::optional<Options> parsed = parse_options(argc, argv);
+    if (!parsed) return -1;
+    const Options& options = *parsed;
+
+    capture_tool::refuse_capture_from_terminal(options.inputs);
+    std::optional<bpfgen::Program> program = load_program(options);
+    // Open everything first, so a wrong input fails before any output is written.
+    std::vector<bpfgen::PcapReader> readers;
+    for (const std::string& input : options.inputs) readers.emplace_back(input);
+    const bpfgen::PcapReader& first = readers.front();
+    for (const bpfgen::PcapReader& reader : readers) {
+        if (reader.link_type() != first.link_type()) {
+            throw Error(
+                fmt::format("{}: link type {} differs from {}'s {}; filter captures of "
+                            "one link type at a time",
+                            reader.name(), bpfgen::link_type_name(reader.link_type()), first.name(),
+                            bpfgen::link_type_name(first.link_type())));
+        }
+    }
+    if (options.network_layer && !bpfgen::is_supported_link_type(first.link_type())) {
+        throw Error(
+            fmt::format("{}: --l3 cannot find IP headers in {} packets (it knows "
+                        "Ethernet with VLAN tags, Linux cooked SLL and SLL2, raw IP, "
+                        "null and loop)",
+                        first.name(), bpfgen::link_type_name(first.link_type())));
+    }
+    const auto layer =
+        options.network_layer ? bpfgen::FilterLayer::Network : bpfgen::FilterLayer::LinkLayer;
+    std::optional<bpfgen::PacketFilter> filter;
+    if (options.expression) program = compile_expression(options, first);
+    if (program) {
+        const std::string source = options.bytecode     ? "-b"
+                                   : options.expression ? "-e"
+                                                        : *options.assembly_file;
+        try {
+            filter.emplace(bpfgen::CheckedProgram(std::move(*program)), first.link_type(), layer);
+        } catch (const Error& error) {
+            throw Error(fmt::format("{}: {}", source, error.what()));
+        }
+    }
+
+    uint32_t snaplen = 0;
+    bool nanoseconds = false;
+    for (const bpfgen::PcapReader& reader : readers) {
+        snaplen = std::max(snaplen, reader.snaplen());
+        nanoseconds |= reader.precision() == bpfgen::TimestampPrecision::Nanoseconds;
+    }
+    capture_tool::refuse_binary_to_terminal(options.output);
+    bpfgen::PcapWriter writer(options.output, first.link_type(), snaplen,
+                              nanoseconds ? bpfgen::TimestampPrecision::Nanoseconds
+                                          : bpfgen::TimestampPrecision::Microseconds);
+
+    uint64_t total = 0;
+    uint64_t matched = 0;
+    uint64_t without_ip = 0;
+    for (bpfgen::PcapReader& reader : readers) {
+        while (const std::optional<bpfgen::PacketView> packet = reader.next()) {
+            ++total;
+            bool matches = true;
+            if (filter) {
+                const std::optional<uint32_t> verdict =
+                    filter->verdict(packet->data, packet->wire_length);
+                if (!verdict) ++without_ip;
+                matches = verdict.value_or(0) != 0;
+            } else if (options.network_layer &&
+                       !bpfgen::find_network_layer(reader.link_type(), packet->data)) {
+                ++without_ip;
+                matches = false;
+            }
+            matched += matches ? 1 : 0;
+            if (matches == options.invert) continue;
+            try {
+                writer.write(*packet);
+            } catch (const Error& error) {
+                throw Error(fmt::format("{}: packet {}: {}", reader.name(), reader.packets_read(),
+                                        error.what()));
+            }
+        }
+    }
+    writer.commit();
+    if (options.stats) {
+        std::string line = fmt::format("filter: matched {} of {} packets", matched, total);
+        if (options.network_layer) line += fmt::format(" ({} without an IP header)", without_ip);
+        std::fprintf(stderr, "%s\n", line.c_str());
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return capture_tool::run("filter", kUsage, [&] { return filter_main(argc, argv); });
+}

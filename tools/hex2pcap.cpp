@@ -1,0 +1,138 @@
+// hex2pcap.cpp: turns lines of hex (pcap2hex's output, one packet per line) back into a
+// pcap capture. Comments and the text after a tab are skipped; a line that is not hex is
+// an error naming the file and line, and no partial output file is left behind.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "libbpfgen/error.h"
+#include "libbpfgen/hex.h"
+#include "libbpfgen/link_layer.h"
+#include "libbpfgen/pcap_io.h"
+#include "tools/capture_tool.h"
+
+namespace {
+
+namespace po = boost::program_options;
+using bpfgen::Error;
+
+constexpr uint32_t kSnaplen = 262144;  // libpcap's largest
+
+const std::string kUsage = R"USAGE(usage: hex2pcap [--linktype TYPE] [-w FILE] [FILE...]
+
+Reads hex packets, one per line, from the FILEs (or standard input when there are none or
+for '-') and writes them as a pcap capture to standard output, or to FILE with -w.
+Leading spaces are skipped, lines starting with '#' or ';' are comments, and only the text
+before the first tab is read as hex (pcap2hex -a puts its printable view there).
+
+  -l, --linktype TYPE  link type of the packets: a LINKTYPE number or libpcap's name for
+                       it (EN10MB, LINUX_SLL, LINUX_SLL2, RAW, ...); default EN10MB (1)
+  -w, --write FILE     write to FILE (replaced only once complete) instead of stdout
+  -h, --help           this text
+
+Packets get zero timestamps and wire lengths equal to their lengths.
+)USAGE";
+
+struct Options {
+    int link_type = bpfgen::linktype::kEthernet;
+    std::string output = "-";
+    std::vector<std::string> inputs;
+};
+
+std::optional<Options> parse_options(int argc, char** argv) {
+    po::options_description description;
+    Options options;
+    description.add_options()                                     //
+        ("help,h", "")                                            //
+        ("linktype,l", po::value<std::string>(), "")              //
+        ("write,w", po::value<std::string>(&options.output), "")  //
+        ("input", po::value<std::vector<std::string>>(), "");
+    const po::variables_map values =
+        capture_tool::parse_command_line(argc, argv, description, "input");
+    if (values.count("help")) return std::nullopt;
+    if (values.count("linktype")) {
+        try {
+            options.link_type = bpfgen::parse_link_type(values["linktype"].as<std::string>());
+        } catch (const Error& error) {
+            throw bpfgen::UsageError(error.what());
+        }
+    }
+    if (options.output.empty()) throw bpfgen::UsageError("-w needs a file name");
+    options.inputs = capture_tool::inputs_or_stdin(values, "input");
+    return options;
+}
+
+// The hex part of a line, or nullopt for a line without packet (blank, comment).
+std::optional<std::string_view> hex_part(std::string_view line) {
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    line.remove_prefix(std::min(line.find_first_not_of(' '), line.size()));
+    if (line.empty() || line.front() == '#' || line.front() == ';') return std::nullopt;
+    line = line.substr(0, line.find('\t'));
+    while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
+    if (line.empty()) return std::nullopt;
+    return line;
+}
+
+void convert(std::istream& input, const std::string& name, bpfgen::PcapWriter& writer) {
+    std::string line;
+    uint64_t number = 0;
+    while (std::getline(input, line)) {
+        ++number;
+        const std::optional<std::string_view> hex = hex_part(line);
+        if (!hex) continue;
+        try {
+            const std::vector<uint8_t> packet = bpfgen::hex_decode(*hex);
+            bpfgen::PacketView view;
+            view.data = packet;
+            view.wire_length = static_cast<uint32_t>(packet.size());
+            if (packet.size() > kSnaplen) {
+                throw Error(
+                    fmt::format("packet of {} bytes is longer than {}", packet.size(), kSnaplen));
+            }
+            writer.write(view);
+        } catch (const Error& error) {
+            throw Error(fmt::format("{}:{}: {}", name, number, error.what()));
+        }
+    }
+    if (input.bad()) throw Error(fmt::format("{}: cannot read: {}", name, std::strerror(errno)));
+}
+
+int hex2pcap_main(int argc, char** argv) {
+    std::ios::sync_with_stdio(false);
+    const std::optional<Options> options = parse_options(argc, argv);
+    if (!options) return -1;
+    // Open every input first: a missing one fails before any output.
+    std::vector<std::ifstream> files;
+    for (const std::string& input : options->inputs) {
+        if (input == "-") continue;
+        std::ifstream& file = files.emplace_back(input, std::ios::binary);
+        if (!file) throw Error(fmt::format("{}: cannot open: {}", input, std::strerror(errno)));
+    }
+    capture_tool::refuse_binary_to_terminal(options->output);
+    bpfgen::PcapWriter writer(options->output, options->link_type, kSnaplen);
+    auto file = files.begin();
+    for (const std::string& input : options->inputs) {
+        if (input == "-") {
+            convert(std::cin, "stdin", writer);
+        } else {
+            convert(*file++, input, writer);
+        }
+    }
+    writer.commit();
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return capture_tool::run("hex2pcap", kUsage, [&] { return hex2pcap_main(argc, argv); });
+}

@@ -1,0 +1,111 @@
+// pcap2hex.cpp: prints the packets of pcap/pcapng captures as hex, one packet per line,
+// with link-layer headers rewritten as plain Ethernet (unless -n), addresses and DNS names
+// pseudonymised on request (-s) and a printable view on request (-a).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "libbpfgen/error.h"
+#include "libbpfgen/hex.h"
+#include "libbpfgen/link_layer.h"
+#include "libbpfgen/pcap_io.h"
+#include "libbpfgen/scrub.h"
+#include "tools/capture_tool.h"
+
+namespace {
+
+namespace po = boost::program_options;
+using bpfgen::Error;
+
+const std::string kUsage =
+    R"USAGE(usage: pcap2hex [-s|--scrub] [-n|--no-normalize] [-a|--ascii] [FILE...]
+
+Prints each packet of the pcap or pcapng captures (the FILEs, or standard input when there
+are none or for '-') as one line of hex. hex2pcap turns the lines back into a capture.
+
+  -n, --no-normalize  print packets as captured; by default the link-layer header becomes
+                      a 14-byte Ethernet header: VLAN tags removed, Linux cooked (SLL,
+                      SLL2), raw IP and loopback headers replaced, missing MAC addresses zero
+  -s, --scrub         pseudonymise: MAC addresses zeroed, IPv4/IPv6 addresses and the
+                      letters and digits of DNS names replaced deterministically (the same
+                      input always gives the same output), checksums kept valid
+  -a, --ascii         append a tab and the printable characters of the packet ('.' for others)
+  -h, --help          this text
+)USAGE";
+
+struct Options {
+    bool scrub = false;
+    bool keep_link_layer = false;
+    bool ascii = false;
+    std::vector<std::string> inputs;
+};
+
+std::optional<Options> parse_options(int argc, char** argv) {
+    po::options_description description;
+    Options options;
+    description.add_options()                                              //
+        ("help,h", "")                                                     //
+        ("scrub,s", po::bool_switch(&options.scrub), "")                   //
+        ("no-normalize,n", po::bool_switch(&options.keep_link_layer), "")  //
+        ("ascii,a", po::bool_switch(&options.ascii), "")                   //
+        ("input", po::value<std::vector<std::string>>(), "");
+    const po::variables_map values =
+        capture_tool::parse_command_line(argc, argv, description, "input");
+    if (values.count("help")) return std::nullopt;
+    options.inputs = capture_tool::inputs_or_stdin(values, "input");
+    return options;
+}
+
+void print_capture(bpfgen::PcapReader& reader, const Options& options) {
+    const int link_type = reader.link_type();
+    if (!bpfgen::is_supported_link_type(link_type)) {
+        if (options.scrub) {
+            throw Error(fmt::format("{}: cannot scrub {} packets: their addresses cannot be found",
+                                    reader.name(), bpfgen::link_type_name(link_type)));
+        }
+        if (!options.keep_link_layer) {
+            throw Error(
+                fmt::format("{}: {} packets have no Ethernet form; use -n to print them "
+                            "as captured",
+                            reader.name(), bpfgen::link_type_name(link_type)));
+        }
+    }
+    std::string line;
+    while (const std::optional<bpfgen::PacketView> packet = reader.next()) {
+        std::vector<uint8_t> bytes(packet->data.begin(), packet->data.end());
+        try {
+            if (options.scrub) bytes = bpfgen::scrub_packet(link_type, bytes);
+            if (!options.keep_link_layer) bytes = bpfgen::normalize_to_ethernet(link_type, bytes);
+        } catch (const Error& error) {
+            throw Error(fmt::format("{}: packet {}: {}", reader.name(), reader.packets_read(),
+                                    error.what()));
+        }
+        line = bpfgen::hex_encode(bytes);
+        if (options.ascii) {
+            line += '\t';
+            line += bpfgen::printable_ascii(bytes);
+        }
+        line += '\n';
+        capture_tool::write_stdout(line);
+    }
+}
+
+int pcap2hex_main(int argc, char** argv) {
+    const std::optional<Options> options = parse_options(argc, argv);
+    if (!options) return -1;
+    capture_tool::refuse_capture_from_terminal(options->inputs);
+    for (const std::string& input : options->inputs) {
+        bpfgen::PcapReader reader(input);
+        print_capture(reader, *options);
+    }
+    capture_tool::flush_stdout();
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return capture_tool::run("pcap2hex", kUsage, [&] { return pcap2hex_main(argc, argv); });
+}
