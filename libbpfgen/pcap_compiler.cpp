@@ -10,6 +10,7 @@
 
 #include "libbpfgen/error.h"
 #include "libbpfgen/opcodes.h"
+#include "libbpfgen/pcap_io.h"  // link_type_name
 
 namespace bpfgen {
 
@@ -90,11 +91,6 @@ Program without_unused_fields(const Program& compiled) {
     return program;
 }
 
-std::string link_type_name(int link_type) {
-    const char* name = pcap_datalink_val_to_name(link_type);
-    return name != nullptr ? name : std::to_string(link_type);
-}
-
 Program compile_pcap_filter(std::string_view expression, int link_type, int snaplen) {
     if (expression.find('\0') != std::string_view::npos) {
         throw Error(fmt::format("cannot compile {}: it contains a NUL byte", quoted(expression)));
@@ -103,12 +99,12 @@ Program compile_pcap_filter(std::string_view expression, int link_type, int snap
     const std::lock_guard<std::mutex> guard(libpcap_lock());
     PcapHandle handle(pcap_open_dead(link_type, snaplen));
     if (!handle) {
-        throw Error(fmt::format("cannot compile {}: libpcap cannot open a capture of link type {}",
+        throw Error(fmt::format("cannot compile {}: libpcap cannot open a capture of {}",
                                 quoted(expression), link_type_name(link_type)));
     }
     CompiledCode code;
     if (pcap_compile(handle.get(), code.get(), text.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        throw Error(fmt::format("cannot compile {} for link type {}: {}", quoted(expression),
+        throw Error(fmt::format("cannot compile {} for {}: {}", quoted(expression),
                                 link_type_name(link_type), pcap_geterr(handle.get())));
     }
     Program program;

@@ -7,26 +7,20 @@
 #include <string_view>
 #include <vector>
 
+#include "libbpfgen/link_layer.h"  // linktype::k* for link_type
 #include "libbpfgen/program.h"
 
 namespace bpfgen {
-
-// Link-layer header types (LINKTYPE_* of the pcap file format; equal to libpcap's DLT_*
-// on Linux) the generators compile for.
-namespace linktype {
-inline constexpr int kEthernet = 1;
-inline constexpr int kLinuxSll = 113;
-inline constexpr int kIpv4 = 228;
-inline constexpr int kIpv6 = 229;
-}  // namespace linktype
 
 // The snapshot length the original bpftools announced in its fake pcap header: libpcap
 // uses it as the accept value of `ret` (ret #65536).
 inline constexpr int kPcapSnaplen = 65536;
 
 // Compiles expression as `tcpdump -d` would for a capture of link_type: optimised, netmask
-// unknown. Throws Error carrying libpcap's message and the expression when it does not
-// compile (syntax error, unknown name, a filter that rejects every packet, ...).
+// unknown. link_type is handed to libpcap as is: a LINKTYPE_* value that equals its DLT_*
+// (Ethernet, Linux SLL, IPv4 and IPv6 do). Throws Error carrying libpcap's message and the
+// expression when it does not compile (syntax error, unknown name, a filter that rejects
+// every packet, ...).
 Program compile_pcap_filter(std::string_view expression, int link_type, int snaplen = kPcapSnaplen);
 
 // The program with zeros in the fields its instructions do not use (k of tax, txa, ret a,
@@ -38,8 +32,5 @@ Program without_unused_fields(const Program& program);
 // libpcap's bpf_image() text of each instruction, as `tcpdump -d` prints it, for example
 // "(000) ldh      [12]" or "(001) jeq      #0x800           jt 2\tjf 5".
 std::vector<std::string> pcap_listing(const Program& program);
-
-// libpcap's name of a link type ("EN10MB", "IPV4"), or its number when libpcap has none.
-std::string link_type_name(int link_type);
 
 }  // namespace bpfgen

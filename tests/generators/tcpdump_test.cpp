@@ -161,7 +161,7 @@ TEST(Tcpdump, RefusesBlankExpression) {
 TEST(Tcpdump, ReportsLibpcapMessageWithTheExpression) {
     const std::string message = refusal({"udp and"});
     EXPECT_TRUE(contains(message,
-                         "tcpdump: cannot compile 'udp and' for link type IPV4: "
+                         "tcpdump: cannot compile 'udp and' for IPV4 (Raw IPv4): "
                          "can't parse filter expression: syntax error"))
         << message;
 }
