@@ -1,465 +1,593 @@
-// interpreter.cpp: decodes a checked program once into a dense form, then runs it over
-// packets with the kernel's classic BPF semantics (see interpreter.h for the choices made
-// where the kernel would consult an skb).
+// interpreter.cpp: decodes a checked program once into a dense operation set (ancillary
+// loads, negative offsets and jump targets resolved up front) and runs it over packets
+// with the kernel's semantics, described in interpreter.h. No allocation per packet and no
+// run-time check of jump targets: the checker has proven every target in range.
 #include "libbpfgen/interpreter.h"
 
 #include <cstring>
-#include <limits>
+#include <string>
+#include <utility>
+
+#include "libbpfgen/error.h"
+#include "libbpfgen/opcodes.h"
 
 namespace bpfgen {
+namespace detail {
+
+enum class DecodedOp : uint8_t {
+    // Packet loads at a non-negative constant offset, and at a negative one (a header-relative
+    // SKF_NET_OFF / SKF_LL_OFF offset, or out of range).
+    LdAbsW,
+    LdAbsH,
+    LdAbsB,
+    LdAbsRelativeW,
+    LdAbsRelativeH,
+    LdAbsRelativeB,
+    LdIndW,
+    LdIndH,
+    LdIndB,
+    LdxMsh,
+    LdImm,
+    LdxImm,
+    LdLen,
+    LdxLen,
+    LdMem,
+    LdxMem,
+    St,
+    Stx,
+    AddK,
+    AddX,
+    SubK,
+    SubX,
+    MulK,
+    MulX,
+    DivK,
+    DivX,
+    ModK,
+    ModX,
+    AndK,
+    AndX,
+    OrK,
+    OrX,
+    XorK,
+    XorX,
+    LshK,
+    LshX,
+    RshK,
+    RshX,
+    Neg,
+    Ja,
+    JeqK,
+    JeqX,
+    JgtK,
+    JgtX,
+    JgeK,
+    JgeX,
+    JsetK,
+    JsetX,
+    RetK,
+    RetA,
+    Tax,
+    Txa,
+    // Ancillary loads (SKF_AD_OFF + SKF_AD_*), whatever their size.
+    Protocol,
+    PktType,
+    IfIndex,
+    NlAttr,
+    NlAttrNest,
+    Mark,
+    Queue,
+    HaType,
+    RxHash,
+    Cpu,
+    AluXorX,
+    VlanTag,
+    VlanTagPresent,
+    PayOffset,
+    Random,
+    VlanTpid,
+};
+
+}  // namespace detail
 
 namespace {
 
-enum Operation : uint8_t {
-    kLdAbsW,
-    kLdAbsH,
-    kLdAbsB,
-    kLdIndW,
-    kLdIndH,
-    kLdIndB,
-    kLdLen,
-    kLdImm,
-    kLdMem,
-    kLdAncillary,  // k is the SKF_AD_* number
-    kLdxImm,
-    kLdxMem,
-    kLdxLen,
-    kLdxMsh,
-    kSt,
-    kStx,
-    kAddK,
-    kSubK,
-    kMulK,
-    kDivK,
-    kModK,
-    kAndK,
-    kOrK,
-    kXorK,
-    kLshK,
-    kRshK,
-    kAddX,
-    kSubX,
-    kMulX,
-    kDivX,
-    kModX,
-    kAndX,
-    kOrX,
-    kXorX,
-    kLshX,
-    kRshX,
-    kNeg,
-    kJa,
-    kJeqK,
-    kJgtK,
-    kJgeK,
-    kJsetK,
-    kJeqX,
-    kJgtX,
-    kJgeX,
-    kJsetX,
-    kRetK,
-    kRetA,
-    kTax,
-    kTxa,
-};
+using detail::DecodedInstruction;
+using detail::DecodedOp;
 
-uint8_t alu_operation(uint16_t code) {
-    const bool x = op::src(code) == op::kX;
-    switch (op::alu_op(code)) {
-        case op::kAdd:
-            return x ? kAddX : kAddK;
-        case op::kSub:
-            return x ? kSubX : kSubK;
-        case op::kMul:
-            return x ? kMulX : kMulK;
-        case op::kDiv:
-            return x ? kDivX : kDivK;
-        case op::kMod:
-            return x ? kModX : kModK;
-        case op::kAnd:
-            return x ? kAndX : kAndK;
-        case op::kOr:
-            return x ? kOrX : kOrK;
-        case op::kXor:
-            return x ? kXorX : kXorK;
-        case op::kLsh:
-            return x ? kLshX : kLshK;
-        case op::kRsh:
-            return x ? kRshX : kRshK;
-        default:
-            return kNeg;
-    }
-}
-
-// Only called on checked programs, so every code is one the kernel allows.
-detail::DecodedInstruction decode(const Instruction& insn, std::size_t pc) {
-    detail::DecodedInstruction d{};
-    d.k = insn.k;
-    const auto next = static_cast<uint16_t>(pc + 1);
-    switch (insn.cls()) {
-        case op::kLd:
-            switch (op::mode(insn.code)) {
-                case op::kAbs:
-                    if (insn.k >= ancillary::kOffset) {
-                        d.operation = kLdAncillary;
-                        d.k = insn.k - ancillary::kOffset;
-                    } else {
-                        d.operation = op::size(insn.code) == op::kW   ? kLdAbsW
-                                      : op::size(insn.code) == op::kH ? kLdAbsH
-                                                                      : kLdAbsB;
-                    }
-                    break;
-                case op::kInd:
-                    d.operation = op::size(insn.code) == op::kW   ? kLdIndW
-                                  : op::size(insn.code) == op::kH ? kLdIndH
-                                                                  : kLdIndB;
-                    break;
-                case op::kLen:
-                    d.operation = kLdLen;
-                    break;
-                case op::kMem:
-                    d.operation = kLdMem;
-                    break;
-                default:
-                    d.operation = kLdImm;
-                    break;
-            }
-            break;
-        case op::kLdx:
-            switch (op::mode(insn.code)) {
-                case op::kMem:
-                    d.operation = kLdxMem;
-                    break;
-                case op::kLen:
-                    d.operation = kLdxLen;
-                    break;
-                case op::kMsh:
-                    d.operation = kLdxMsh;
-                    break;
-                default:
-                    d.operation = kLdxImm;
-                    break;
-            }
-            break;
-        case op::kSt:
-            d.operation = kSt;
-            break;
-        case op::kStx:
-            d.operation = kStx;
-            break;
-        case op::kAlu:
-            d.operation = alu_operation(insn.code);
-            break;
-        case op::kJmp: {
-            const bool x = op::src(insn.code) == op::kX;
-            switch (op::jmp_op(insn.code)) {
-                case op::kJa:
-                    d.operation = kJa;
-                    d.jump_true = static_cast<uint16_t>(next + insn.k);
-                    return d;
-                case op::kJeq:
-                    d.operation = x ? kJeqX : kJeqK;
-                    break;
-                case op::kJgt:
-                    d.operation = x ? kJgtX : kJgtK;
-                    break;
-                case op::kJge:
-                    d.operation = x ? kJgeX : kJgeK;
-                    break;
-                default:
-                    d.operation = x ? kJsetX : kJsetK;
-                    break;
-            }
-            d.jump_true = static_cast<uint16_t>(next + insn.jt);
-            d.jump_false = static_cast<uint16_t>(next + insn.jf);
-            break;
-        }
-        case op::kRet:
-            d.operation = op::rval(insn.code) == op::kRetA ? kRetA : kRetK;
-            break;
-        default:
-            d.operation = op::misc_op(insn.code) == op::kTxa ? kTxa : kTax;
-            break;
-    }
-    return d;
-}
-
-// Little-endian (host order) netlink attribute header fields, as the kernel reads them.
-uint16_t host16(const uint8_t* p) {
-    uint16_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
-// nla_find over [offset, offset + length) of the packet: the offset of the first attribute
-// of the given type, or 0.
-uint32_t find_netlink_attribute(std::span<const uint8_t> packet, uint32_t offset, uint32_t length,
-                                uint32_t type) {
-    constexpr uint32_t kHeader = 4;
-    while (length >= kHeader) {
-        const uint16_t attribute_length = host16(packet.data() + offset);
-        const uint16_t attribute_type = host16(packet.data() + offset + 2) & 0x3fff;
-        if (attribute_length < kHeader || attribute_length > length) break;
-        if (attribute_type == type) return offset;
-        const uint32_t aligned = (attribute_length + 3u) & ~3u;
-        if (aligned >= length) break;
-        offset += aligned;
-        length -= aligned;
-    }
-    return 0;
-}
-
-uint32_t netlink_attribute(std::span<const uint8_t> packet, uint32_t a, uint32_t x, bool nested) {
-    const auto size = static_cast<uint32_t>(packet.size());
-    if (size < 4 || a > size - 4) return 0;
-    if (!nested) return find_netlink_attribute(packet, a, size - a, x);
-    const uint16_t outer_length = host16(packet.data() + a);
-    if (outer_length > size - a || outer_length < 4) return 0;
-    return find_netlink_attribute(packet, a + 4, outer_length - 4u, x);
-}
-
-uint32_t ancillary_value(uint32_t which, const SkbContext& c, std::span<const uint8_t> packet,
-                         uint32_t a, uint32_t x) {
-    switch (which) {
+DecodedOp decode_ancillary(uint32_t extension) {
+    switch (extension) {
         case ancillary::kProtocol:
-            return c.protocol;
+            return DecodedOp::Protocol;
         case ancillary::kPktType:
-            return c.pkt_type;
+            return DecodedOp::PktType;
         case ancillary::kIfIndex:
-            return c.ifindex;
+            return DecodedOp::IfIndex;
         case ancillary::kNlAttr:
-            return netlink_attribute(packet, a, x, false);
+            return DecodedOp::NlAttr;
         case ancillary::kNlAttrNest:
-            return netlink_attribute(packet, a, x, true);
+            return DecodedOp::NlAttrNest;
         case ancillary::kMark:
-            return c.mark;
+            return DecodedOp::Mark;
         case ancillary::kQueue:
-            return c.queue;
+            return DecodedOp::Queue;
         case ancillary::kHaType:
-            return c.hatype;
+            return DecodedOp::HaType;
         case ancillary::kRxHash:
-            return c.rxhash;
+            return DecodedOp::RxHash;
         case ancillary::kCpu:
-            return c.cpu;
+            return DecodedOp::Cpu;
         case ancillary::kAluXorX:
-            return a ^ x;
+            return DecodedOp::AluXorX;
         case ancillary::kVlanTag:
-            return c.vlan_tci;
+            return DecodedOp::VlanTag;
         case ancillary::kVlanTagPresent:
-            return c.vlan_present ? 1 : 0;
+            return DecodedOp::VlanTagPresent;
         case ancillary::kPayOffset:
-            return c.payload_offset;
+            return DecodedOp::PayOffset;
         case ancillary::kRandom:
-            return c.random;
+            return DecodedOp::Random;
         case ancillary::kVlanTpid:
-            return c.vlan_tpid;
+            return DecodedOp::VlanTpid;
+    }
+    throw Error("unknown ancillary extension " + std::to_string(extension));
+}
+
+DecodedOp decode_load_abs(uint16_t size, uint32_t k) {
+    if (k >= ancillary::kOffset) return decode_ancillary(k - ancillary::kOffset);
+    const bool relative = static_cast<int32_t>(k) < 0;
+    switch (size) {
+        case op::kW:
+            return relative ? DecodedOp::LdAbsRelativeW : DecodedOp::LdAbsW;
+        case op::kH:
+            return relative ? DecodedOp::LdAbsRelativeH : DecodedOp::LdAbsH;
         default:
-            return 0;  // unreachable for checked programs
+            return relative ? DecodedOp::LdAbsRelativeB : DecodedOp::LdAbsB;
     }
 }
+
+// The operation of a code the checker accepted.
+DecodedOp decode_op(const Instruction& instruction) {
+    using namespace op;
+    const uint16_t code = instruction.code;
+    switch (code) {
+        case kLd | kW | kAbs:
+        case kLd | kH | kAbs:
+        case kLd | kB | kAbs:
+            return decode_load_abs(size(code), instruction.k);
+        case kLd | kW | kInd:
+            return DecodedOp::LdIndW;
+        case kLd | kH | kInd:
+            return DecodedOp::LdIndH;
+        case kLd | kB | kInd:
+            return DecodedOp::LdIndB;
+        case kLdx | kB | kMsh:
+            return DecodedOp::LdxMsh;
+        case kLd | kImm:
+            return DecodedOp::LdImm;
+        case kLdx | kImm:
+            return DecodedOp::LdxImm;
+        case kLd | kW | kLen:
+            return DecodedOp::LdLen;
+        case kLdx | kW | kLen:
+            return DecodedOp::LdxLen;
+        case kLd | kMem:
+            return DecodedOp::LdMem;
+        case kLdx | kMem:
+            return DecodedOp::LdxMem;
+        case kSt:
+            return DecodedOp::St;
+        case kStx:
+            return DecodedOp::Stx;
+        case kAlu | kAdd | kK:
+            return DecodedOp::AddK;
+        case kAlu | kAdd | kX:
+            return DecodedOp::AddX;
+        case kAlu | kSub | kK:
+            return DecodedOp::SubK;
+        case kAlu | kSub | kX:
+            return DecodedOp::SubX;
+        case kAlu | kMul | kK:
+            return DecodedOp::MulK;
+        case kAlu | kMul | kX:
+            return DecodedOp::MulX;
+        case kAlu | kDiv | kK:
+            return DecodedOp::DivK;
+        case kAlu | kDiv | kX:
+            return DecodedOp::DivX;
+        case kAlu | kMod | kK:
+            return DecodedOp::ModK;
+        case kAlu | kMod | kX:
+            return DecodedOp::ModX;
+        case kAlu | kAnd | kK:
+            return DecodedOp::AndK;
+        case kAlu | kAnd | kX:
+            return DecodedOp::AndX;
+        case kAlu | kOr | kK:
+            return DecodedOp::OrK;
+        case kAlu | kOr | kX:
+            return DecodedOp::OrX;
+        case kAlu | kXor | kK:
+            return DecodedOp::XorK;
+        case kAlu | kXor | kX:
+            return DecodedOp::XorX;
+        case kAlu | kLsh | kK:
+            return DecodedOp::LshK;
+        case kAlu | kLsh | kX:
+            return DecodedOp::LshX;
+        case kAlu | kRsh | kK:
+            return DecodedOp::RshK;
+        case kAlu | kRsh | kX:
+            return DecodedOp::RshX;
+        case kAlu | kNeg:
+            return DecodedOp::Neg;
+        case kJmp | kJa:
+            return DecodedOp::Ja;
+        case kJmp | kJeq | kK:
+            return DecodedOp::JeqK;
+        case kJmp | kJeq | kX:
+            return DecodedOp::JeqX;
+        case kJmp | kJgt | kK:
+            return DecodedOp::JgtK;
+        case kJmp | kJgt | kX:
+            return DecodedOp::JgtX;
+        case kJmp | kJge | kK:
+            return DecodedOp::JgeK;
+        case kJmp | kJge | kX:
+            return DecodedOp::JgeX;
+        case kJmp | kJset | kK:
+            return DecodedOp::JsetK;
+        case kJmp | kJset | kX:
+            return DecodedOp::JsetX;
+        case kRet | kK:
+            return DecodedOp::RetK;
+        case kRet | kRetA:
+            return DecodedOp::RetA;
+        case kMisc | kTax:
+            return DecodedOp::Tax;
+        case kMisc | kTxa:
+            return DecodedOp::Txa;
+    }
+    // Unreachable for a checked program; kept as an error rather than undefined behaviour.
+    throw Error("cannot decode " + to_string(instruction));
+}
+
+DecodedInstruction decode(const Instruction& instruction, std::size_t index) {
+    DecodedInstruction decoded{decode_op(instruction), 0, 0, instruction.k};
+    if (instruction.is_conditional_jump()) {
+        decoded.jump_true = static_cast<uint16_t>(index + 1 + instruction.jt);
+        decoded.jump_false = static_cast<uint16_t>(index + 1 + instruction.jf);
+    } else if (instruction.is_jump()) {
+        decoded.jump_true = static_cast<uint16_t>(index + 1 + instruction.k);
+    }
+    return decoded;
+}
+
+// The packet as the load helpers see it: big-endian reads of 1, 2 or 4 bytes.
+class PacketView {
+  public:
+    PacketView(std::span<const uint8_t> packet, const SkbContext& context)
+        : data_(packet.data()), size_(packet.size()), context_(context) {}
+
+    std::size_t size() const { return size_; }
+    const uint8_t* data() const { return data_; }
+
+    // Reads `bytes` bytes at a non-negative offset; false when they are not all inside.
+    bool read(uint64_t offset, unsigned bytes, uint32_t& value) const {
+        if (offset > size_ || bytes > size_ - offset) return false;
+        const uint8_t* p = data_ + offset;
+        switch (bytes) {
+            case 4:
+                value = uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+                break;
+            case 2:
+                value = uint32_t{p[0]} << 8 | p[1];
+                break;
+            default:
+                value = p[0];
+                break;
+        }
+        return true;
+    }
+
+    // The kernel's view of an offset as a signed 32-bit value: non-negative is a packet
+    // offset; [SKF_NET_OFF, 0) is relative to the network header and [SKF_LL_OFF,
+    // SKF_NET_OFF) to the link-layer header; below is out of range.
+    bool read_signed(int32_t offset, unsigned bytes, uint32_t& value) const {
+        if (offset >= 0) return read(static_cast<uint64_t>(offset), bytes, value);
+        constexpr int32_t kNetOffset = static_cast<int32_t>(ancillary::kNetOffset);
+        constexpr int32_t kLinkLayerOffset = static_cast<int32_t>(ancillary::kLinkLayerOffset);
+        if (offset >= kNetOffset) {
+            if (!context_.network_header) return false;
+            return read(uint64_t{*context_.network_header} +
+                            static_cast<uint64_t>(int64_t{offset} - kNetOffset),
+                        bytes, value);
+        }
+        if (offset >= kLinkLayerOffset) {
+            if (!context_.link_layer_header) return false;
+            return read(uint64_t{*context_.link_layer_header} +
+                            static_cast<uint64_t>(int64_t{offset} - kLinkLayerOffset),
+                        bytes, value);
+        }
+        return false;
+    }
+
+    // The native-endian 16-bit length of the netlink attribute header at `offset`.
+    uint16_t native_u16(std::size_t offset) const {
+        uint16_t value;
+        std::memcpy(&value, data_ + offset, sizeof value);
+        return value;
+    }
+
+    // nla_find: the offset of the first attribute of `type` in the attribute stream of
+    // `length` bytes at `offset`, or 0 (the kernel's "not found").
+    uint32_t find_attribute(std::size_t offset, int64_t length, uint32_t type) const {
+        constexpr int64_t kHeader = 4;          // struct nlattr {u16 nla_len; u16 nla_type;}
+        constexpr uint16_t kTypeMask = 0x3fff;  // without NLA_F_NESTED, NLA_F_NET_BYTEORDER
+        while (length >= kHeader) {
+            const uint16_t attribute_length = native_u16(offset);
+            if (attribute_length < kHeader || attribute_length > length) break;
+            if ((native_u16(offset + 2) & kTypeMask) == type) {
+                return static_cast<uint32_t>(offset);
+            }
+            const int64_t aligned = (attribute_length + 3) & ~3;
+            offset += static_cast<std::size_t>(aligned);
+            length -= aligned;
+        }
+        return 0;
+    }
+
+    // bpf_skb_get_nlattr: attribute of type x in the stream starting at offset a.
+    uint32_t netlink_attribute(uint32_t a, uint32_t x) const {
+        if (size_ < 4 || a > size_ - 4) return 0;
+        return find_attribute(a, static_cast<int64_t>(size_ - a), x);
+    }
+
+    // bpf_skb_get_nlattr_nest: attribute of type x nested in the attribute at offset a.
+    uint32_t nested_netlink_attribute(uint32_t a, uint32_t x) const {
+        if (size_ < 4 || a > size_ - 4) return 0;
+        const uint16_t outer_length = native_u16(a);
+        if (outer_length > size_ - a) return 0;
+        return find_attribute(a + 4, int64_t{outer_length} - 4, x);
+    }
+
+  private:
+    const uint8_t* data_;
+    std::size_t size_;
+    const SkbContext& context_;
+};
 
 }  // namespace
 
 CheckedProgram::CheckedProgram(Program program, CheckTarget target) : program_(std::move(program)) {
     check_kernel_rules(program_, target);
     decoded_.reserve(program_.size());
-    for (std::size_t pc = 0; pc < program_.size(); ++pc)
-        decoded_.push_back(decode(program_[pc], pc));
+    for (std::size_t index = 0; index < program_.size(); ++index) {
+        decoded_.push_back(decode(program_[index], index));
+    }
 }
 
 RunResult run(const CheckedProgram& program, std::span<const uint8_t> packet,
               const SkbContext& context, std::size_t wire_length) {
-    const uint8_t* data = packet.data();
-    const std::size_t size = packet.size();
-    const auto length = static_cast<uint32_t>(std::min<std::size_t>(
-        wire_length != 0 ? wire_length : size, std::numeric_limits<uint32_t>::max()));
-    const detail::DecodedInstruction* code = program.decoded().data();
+    const DecodedInstruction* const code = program.decoded_.data();
+    const PacketView view(packet, context);
+    const uint32_t length = static_cast<uint32_t>(wire_length != 0 ? wire_length : packet.size());
     uint32_t a = 0;
     uint32_t x = 0;
     uint32_t memory[op::kMemWords] = {};
-    std::size_t executed = 0;
     std::size_t pc = 0;
-
-    // A load of n bytes at offset is inside the packet (offsets are unsigned, so the kernel's
-    // negative offsets land far outside).
-    auto inside = [size](uint32_t offset, std::size_t n) {
-        return offset <= size && size - offset >= n;
-    };
-    auto load32 = [data](uint32_t offset) {
-        return (uint32_t{data[offset]} << 24) | (uint32_t{data[offset + 1]} << 16) |
-               (uint32_t{data[offset + 2]} << 8) | uint32_t{data[offset + 3]};
-    };
-    auto load16 = [data](uint32_t offset) {
-        return (uint32_t{data[offset]} << 8) | uint32_t{data[offset + 1]};
-    };
+    std::size_t executed = 0;
+    uint32_t value = 0;
+    // A failed packet load or a division by zero ends the program with verdict 0.
+    const auto dropped = [&executed] { return RunResult{0, executed}; };
 
     for (;;) {
-        const detail::DecodedInstruction& in = code[pc];
+        const DecodedInstruction& insn = code[pc];
         ++executed;
         ++pc;
-        switch (in.operation) {
-            case kLdAbsW:
-                if (!inside(in.k, 4)) return {0, executed};
-                a = load32(in.k);
+        switch (insn.op) {
+            case DecodedOp::LdAbsW:
+                if (!view.read(insn.k, 4, a)) return dropped();
                 break;
-            case kLdAbsH:
-                if (!inside(in.k, 2)) return {0, executed};
-                a = load16(in.k);
+            case DecodedOp::LdAbsH:
+                if (!view.read(insn.k, 2, a)) return dropped();
                 break;
-            case kLdAbsB:
-                if (!inside(in.k, 1)) return {0, executed};
-                a = data[in.k];
+            case DecodedOp::LdAbsB:
+                if (!view.read(insn.k, 1, a)) return dropped();
                 break;
-            case kLdIndW: {
-                const uint32_t offset = x + in.k;
-                if (!inside(offset, 4)) return {0, executed};
-                a = load32(offset);
+            case DecodedOp::LdAbsRelativeW:
+                if (!view.read_signed(static_cast<int32_t>(insn.k), 4, a)) return dropped();
                 break;
-            }
-            case kLdIndH: {
-                const uint32_t offset = x + in.k;
-                if (!inside(offset, 2)) return {0, executed};
-                a = load16(offset);
+            case DecodedOp::LdAbsRelativeH:
+                if (!view.read_signed(static_cast<int32_t>(insn.k), 2, a)) return dropped();
                 break;
-            }
-            case kLdIndB: {
-                const uint32_t offset = x + in.k;
-                if (!inside(offset, 1)) return {0, executed};
-                a = data[offset];
+            case DecodedOp::LdAbsRelativeB:
+                if (!view.read_signed(static_cast<int32_t>(insn.k), 1, a)) return dropped();
                 break;
-            }
-            case kLdLen:
+            case DecodedOp::LdIndW:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 4, a)) return dropped();
+                break;
+            case DecodedOp::LdIndH:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 2, a)) return dropped();
+                break;
+            case DecodedOp::LdIndB:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 1, a)) return dropped();
+                break;
+            case DecodedOp::LdxMsh:
+                if (!view.read_signed(static_cast<int32_t>(insn.k), 1, value)) return dropped();
+                x = (value & 0xf) << 2;
+                break;
+            case DecodedOp::LdImm:
+                a = insn.k;
+                break;
+            case DecodedOp::LdxImm:
+                x = insn.k;
+                break;
+            case DecodedOp::LdLen:
                 a = length;
                 break;
-            case kLdImm:
-                a = in.k;
-                break;
-            case kLdMem:
-                a = memory[in.k];
-                break;
-            case kLdAncillary:
-                a = ancillary_value(in.k, context, packet, a, x);
-                break;
-            case kLdxImm:
-                x = in.k;
-                break;
-            case kLdxMem:
-                x = memory[in.k];
-                break;
-            case kLdxLen:
+            case DecodedOp::LdxLen:
                 x = length;
                 break;
-            case kLdxMsh:
-                if (!inside(in.k, 1)) return {0, executed};
-                x = 4u * (data[in.k] & 0xfu);
+            case DecodedOp::LdMem:
+                a = memory[insn.k];
                 break;
-            case kSt:
-                memory[in.k] = a;
+            case DecodedOp::LdxMem:
+                x = memory[insn.k];
                 break;
-            case kStx:
-                memory[in.k] = x;
+            case DecodedOp::St:
+                memory[insn.k] = a;
                 break;
-            case kAddK:
-                a += in.k;
+            case DecodedOp::Stx:
+                memory[insn.k] = x;
                 break;
-            case kSubK:
-                a -= in.k;
+            case DecodedOp::AddK:
+                a += insn.k;
                 break;
-            case kMulK:
-                a *= in.k;
-                break;
-            case kDivK:
-                a /= in.k;
-                break;  // the checker refused k == 0
-            case kModK:
-                a %= in.k;
-                break;
-            case kAndK:
-                a &= in.k;
-                break;
-            case kOrK:
-                a |= in.k;
-                break;
-            case kXorK:
-                a ^= in.k;
-                break;
-            case kLshK:
-                a <<= in.k;
-                break;  // the checker refused k >= 32
-            case kRshK:
-                a >>= in.k;
-                break;
-            case kAddX:
+            case DecodedOp::AddX:
                 a += x;
                 break;
-            case kSubX:
+            case DecodedOp::SubK:
+                a -= insn.k;
+                break;
+            case DecodedOp::SubX:
                 a -= x;
                 break;
-            case kMulX:
+            case DecodedOp::MulK:
+                a *= insn.k;
+                break;
+            case DecodedOp::MulX:
                 a *= x;
                 break;
-            case kDivX:
-                if (x == 0) return {0, executed};
+            case DecodedOp::DivK:
+                a /= insn.k;
+                break;
+            case DecodedOp::DivX:
+                if (x == 0) return dropped();
                 a /= x;
                 break;
-            case kModX:
-                if (x == 0) return {0, executed};
+            case DecodedOp::ModK:
+                a %= insn.k;
+                break;
+            case DecodedOp::ModX:
+                if (x == 0) return dropped();
                 a %= x;
                 break;
-            case kAndX:
+            case DecodedOp::AndK:
+                a &= insn.k;
+                break;
+            case DecodedOp::AndX:
                 a &= x;
                 break;
-            case kOrX:
+            case DecodedOp::OrK:
+                a |= insn.k;
+                break;
+            case DecodedOp::OrX:
                 a |= x;
                 break;
-            case kXorX:
+            case DecodedOp::XorK:
+                a ^= insn.k;
+                break;
+            case DecodedOp::XorX:
+            case DecodedOp::AluXorX:
                 a ^= x;
                 break;
-            case kLshX:
-                a <<= (x & 31u);
-                break;  // eBPF's 32-bit shift masks the count
-            case kRshX:
-                a >>= (x & 31u);
+            case DecodedOp::LshK:
+                a <<= insn.k;
                 break;
-            case kNeg:
+            case DecodedOp::LshX:
+                a <<= (x & 31);
+                break;
+            case DecodedOp::RshK:
+                a >>= insn.k;
+                break;
+            case DecodedOp::RshX:
+                a >>= (x & 31);
+                break;
+            case DecodedOp::Neg:
                 a = 0u - a;
                 break;
-            case kJa:
-                pc = in.jump_true;
+            case DecodedOp::Ja:
+                pc = insn.jump_true;
                 break;
-            case kJeqK:
-                pc = a == in.k ? in.jump_true : in.jump_false;
+            case DecodedOp::JeqK:
+                pc = a == insn.k ? insn.jump_true : insn.jump_false;
                 break;
-            case kJgtK:
-                pc = a > in.k ? in.jump_true : in.jump_false;
+            case DecodedOp::JeqX:
+                pc = a == x ? insn.jump_true : insn.jump_false;
                 break;
-            case kJgeK:
-                pc = a >= in.k ? in.jump_true : in.jump_false;
+            case DecodedOp::JgtK:
+                pc = a > insn.k ? insn.jump_true : insn.jump_false;
                 break;
-            case kJsetK:
-                pc = (a & in.k) ? in.jump_true : in.jump_false;
+            case DecodedOp::JgtX:
+                pc = a > x ? insn.jump_true : insn.jump_false;
                 break;
-            case kJeqX:
-                pc = a == x ? in.jump_true : in.jump_false;
+            case DecodedOp::JgeK:
+                pc = a >= insn.k ? insn.jump_true : insn.jump_false;
                 break;
-            case kJgtX:
-                pc = a > x ? in.jump_true : in.jump_false;
+            case DecodedOp::JgeX:
+                pc = a >= x ? insn.jump_true : insn.jump_false;
                 break;
-            case kJgeX:
-                pc = a >= x ? in.jump_true : in.jump_false;
+            case DecodedOp::JsetK:
+                pc = (a & insn.k) != 0 ? insn.jump_true : insn.jump_false;
                 break;
-            case kJsetX:
-                pc = (a & x) ? in.jump_true : in.jump_false;
+            case DecodedOp::JsetX:
+                pc = (a & x) != 0 ? insn.jump_true : insn.jump_false;
                 break;
-            case kRetK:
-                return {in.k, executed};
-            case kRetA:
+            case DecodedOp::RetK:
+                return {insn.k, executed};
+            case DecodedOp::RetA:
                 return {a, executed};
-            case kTax:
+            case DecodedOp::Tax:
                 x = a;
                 break;
-            case kTxa:
+            case DecodedOp::Txa:
                 a = x;
+                break;
+            case DecodedOp::Protocol:
+                a = context.protocol;
+                break;
+            case DecodedOp::PktType:
+                a = context.pkt_type;
+                break;
+            case DecodedOp::IfIndex:
+                a = context.ifindex;
+                break;
+            case DecodedOp::NlAttr:
+                a = view.netlink_attribute(a, x);
+                break;
+            case DecodedOp::NlAttrNest:
+                a = view.nested_netlink_attribute(a, x);
+                break;
+            case DecodedOp::Mark:
+                a = context.mark;
+                break;
+            case DecodedOp::Queue:
+                a = context.queue;
+                break;
+            case DecodedOp::HaType:
+                a = context.hatype;
+                break;
+            case DecodedOp::RxHash:
+                a = context.rxhash;
+                break;
+            case DecodedOp::Cpu:
+                a = context.cpu;
+                break;
+            case DecodedOp::VlanTag:
+                a = context.vlan_tci;
+                break;
+            case DecodedOp::VlanTagPresent:
+                a = context.vlan_present ? 1 : 0;
+                break;
+            case DecodedOp::PayOffset:
+                a = context.payload_offset;
+                break;
+            case DecodedOp::Random:
+                a = context.random;
+                break;
+            case DecodedOp::VlanTpid:
+                a = context.vlan_tpid;
                 break;
         }
     }

@@ -1,10 +1,14 @@
-// random_programs.h: deterministic random classic BPF programs that the kernel's checker
-// accepts, for differential tests, fuzz seeds and benchmarks. Options leave out the
-// instructions whose meaning differs between the kernel and libpcap's bpf_filter().
+// random_programs.h: deterministic random classic BPF programs that pass the kernel's rules
+// (check_kernel_rules), and random packets to run them on, for differential tests, fuzzing
+// and benchmarks. Header-only. The same seed gives the same programs on every platform (own
+// generator, no std distributions). By default the programs avoid the instructions where
+// libpcap's bpf_filter() differs from the kernel (see bpf_filter_differential_test.cpp);
+// options switch the kernel's extras on.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <random>
+#include <utility>
 #include <vector>
 
 #include "libbpfgen/checker.h"
@@ -14,135 +18,232 @@
 
 namespace bpftools::test {
 
-struct RandomProgramOptions {
-    std::size_t max_length = 32;      // instructions before the final return
-    bool ancillary_loads = false;     // SKF_AD_* loads (libpcap reads them as packet bytes)
-    bool shifts_by_x = false;         // lsh/rsh x (kernel masks the count, libpcap zeroes)
-    uint32_t max_packet_offset = 80;  // constants used as packet offsets
-};
-
-class RandomPrograms {
+// SplitMix64: small, fast, and the same everywhere.
+class RandomSource {
   public:
-    explicit RandomPrograms(uint32_t seed, RandomProgramOptions options = {})
-        : rng_(seed), options_(options) {}
+    explicit RandomSource(uint64_t seed) : state_(seed) {}
 
-    // A program the kernel's rules accept (checked; regenerated until it passes).
-    bpfgen::Program next() {
-        for (;;) {
-            bpfgen::Program program = candidate();
-            try {
-                bpfgen::check_kernel_rules(program);
-                return program;
-            } catch (const bpfgen::CheckError&) {
-            }
-        }
+    uint64_t next() {
+        uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
     }
-
-    std::vector<uint8_t> packet(std::size_t max_size = 96) {
-        std::vector<uint8_t> bytes(pick(max_size + 1));
-        for (uint8_t& b : bytes) b = static_cast<uint8_t>(pick(4) == 0 ? pick(16) : pick(256));
-        return bytes;
+    // Uniform enough in [0, bound) for tests; bound > 0.
+    uint32_t below(uint32_t bound) { return static_cast<uint32_t>(next() % bound); }
+    // In [low, high].
+    uint32_t between(uint32_t low, uint32_t high) { return low + below(high - low + 1); }
+    bool chance(uint32_t percent) { return below(100) < percent; }
+    template <typename T>
+    const T& pick(const std::vector<T>& values) {
+        return values[below(static_cast<uint32_t>(values.size()))];
     }
 
   private:
-    uint32_t pick(std::size_t bound) {
-        return static_cast<uint32_t>(
-            std::uniform_int_distribution<std::size_t>(0, bound - 1)(rng_));
+    uint64_t state_;
+};
+
+// Every SKF_AD_* extension the kernel knows.
+inline std::vector<uint32_t> all_extensions() {
+    using namespace bpfgen::ancillary;
+    return {kProtocol,       kPktType,   kIfIndex, kNlAttr,  kNlAttrNest, kMark,
+            kQueue,          kHaType,    kRxHash,  kCpu,     kAluXorX,    kVlanTag,
+            kVlanTagPresent, kPayOffset, kRandom,  kVlanTpid};
+}
+
+struct RandomProgramOptions {
+    // The defaults give only instructions on which the kernel and libpcap's bpf_filter()
+    // agree (see bpf_filter_differential_test.cpp); the kernel's extras are opt-in.
+    std::size_t max_length = 32;      // at most this many (<= 4095) before the final ret
+    bool ancillary_loads = false;     // SKF_AD_* loads (libpcap reads them as packet bytes)
+    bool shifts_by_x = false;         // lsh/rsh x (the kernel masks the count, libpcap gives 0)
+    uint32_t max_packet_offset = 80;  // packet loads mostly address bytes below this
+    std::size_t min_length = 0;       // at least this many instructions before the final ret
+    // Sometimes load far past any packet: huge offsets and negative, header-relative ones
+    // (SKF_NET_OFF + n, SKF_LL_OFF + n), out of range for both without a known header.
+    bool far_offsets = true;
+    // `ld [x + k]` with any k (X + k may wrap past 2^32: the kernel reads, libpcap refuses);
+    // false: k == 0 only.
+    bool indexed_offsets = false;
+    bool scratch_memory = true;
+    std::vector<uint32_t> extensions = all_extensions();  // the ones ancillary loads name
+};
+
+// A packet of up to max_size bytes, mostly from values filters test (0, 0x45, 0xff...), so
+// comparisons sometimes succeed; every length from 0 up is possible, truncated ones too.
+inline std::vector<uint8_t> random_packet(RandomSource& random, std::size_t max_size) {
+    static const std::vector<uint8_t> interesting = {0, 0, 1,    2,    4,    5,
+                                                     6, 8, 0x11, 0x45, 0x60, 0xff};
+    std::vector<uint8_t> packet(random.below(static_cast<uint32_t>(max_size) + 1));
+    for (uint8_t& byte : packet) {
+        byte = random.chance(60) ? random.pick(interesting) : static_cast<uint8_t>(random.next());
     }
+    return packet;
+}
+
+// Generates programs that check_kernel_rules accepts, with jumps, scratch memory, every ALU
+// operation, and packet loads that sometimes fall off the packet.
+class RandomPrograms {
+  public:
+    explicit RandomPrograms(uint64_t seed, RandomProgramOptions options = {})
+        : random_(seed), options_(std::move(options)) {}
+
+    bpfgen::Program next() {
+        const auto length = 1 + static_cast<std::size_t>(
+                                    random_.between(static_cast<uint32_t>(options_.min_length),
+                                                    static_cast<uint32_t>(options_.max_length)));
+        std::vector<bpfgen::Instruction> instructions;
+        instructions.reserve(length);
+        for (std::size_t pc = 0; pc + 1 < length; ++pc) {
+            instructions.push_back(instruction(pc, length));
+        }
+        instructions.push_back(ret());
+        bpfgen::Program program(std::move(instructions));
+        make_scratch_reads_safe(program);
+        return program;
+    }
+
+    // A constant a filter is likely to compare with or compute from.
     uint32_t constant() {
-        switch (pick(4)) {
+        static const std::vector<uint32_t> interesting = {
+            0,      1,       2,          3,          4,          5,         8,
+            14,     20,      0x45,       0x60,       0xff,       0x800,     0x86dd,
+            0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff};
+        switch (random_.below(3)) {
             case 0:
-                return pick(options_.max_packet_offset);
+                return random_.pick(interesting);
             case 1:
-                return pick(16);
-            case 2:
-                return static_cast<uint32_t>(rng_());
+                return random_.below(256);
             default:
-                return pick(256);
+                return static_cast<uint32_t>(random_.next());
         }
     }
 
-    bpfgen::Instruction random_instruction(std::size_t pc, std::size_t length) {
-        namespace op = bpfgen::op;
-        using bpfgen::Instruction;
-        const uint16_t sizes[] = {op::kW, op::kH, op::kB};
-        const uint16_t alu_ops[] = {op::kAdd, op::kSub, op::kMul, op::kDiv, op::kMod, op::kAnd,
-                                    op::kOr,  op::kXor, op::kLsh, op::kRsh, op::kNeg};
-        const uint16_t jumps[] = {op::kJeq, op::kJgt, op::kJge, op::kJset};
-        const auto remaining = static_cast<uint32_t>(length - pc - 1);
-        auto target = [&] {
-            return static_cast<uint8_t>(pick(std::min<uint32_t>(remaining, 256)));
+    // A packet of up to max_size bytes (see random_packet).
+    std::vector<uint8_t> packet(std::size_t max_size = 96) {
+        return random_packet(random_, max_size);
+    }
+
+    RandomSource& random() { return random_; }
+
+  private:
+    using Instruction = bpfgen::Instruction;
+
+    Instruction ret() {
+        if (random_.chance(40)) return {bpfgen::op::kRet | bpfgen::op::kRetA, 0, 0, 0};
+        static const std::vector<uint32_t> verdicts = {0, 0, 1, 64, 0xffff, 0x40000, 0xffffffff};
+        return {bpfgen::op::kRet | bpfgen::op::kK, 0, 0,
+                random_.chance(80) ? random_.pick(verdicts) : constant()};
+    }
+
+    uint32_t packet_offset() {
+        using namespace bpfgen::ancillary;
+        if (options_.far_offsets && random_.chance(8)) {
+            static const std::vector<uint32_t> far = {0x7fffffff, 0x80000000, 0xfffff000 - 1,
+                                                      0x10000, 0xffff};
+            switch (random_.below(3)) {
+                case 0:
+                    return random_.pick(far);
+                case 1:
+                    return kNetOffset + random_.below(options_.max_packet_offset);
+                default:
+                    return kLinkLayerOffset + random_.below(options_.max_packet_offset);
+            }
+        }
+        return random_.below(options_.max_packet_offset + 1);
+    }
+
+    uint16_t load_size() {
+        static const std::vector<uint16_t> sizes = {bpfgen::op::kW, bpfgen::op::kH, bpfgen::op::kB};
+        return random_.pick(sizes);
+    }
+
+    Instruction alu(bool by_x) {
+        using namespace bpfgen::op;
+        static const std::vector<uint16_t> operations = {kAdd, kSub, kMul, kDiv, kOr, kAnd,
+                                                         kLsh, kRsh, kNeg, kMod, kXor};
+        uint16_t operation = random_.pick(operations);
+        if (operation == kNeg) return {kAlu | kNeg, 0, 0, 0};
+        if (by_x) {
+            if ((operation == kLsh || operation == kRsh) && !options_.shifts_by_x) operation = kAnd;
+            return {static_cast<uint16_t>(kAlu | operation | kX), 0, 0, 0};
+        }
+        uint32_t k = constant();
+        if (operation == kLsh || operation == kRsh) k %= 32;
+        if ((operation == kDiv || operation == kMod) && k == 0) k = 1 + random_.below(16);
+        return {static_cast<uint16_t>(kAlu | operation | kK), 0, 0, k};
+    }
+
+    Instruction jump(std::size_t pc, std::size_t length) {
+        using namespace bpfgen::op;
+        // Targets stay inside the program: at most the last instruction.
+        const auto reach = static_cast<uint32_t>(length - pc - 2);
+        const auto offset = [&] {
+            // Mostly short jumps, as compilers emit; sometimes to the very end.
+            const uint32_t limit = reach < 255 ? reach : 255;
+            return static_cast<uint8_t>(
+                random_.chance(20) ? limit : random_.below(limit < 8 ? limit + 1 : 8));
         };
-        switch (pick(10)) {
-            case 0:
-                if (options_.ancillary_loads && pick(4) == 0) {
-                    return {static_cast<uint16_t>(op::kLd | sizes[pick(3)] | op::kAbs), 0, 0,
-                            bpfgen::ancillary::kOffset + 4 * pick(16)};
+        if (random_.chance(15)) return {kJmp | kJa, 0, 0, random_.below(reach + 1)};
+        static const std::vector<uint16_t> operations = {kJeq, kJgt, kJge, kJset};
+        const uint16_t source = random_.chance(30) ? kX : kK;
+        return {static_cast<uint16_t>(kJmp | random_.pick(operations) | source), offset(), offset(),
+                source == kK ? constant() : 0};
+    }
+
+    Instruction instruction(std::size_t pc, std::size_t length) {
+        using namespace bpfgen::op;
+        const uint32_t roll = random_.below(100);
+        if (roll < 14)
+            return {static_cast<uint16_t>(kLd | load_size() | kAbs), 0, 0, packet_offset()};
+        if (roll < 22) {
+            const uint32_t k = options_.indexed_offsets ? packet_offset() : 0;
+            return {static_cast<uint16_t>(kLd | load_size() | kInd), 0, 0, k};
+        }
+        if (roll < 25) return {kLdx | kB | kMsh, 0, 0, packet_offset()};
+        if (roll < 30) return {kLd | kImm, 0, 0, constant()};
+        if (roll < 35) return {kLdx | kImm, 0, 0, constant()};
+        if (roll < 37)
+            return {static_cast<uint16_t>((random_.chance(50) ? kLd : kLdx) | kW | kLen), 0, 0, 0};
+        if (roll < 45 && options_.scratch_memory) {
+            static const std::vector<uint16_t> codes = {kLd | kMem, kLdx | kMem, kSt, kStx};
+            return {random_.pick(codes), 0, 0, random_.below(kMemWords)};
+        }
+        if (roll < 55) return alu(false);
+        if (roll < 63) return alu(true);
+        if (roll < 80) return jump(pc, length);
+        if (roll < 85)
+            return {static_cast<uint16_t>(kMisc | (random_.chance(50) ? kTax : kTxa)), 0, 0, 0};
+        if (roll < 89 && options_.ancillary_loads && !options_.extensions.empty()) {
+            return {static_cast<uint16_t>(kLd | load_size() | kAbs), 0, 0,
+                    bpfgen::ancillary::kOffset + random_.pick(options_.extensions)};
+        }
+        if (roll < 92) return ret();
+        return alu(false);
+    }
+
+    // The kernel refuses a scratch read it cannot prove preceded by a write on every path:
+    // turn each such read into a write of the same cell until the program passes.
+    void make_scratch_reads_safe(bpfgen::Program& program) {
+        using namespace bpfgen::op;
+        for (;;) {
+            try {
+                bpfgen::check_kernel_rules(program);
+                return;
+            } catch (const bpfgen::CheckError& error) {
+                Instruction& read = program[error.index()];
+                if (read.code == (kLd | kMem)) {
+                    read.code = kSt;
+                } else if (read.code == (kLdx | kMem)) {
+                    read.code = kStx;
+                } else {
+                    throw;  // a generator bug: every other rule holds by construction
                 }
-                return {static_cast<uint16_t>(op::kLd | sizes[pick(3)] | op::kAbs), 0, 0,
-                        pick(options_.max_packet_offset)};
-            case 1:
-                return {static_cast<uint16_t>(op::kLd | sizes[pick(3)] | op::kInd), 0, 0,
-                        pick(options_.max_packet_offset)};
-            case 2: {
-                const uint16_t codes[] = {op::kLd | op::kImm,          op::kLd | op::kLen,
-                                          op::kLd | op::kMem,          op::kLdx | op::kImm,
-                                          op::kLdx | op::kLen,         op::kLdx | op::kMem,
-                                          op::kLdx | op::kB | op::kMsh};
-                const uint16_t code = codes[pick(7)];
-                if (op::mode(code) == op::kMem) return {code, 0, 0, pick(4)};
-                if (op::mode(code) == op::kMsh)
-                    return {code, 0, 0, pick(options_.max_packet_offset)};
-                return {code, 0, 0, pick(2) ? pick(options_.max_packet_offset) : constant()};
             }
-            case 3:
-                return {static_cast<uint16_t>(pick(2) ? op::kSt : op::kStx), 0, 0, pick(4)};
-            case 4:
-            case 5: {
-                const uint16_t alu = alu_ops[pick(11)];
-                if (alu == op::kNeg) return {op::kAlu | op::kNeg, 0, 0, 0};
-                const bool by_x =
-                    pick(2) == 0 && (options_.shifts_by_x || (alu != op::kLsh && alu != op::kRsh));
-                uint32_t k = constant();
-                if (alu == op::kLsh || alu == op::kRsh) k %= 32;
-                if ((alu == op::kDiv || alu == op::kMod) && k == 0) k = 1;
-                return {static_cast<uint16_t>(op::kAlu | alu | (by_x ? op::kX : op::kK)), 0, 0,
-                        by_x ? 0 : k};
-            }
-            case 6: {
-                const bool by_x = pick(3) == 0;
-                return {static_cast<uint16_t>(op::kJmp | jumps[pick(4)] | (by_x ? op::kX : op::kK)),
-                        target(), target(), by_x ? 0 : constant()};
-            }
-            case 7:
-                if (remaining > 1 && pick(3) == 0)
-                    return {op::kJmp | op::kJa, 0, 0, pick(remaining - 1)};
-                return {static_cast<uint16_t>(op::kMisc | (pick(2) ? op::kTax : op::kTxa)), 0, 0,
-                        0};
-            case 8:
-                return {static_cast<uint16_t>(op::kRet | (pick(2) ? op::kK : op::kRetA)), 0, 0,
-                        constant()};
-            default:
-                return {static_cast<uint16_t>(op::kJmp | jumps[pick(4)] | op::kK), target(),
-                        target(), pick(256)};
         }
     }
 
-    bpfgen::Program candidate() {
-        namespace op = bpfgen::op;
-        const std::size_t body = 1 + pick(options_.max_length);
-        const std::size_t length = body + 5;
-        std::vector<bpfgen::Instruction> instructions = {
-            {op::kSt, 0, 0, 0}, {op::kSt, 0, 0, 1}, {op::kStx, 0, 0, 2}, {op::kStx, 0, 0, 3}};
-        while (instructions.size() < length - 1) {
-            instructions.push_back(random_instruction(instructions.size(), length));
-        }
-        instructions.push_back(
-            {static_cast<uint16_t>(op::kRet | (pick(2) ? op::kK : op::kRetA)), 0, 0, constant()});
-        return bpfgen::Program(std::move(instructions));
-    }
-
-    std::mt19937 rng_;
+    RandomSource random_;
     RandomProgramOptions options_;
 };
 
