@@ -9,6 +9,7 @@ namespace bpfgen {
 
 extern const std::string_view kP0fHelp;
 
-GeneratedProgram generate_p0f(const std::vector<std::string>& args, const GeneratorOptions& options);
+GeneratedProgram generate_p0f(const std::vector<std::string>& args,
+                              const GeneratorOptions& options);
 
 }  // namespace bpfgen
