@@ -1,0 +1,143 @@
+// iptables_bpf_chain.cpp: the iptables_bpf_chain command: writes a bash script that builds
+// an iptables chain of case-insensitive dns xt_bpf rules, ACCEPT patterns before DROP
+// patterns, entered by DNS packets to the addresses of an ipset.
+#include <cctype>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "generators/xt_bpf_rules.h"
+#include "libbpfgen/atomic_file.h"
+#include "libbpfgen/error.h"
+#include "libbpfgen/iptables_script.h"
+
+namespace {
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+const char* const kHelp =
+    R"(usage: iptables_bpf_chain -w NAME [-6] [-i IP]... [-a PATTERN]... [-d PATTERN]...
+
+Writes NAME_ipV.sh, a bash script that, when run as root, creates the iptables
+chain NAME (upper-cased) and an ipset NAME_ipV: DNS queries (UDP port 53) to the
+set's addresses go through the chain, which ACCEPTs the queries for the -a
+patterns, then DROPs those for the -d patterns (dns patterns, matched without
+regard to case; 'any' matches every query). `SCRIPT --delete` removes it all.
+
+options:
+  -w, --write NAME     chain, set and file name (letters, digits, '_', '-')
+  -6, --inet6          IPv6 (ip6tables, an inet6 set)
+  -i, --ip ADDRESS     a destination (address or network) put in the set
+  -a, --accept PATTERN queries to accept
+  -d, --drop PATTERN   queries to drop
+  -h, --help           show this help and exit
+
+example:
+  iptables_bpf_chain -w example_com -a www.example.com -a ns1.example.com -d '*.example.com'
+)";
+
+struct CommandLine {
+    bool help = false;
+    std::string name;
+    int ip_version = 4;
+    std::vector<std::string> addresses;
+    std::vector<std::string> accept;
+    std::vector<std::string> drop;
+};
+
+CommandLine parse(int argc, char** argv) {
+    CommandLine line;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        const std::size_t equals = arg.find('=');
+        const std::string name = arg.rfind("--", 0) == 0 ? arg.substr(0, equals) : arg;
+        auto value = [&]() -> std::string {
+            if (arg.rfind("--", 0) == 0 && equals != std::string::npos)
+                return arg.substr(equals + 1);
+            if (i + 1 >= argc) throw bpfgen::UsageError(name + " needs a value");
+            return argv[++i];
+        };
+        if (arg == "-h" || arg == "--help") {
+            line.help = true;
+        } else if (arg == "-6" || arg == "--inet6") {
+            line.ip_version = 6;
+        } else if (name == "-w" || name == "--write") {
+            line.name = value();
+        } else if (name == "-i" || name == "--ip") {
+            line.addresses.push_back(value());
+        } else if (name == "-a" || name == "--accept") {
+            line.accept.push_back(value());
+        } else if (name == "-d" || name == "--drop") {
+            line.drop.push_back(value());
+        } else {
+            throw bpfgen::UsageError(fmt::format("unexpected argument '{}' (see --help)", arg));
+        }
+    }
+    return line;
+}
+
+bpfgen::ChainRule chain_rule(const std::string& pattern, bool accept, int ip_version) {
+    bpfgen::ChainRule rule;
+    rule.accept = accept;
+    rule.comment = ("dns -- -i " + bpfgen::comment_safe(pattern)).substr(0, 255);
+    if (pattern == "any") return rule;
+    bpfgen::GeneratorOptions options;
+    options.ip_version = ip_version;
+    const bpfgen::XtBpfRules rules =
+        bpfgen::generate_xt_bpf_rules("dns", {"-i", "--", pattern}, options);
+    rule.program = rules.programs.front().program;
+    return rule;
+}
+
+int run(int argc, char** argv) {
+    const CommandLine line = parse(argc, argv);
+    if (line.help) {
+        std::fputs(kHelp, stdout);
+        return 0;
+    }
+    if (line.name.empty()) throw bpfgen::UsageError("name the chain with -w NAME");
+    if (line.accept.empty() && line.drop.empty()) {
+        throw bpfgen::UsageError("no pattern: give -a PATTERN and/or -d PATTERN");
+    }
+    bpfgen::validate_identifier("name", line.name, 24);
+    const std::string suffix = fmt::format("_ip{}", line.ip_version);
+
+    bpfgen::IptablesBpfChainScript script;
+    script.command_line = "iptables_bpf_chain";
+    for (int i = 1; i < argc; ++i) script.command_line += " " + bpfgen::shell_quote(argv[i]);
+    script.file_name = line.name + suffix + ".sh";
+    script.set_name = line.name + suffix;
+    for (char c : line.name) {
+        script.chain += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    script.family =
+        line.ip_version == 4 ? bpfgen::AddressFamily::Inet : bpfgen::AddressFamily::Inet6;
+    script.addresses = line.addresses;
+    for (const std::string& pattern : line.accept) {
+        script.rules.push_back(chain_rule(pattern, true, line.ip_version));
+    }
+    for (const std::string& pattern : line.drop) {
+        script.rules.push_back(chain_rule(pattern, false, line.ip_version));
+    }
+    bpfgen::write_file_atomically(script.file_name,
+                                  bpfgen::render_iptables_bpf_chain_script(script), 0750);
+    std::printf("Generated file '%s'\n", script.file_name.c_str());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const bpfgen::UsageError& e) {
+        std::fprintf(stderr, "iptables_bpf_chain: %s\n", e.what());
+        return kExitUsage;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "iptables_bpf_chain: %s\n", e.what());
+        return kExitError;
+    }
+}
