@@ -94,23 +94,6 @@ const OptionInfo& option_info(P0fOption option) {
     return kOptions[0];
 }
 
-// The field as it may appear inside a one-line message.
-std::string quoted(std::string_view text) {
-    std::string out = "'";
-    for (char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte == '\\' || byte == '\'') {
-            out += '\\';
-            out += c;
-        } else if (byte >= 0x20 && byte < 0x7f) {
-            out += c;
-        } else {
-            out += fmt::format("\\x{:02x}", byte);
-        }
-    }
-    return out + "'";
-}
-
 std::vector<std::string_view> split(std::string_view text, char separator) {
     std::vector<std::string_view> parts;
     std::size_t start = 0;
@@ -150,7 +133,7 @@ class SignatureParser {
             throw UsageError(
                 fmt::format("p0f: signature {} has {} field{}, expected 8 "
                             "(ver:ittl:olen:mss:wsize,scale:olayout:quirks:pclass)",
-                            quoted(text_), fields.size(), fields.size() == 1 ? "" : "s"));
+                            quote_for_message(text_), fields.size(), fields.size() == 1 ? "" : "s"));
         }
         parse_version(fields[0]);
         parse_ttl(fields[1]);
@@ -169,7 +152,7 @@ class SignatureParser {
     [[noreturn]] void invalid(std::string_view field, std::string_view value,
                               std::string_view expected) const {
         throw UsageError(fmt::format("p0f: invalid {} field {} in signature {}: {}", field,
-                                     quoted(value), quoted(text_), expected));
+                                     quote_for_message(value), quote_for_message(text_), expected));
     }
 
     void parse_version(std::string_view field) {
@@ -279,13 +262,13 @@ class SignatureParser {
                     throw UsageError(fmt::format(
                         "p0f: invalid olayout option {} in signature {}: eol+N takes N from 0 "
                         "to 255 bytes of padding",
-                        quoted(name), quoted(text_)));
+                        quote_for_message(name), quote_for_message(text_)));
                 }
                 if (i + 1 != names.size()) {
                     throw UsageError(fmt::format(
                         "p0f: olayout option {} in signature {} must be the last one (the "
                         "padding follows the end of the options)",
-                        quoted(name), quoted(text_)));
+                        quote_for_message(name), quote_for_message(text_)));
                 }
                 signature_.olayout.push_back(P0fOption::Eol);
                 signature_.eol_padding = *padding;
@@ -300,7 +283,7 @@ class SignatureParser {
                 throw UsageError(fmt::format(
                     "p0f: invalid olayout option {} in signature {}: expected eol, nop, mss, "
                     "ws, sok, ts or eol+N",
-                    quoted(name), quoted(text_)));
+                    quote_for_message(name), quote_for_message(text_)));
             }
             signature_.olayout.push_back(found->option);
             bytes += found->length;
@@ -309,7 +292,7 @@ class SignatureParser {
             throw UsageError(fmt::format(
                 "p0f: olayout {} in signature {} takes {} bytes; a TCP header holds at most {} "
                 "bytes of options",
-                quoted(field), quoted(text_), bytes, kMaxTcpOptionBytes));
+                quote_for_message(field), quote_for_message(text_), bytes, kMaxTcpOptionBytes));
         }
     }
 
@@ -326,7 +309,7 @@ class SignatureParser {
                     "p0f: invalid quirk {} in signature {}: expected df, id+, id-, ecn, 0+, "
                     "flow, seq-, ack+, ack-, uptr+, urgf+, pushf+, ts1-, ts2+, opt+, exws, "
                     "linux or bad",
-                    quoted(name), quoted(text_)));
+                    quote_for_message(name), quote_for_message(text_)));
             }
             signature_.quirks.insert(found->quirk);
         }
@@ -346,14 +329,14 @@ class SignatureParser {
             if (signature_.ip_version == 6 && signature_.has(quirk)) {
                 throw UsageError(
                     fmt::format("p0f: quirk {} in signature {} is checked for IPv4 signatures only",
-                                quoted(quirk_name(quirk)), quoted(text_)));
+                                quote_for_message(quirk_name(quirk)), quote_for_message(text_)));
             }
         }
         if (signature_.ip_version == 4 && signature_.has(P0fQuirk::Flow)) {
             throw UsageError(
                 fmt::format("p0f: quirk 'flow' in signature {} is checked for IPv6 signatures "
                             "only (IPv4 has no flow label)",
-                            quoted(text_)));
+                            quote_for_message(text_)));
         }
     }
 
@@ -363,7 +346,7 @@ class SignatureParser {
             throw UsageError(
                 fmt::format("p0f: quirks {} and {} in signature {} contradict "
                             "each other",
-                            quoted(quirk_name(first)), quoted(quirk_name(second)), quoted(text_)));
+                            quote_for_message(quirk_name(first)), quote_for_message(quirk_name(second)), quote_for_message(text_)));
         }
     }
 
@@ -388,7 +371,7 @@ class SignatureParser {
         if (in_olayout(option)) return;
         throw UsageError(fmt::format(
             "p0f: {} in signature {} reads the {} option, which olayout {} does not have", user,
-            quoted(text_), option_info(option).name, quoted(olayout_text_)));
+            quote_for_message(text_), option_info(option).name, quote_for_message(olayout_text_)));
     }
 
     // The original failed with a traceback here, after parsing, in the same order.

@@ -5,24 +5,29 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace bpfgen {
 
+// Input as it may appear inside a one-line message: single-quoted, with ' and \ escaped
+// by a backslash and bytes outside printable ASCII as \xNN.
+std::string quote_for_message(std::string_view text);
+
 // Any error caused by input: bad text, bad program, bad file.
 class Error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // The command line or a generator's arguments are wrong (tools exit with 2).
 class UsageError : public Error {
-public:
+  public:
     using Error::Error;
 };
 
 // Assembly text that does not parse; line and column are 1-based.
 class AssembleError : public Error {
-public:
+  public:
     AssembleError(std::size_t line, std::size_t column, const std::string& what)
         : Error("line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
                 what),
@@ -31,19 +36,19 @@ public:
     std::size_t line() const { return line_; }
     std::size_t column() const { return column_; }
 
-private:
+  private:
     std::size_t line_;
     std::size_t column_;
 };
 
 // A program that breaks one of the kernel's rules; index is the offending instruction.
 class CheckError : public Error {
-public:
+  public:
     CheckError(std::size_t index, const std::string& what)
         : Error("instruction " + std::to_string(index) + ": " + what), index_(index) {}
     std::size_t index() const { return index_; }
 
-private:
+  private:
     std::size_t index_;
 };
 

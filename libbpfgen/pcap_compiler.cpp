@@ -42,23 +42,6 @@ class CompiledCode {
     bpf_program code_{};
 };
 
-// The expression as it may appear inside a one-line message.
-std::string quoted(std::string_view text) {
-    std::string out = "'";
-    for (char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte == '\\' || byte == '\'') {
-            out += '\\';
-            out += c;
-        } else if (byte >= 0x20 && byte < 0x7f) {
-            out += c;
-        } else {
-            out += fmt::format("\\x{:02x}", byte);
-        }
-    }
-    return out + "'";
-}
-
 // Does the instruction read its k field? (The kernel ignores k where it does not.)
 bool uses_k(uint16_t code) {
     switch (op::cls(code)) {
@@ -93,18 +76,18 @@ Program without_unused_fields(const Program& compiled) {
 
 Program compile_pcap_filter(std::string_view expression, int link_type, int snaplen) {
     if (expression.find('\0') != std::string_view::npos) {
-        throw Error(fmt::format("cannot compile {}: it contains a NUL byte", quoted(expression)));
+        throw Error(fmt::format("cannot compile {}: it contains a NUL byte", quote_for_message(expression)));
     }
     const std::string text(expression);
     const std::lock_guard<std::mutex> guard(libpcap_lock());
     PcapHandle handle(pcap_open_dead(link_type, snaplen));
     if (!handle) {
         throw Error(fmt::format("cannot compile {}: libpcap cannot open a capture of {}",
-                                quoted(expression), link_type_name(link_type)));
+                                quote_for_message(expression), link_type_name(link_type)));
     }
     CompiledCode code;
     if (pcap_compile(handle.get(), code.get(), text.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        throw Error(fmt::format("cannot compile {} for {}: {}", quoted(expression),
+        throw Error(fmt::format("cannot compile {} for {}: {}", quote_for_message(expression),
                                 link_type_name(link_type), pcap_geterr(handle.get())));
     }
     Program program;

@@ -1,0 +1,24 @@
+// error.cpp: quoting of offending input for one-line error messages.
+#include "libbpfgen/error.h"
+
+#include <fmt/format.h>
+
+namespace bpfgen {
+
+std::string quote_for_message(std::string_view text) {
+    std::string out = "'";
+    for (char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte == '\\' || byte == '\'') {
+            out += '\\';
+            out += c;
+        } else if (byte >= 0x20 && byte < 0x7f) {
+            out += c;
+        } else {
+            out += fmt::format("\\x{:02x}", byte);
+        }
+    }
+    return out + "'";
+}
+
+}  // namespace bpfgen
