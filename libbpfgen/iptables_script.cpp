@@ -70,17 +70,24 @@ fail() {
 # iptables' bpf match needs the legacy (x_tables) backend: the nf_tables one refuses
 # `-m bpf` (RULE_APPEND failed: Invalid argument).
 if [[ -z ${IPTABLES:-} ]]; then
-    if command -v )" + legacy + R"( >/dev/null 2>&1; then
-        IPTABLES=)" + legacy + R"(
+    if command -v )" + legacy +
+                      R"( >/dev/null 2>&1; then
+        IPTABLES=)" + legacy +
+                      R"(
     elif )" + plain + R"( --version 2>/dev/null | grep -q legacy; then
-        IPTABLES=)" + plain + R"(
+        IPTABLES=)" + plain +
+                      R"(
     else
-        fail "no iptables that can load -m bpf rules: ')" + plain +
+        fail "no iptables that can load -m bpf rules: ')" +
+                      plain +
                       R"(' is missing or the nf_tables backend, which refuses them; install )" +
                       legacy + R"( (Debian: apt-get install iptables) or set IPTABLES"
     fi
 fi
 : "${IPSET:=ipset}"
+command -v "$IPTABLES" >/dev/null 2>&1 || fail "IPTABLES: '$IPTABLES' is not a command"
+command -v "$IPSET" >/dev/null 2>&1 ||
+    fail "IPSET: '$IPSET' is not a command; install ipset (Debian: apt-get install ipset) or set IPSET"
 : "${INPUTPLACE:=1}"
 if [[ -z ${DEFAULTINT:-} ]]; then
 )";
@@ -89,15 +96,26 @@ if [[ -z ${DEFAULTINT:-} ]]; then
 )";
     } else {
         out +=
-            R"(    DEFAULTINT=$(awk '$1 == "00000000000000000000000000000000" && $2 == "00" {print $10; exit}' /proc/net/ipv6_route)
+            R"(    # The kernel lists an unreachable ::/0 on lo when there is no IPv6 default route;
+    # then the IPv4 default route's interface is the best guess.
+    DEFAULTINT=$(awk '$1 == "00000000000000000000000000000000" && $2 == "00" && $10 != "lo" {print $10; exit}' /proc/net/ipv6_route)
+    if [[ -z $DEFAULTINT ]]; then
+        DEFAULTINT=$(awk '$2 == "00000000" {print $1; exit}' /proc/net/route)
+    fi
 )";
     }
-    out += R"(    [[ -n $DEFAULTINT ]] || fail "no default route to find the interface by: set DEFAULTINT"
+    out +=
+        R"(    [[ -n $DEFAULTINT ]] || fail "no default route to find the interface by: set DEFAULTINT"
 fi
 
-SET_NAME=)" + shell_quote(set_name) + R"(
-SET_FAMILY=)" + family_word(family) + R"(
-ADDRESSES=()" + list + R"()
+SET_NAME=)" +
+        shell_quote(set_name) + R"(
+SET_FAMILY=)" +
+        family_word(family) + R"(
+ADDRESSES=()" +
+        list + R"()
+
+XT_BPF_REFUSED="$IPTABLES refused the rule (see above): the kernel needs the xt_bpf, xt_set and xt_comment matches"
 
 DELETE=0
 if [[ $# -eq 1 && $1 == --delete ]]; then
@@ -180,7 +198,7 @@ else
 {}    for ((i = 0; i < RULES; i++)); do
         rule "$i"
         if ! "$IPTABLES" --wait -C INPUT "${{RULE[@]}}" 2>/dev/null; then
-            "$IPTABLES" --wait -I INPUT "$INPUTPLACE" "${{RULE[@]}}"
+            "$IPTABLES" --wait -I INPUT "$INPUTPLACE" "${{RULE[@]}}" || fail "$XT_BPF_REFUSED"
         fi
     done
 fi
@@ -225,7 +243,7 @@ chain_create() {
         }
         args.insert(args.end(), {"-m", "comment", "--comment", shell_quote(rule.comment), "-j",
                                  rule.accept ? "ACCEPT" : "DROP"});
-        out += "    " + words(args) + "\n";
+        out += "    " + words(args) + " || fail \"$XT_BPF_REFUSED\"\n";
     }
     out += R"(    "$IPTABLES" --wait -A "$CHAIN" -j RETURN
 }
@@ -242,7 +260,7 @@ else
 )" + add_addresses() +
            R"(    if ! "$IPTABLES" --wait -C INPUT "${MAIN[@]}" 2>/dev/null; then
         chain_create
-        "$IPTABLES" --wait -I INPUT "$INPUTPLACE" "${MAIN[@]}"
+        "$IPTABLES" --wait -I INPUT "$INPUTPLACE" "${MAIN[@]}" || fail "$XT_BPF_REFUSED"
     fi
 fi
 )";
