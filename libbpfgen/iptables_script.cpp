@@ -7,6 +7,7 @@
 
 #include "libbpfgen/error.h"
 #include "libbpfgen/format.h"
+#include "libbpfgen/opcodes.h"
 
 namespace bpfgen {
 
@@ -27,6 +28,15 @@ void validate_comment(const std::string& comment) {
             throw UsageError(
                 fmt::format("comment '{}' holds a control character", comment_safe(comment)));
         }
+    }
+}
+
+// The library's own guard, whatever the caller checked: iptables would refuse the rule
+// halfway through the script otherwise.
+void validate_xt_bpf_size(const Program& program) {
+    if (program.empty() || program.size() > op::kXtBpfMaxInstructions) {
+        throw Error(fmt::format("a program of {} instructions cannot be an xt_bpf rule (1 to {})",
+                                program.size(), op::kXtBpfMaxInstructions));
     }
 }
 
@@ -149,6 +159,7 @@ std::string render_iptables_bpf_script(const IptablesBpfScript& s) {
     validate_identifier("set name", s.set_name, kMaxSetName);
     validate_comment(s.comment);
     if (s.rules.empty()) throw Error("no rule to deploy");
+    for (const BpfRule& rule : s.rules) validate_xt_bpf_size(rule.program);
     const std::string name = comment_safe(s.file_name);
     const std::string sample = s.family == AddressFamily::Inet ? "192.0.2.1/32" : "2001:db8::1/128";
     std::string out =
@@ -236,6 +247,7 @@ chain_create() {
 )";
     for (const ChainRule& rule : s.rules) {
         validate_comment(rule.comment);
+        if (rule.program) validate_xt_bpf_size(*rule.program);
         std::vector<std::string> args = {"\"$IPTABLES\"", "--wait", "-A", "\"$CHAIN\""};
         if (rule.program) {
             args.insert(args.end(),

@@ -200,6 +200,16 @@ TEST(IptablesBpfScript, NamesTheMissingBackend) {
     EXPECT_NE(text.find("xt_bpf"), std::string::npos);
 }
 
+TEST(IptablesBpfScript, RefusesProgramsXtBpfCannotTake) {
+    IptablesBpfScript s = dns_script();
+    s.rules[0].program = Program(std::vector<Instruction>(65, Instruction{0x06, 0, 0, 0}));
+    EXPECT_THROW(render_iptables_bpf_script(s), Error);
+    s.rules[0].program = Program();
+    EXPECT_THROW(render_iptables_bpf_script(s), Error);
+    s.rules[0].program = Program(std::vector<Instruction>(64, Instruction{0x06, 0, 0, 0}));
+    EXPECT_NO_THROW(render_iptables_bpf_script(s));
+}
+
 IptablesBpfChainScript chain_script() {
     IptablesBpfChainScript s;
     s.command_line = "iptables_bpf_chain -w example_com -a www.example.com -d any";
@@ -229,6 +239,12 @@ TEST(IptablesBpfChainScript, RefusesBadChainNames) {
     EXPECT_THROW(render_iptables_bpf_chain_script(s), UsageError);
     s.chain = std::string(29, 'X');
     EXPECT_THROW(render_iptables_bpf_chain_script(s), UsageError);
+}
+
+TEST(IptablesBpfChainScript, RefusesProgramsXtBpfCannotTake) {
+    IptablesBpfChainScript s = chain_script();
+    s.rules[0].program = Program(std::vector<Instruction>(65, Instruction{0x06, 0, 0, 0}));
+    EXPECT_THROW(render_iptables_bpf_chain_script(s), Error);
 }
 
 TEST(IptablesBpfChainScript, QuotesRuleComments) {
