@@ -5,6 +5,8 @@
 #include "libbpfgen/interpreter.h"
 
 #include <cstring>
+#include <iterator>
+#include <vector>
 #include <string>
 #include <utility>
 
@@ -67,6 +69,33 @@ enum class DecodedOp : uint8_t {
     JsetX,
     RetK,
     RetA,
+    // A packet load and the conditional jump on a constant right after it, run as one
+    // (the commonest pair in generated programs: one dispatch instead of two).
+    LdAbsWJeqK,
+    LdAbsWJgtK,
+    LdAbsWJgeK,
+    LdAbsWJsetK,
+    LdAbsHJeqK,
+    LdAbsHJgtK,
+    LdAbsHJgeK,
+    LdAbsHJsetK,
+    LdAbsBJeqK,
+    LdAbsBJgtK,
+    LdAbsBJgeK,
+    LdAbsBJsetK,
+    LdIndWJeqK,
+    LdIndWJgtK,
+    LdIndWJgeK,
+    LdIndWJsetK,
+    LdIndHJeqK,
+    LdIndHJgtK,
+    LdIndHJgeK,
+    LdIndHJsetK,
+    LdIndBJeqK,
+    LdIndBJgtK,
+    LdIndBJgeK,
+    LdIndBJsetK,
+
     Tax,
     Txa,
     // Ancillary loads (SKF_AD_OFF + SKF_AD_*), whatever their size.
@@ -357,6 +386,28 @@ class PacketView {
     const SkbContext& context_;
 };
 
+// Rewrites each packet load followed by a conditional jump on a constant into one fused
+// operation. The jump keeps its own entry, so jumps that land on it still work.
+void fuse_loads_with_jumps(std::vector<DecodedInstruction>& code) {
+    constexpr DecodedOp kLoads[] = {DecodedOp::LdAbsW, DecodedOp::LdAbsH, DecodedOp::LdAbsB,
+                                    DecodedOp::LdIndW, DecodedOp::LdIndH, DecodedOp::LdIndB};
+    constexpr DecodedOp kJumps[] = {DecodedOp::JeqK, DecodedOp::JgtK, DecodedOp::JgeK,
+                                    DecodedOp::JsetK};
+    for (std::size_t i = 0; i + 1 < code.size(); ++i) {
+        for (std::size_t l = 0; l < std::size(kLoads); ++l) {
+            if (code[i].op != kLoads[l]) continue;
+            for (std::size_t j = 0; j < std::size(kJumps); ++j) {
+                if (code[i + 1].op != kJumps[j]) continue;
+                code[i].op = static_cast<DecodedOp>(static_cast<uint8_t>(DecodedOp::LdAbsWJeqK) +
+                                                    l * std::size(kJumps) + j);
+                code[i].jump_true = code[i + 1].jump_true;
+                code[i].jump_false = code[i + 1].jump_false;
+                code[i].jump_k = code[i + 1].k;
+            }
+        }
+    }
+}
+
 }  // namespace
 
 CheckedProgram::CheckedProgram(Program program, CheckTarget target) : program_(std::move(program)) {
@@ -365,6 +416,7 @@ CheckedProgram::CheckedProgram(Program program, CheckTarget target) : program_(s
     for (std::size_t index = 0; index < program_.size(); ++index) {
         decoded_.push_back(decode(program_[index], index));
     }
+    fuse_loads_with_jumps(decoded_);
 }
 
 RunResult run(const CheckedProgram& program, std::span<const uint8_t> packet,
@@ -533,6 +585,126 @@ RunResult run(const CheckedProgram& program, std::span<const uint8_t> packet,
                 break;
             case DecodedOp::JsetX:
                 pc = (a & x) != 0 ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdAbsWJeqK:
+                if (!view.read(insn.k, 4, a)) return dropped();
+                ++executed;
+                pc = a == insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdAbsWJgtK:
+                if (!view.read(insn.k, 4, a)) return dropped();
+                ++executed;
+                pc = a > insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdAbsWJgeK:
+                if (!view.read(insn.k, 4, a)) return dropped();
+                ++executed;
+                pc = a >= insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdAbsWJsetK:
+                if (!view.read(insn.k, 4, a)) return dropped();
+                ++executed;
+                pc = (a & insn.jump_k) != 0 ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdAbsHJeqK:
+                if (!view.read(insn.k, 2, a)) return dropped();
+                ++executed;
+                pc = a == insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdAbsHJgtK:
+                if (!view.read(insn.k, 2, a)) return dropped();
+                ++executed;
+                pc = a > insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdAbsHJgeK:
+                if (!view.read(insn.k, 2, a)) return dropped();
+                ++executed;
+                pc = a >= insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdAbsHJsetK:
+                if (!view.read(insn.k, 2, a)) return dropped();
+                ++executed;
+                pc = (a & insn.jump_k) != 0 ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdAbsBJeqK:
+                if (!view.read(insn.k, 1, a)) return dropped();
+                ++executed;
+                pc = a == insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdAbsBJgtK:
+                if (!view.read(insn.k, 1, a)) return dropped();
+                ++executed;
+                pc = a > insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdAbsBJgeK:
+                if (!view.read(insn.k, 1, a)) return dropped();
+                ++executed;
+                pc = a >= insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdAbsBJsetK:
+                if (!view.read(insn.k, 1, a)) return dropped();
+                ++executed;
+                pc = (a & insn.jump_k) != 0 ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdIndWJeqK:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 4, a)) return dropped();
+                ++executed;
+                pc = a == insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdIndWJgtK:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 4, a)) return dropped();
+                ++executed;
+                pc = a > insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdIndWJgeK:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 4, a)) return dropped();
+                ++executed;
+                pc = a >= insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdIndWJsetK:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 4, a)) return dropped();
+                ++executed;
+                pc = (a & insn.jump_k) != 0 ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdIndHJeqK:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 2, a)) return dropped();
+                ++executed;
+                pc = a == insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdIndHJgtK:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 2, a)) return dropped();
+                ++executed;
+                pc = a > insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdIndHJgeK:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 2, a)) return dropped();
+                ++executed;
+                pc = a >= insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdIndHJsetK:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 2, a)) return dropped();
+                ++executed;
+                pc = (a & insn.jump_k) != 0 ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdIndBJeqK:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 1, a)) return dropped();
+                ++executed;
+                pc = a == insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdIndBJgtK:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 1, a)) return dropped();
+                ++executed;
+                pc = a > insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdIndBJgeK:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 1, a)) return dropped();
+                ++executed;
+                pc = a >= insn.jump_k ? insn.jump_true : insn.jump_false;
+                break;
+            case DecodedOp::LdIndBJsetK:
+                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 1, a)) return dropped();
+                ++executed;
+                pc = (a & insn.jump_k) != 0 ? insn.jump_true : insn.jump_false;
                 break;
             case DecodedOp::RetK:
                 return {insn.k, executed};

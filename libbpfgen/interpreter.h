@@ -82,6 +82,7 @@ struct DecodedInstruction {
     uint16_t jump_true;   // target of a conditional jump or of ja
     uint16_t jump_false;  // target of a conditional jump
     uint32_t k;
+    uint32_t jump_k = 0;  // a load fused with the conditional jump after it: the jump's k
 };
 
 }  // namespace detail
