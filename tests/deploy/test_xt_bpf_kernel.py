@@ -101,9 +101,9 @@ class XtBpfInTheKernel(unittest.TestCase):
             in_ns(iptables, "-X", check=False)
         in_ns("ipset", "destroy", check=False)
 
-    def deploy(self, version, patterns=("*.example.com",), name="rule"):
+    def deploy(self, version, patterns=("*.example.com",), name="rule", options=()):
         script = os.path.join(self.dir, "%s%d.sh" % (name, version))
-        args = ["-6"] if version == 6 else []
+        args = (["-6"] if version == 6 else []) + list(options)
         run(os.path.join(BIN, "iptables_bpf"), *args, "-w", script, "dns", "--", "-i",
             *patterns)
         address = "::1/128" if version == 6 else "127.0.0.1/32"
@@ -179,6 +179,14 @@ class XtBpfInTheKernel(unittest.TestCase):
                          [len(accepted + dropped + others)])
         in_ns("bash", script, "--delete", env={"DEFAULTINT": "lo"})
         self.assert_nothing_left(version)
+
+    def test_negated_rule_drops_only_what_does_not_match(self):
+        script = self.deploy(4, name="negated", options=["-n"])
+        received = self.exchange(4, MATCHING + NOT_MATCHING)
+        self.assertEqual(sorted(received), sorted(MATCHING))
+        self.assertEqual(self.drop_counter(4), len(NOT_MATCHING))
+        in_ns("bash", script, "--delete", env={"DEFAULTINT": "lo"})
+        self.assert_nothing_left(4)
 
     def test_ipv4_matching_queries_dropped_others_delivered(self):
         self.check_family(4)
