@@ -7,6 +7,7 @@
 
 #include "libbpfgen/error.h"
 #include "libbpfgen/format.h"
+#include "libbpfgen/opcodes.h"
 
 namespace bpfgen {
 
@@ -27,6 +28,15 @@ void validate_comment(const std::string& comment) {
             throw UsageError(
                 fmt::format("comment '{}' holds a control character", comment_safe(comment)));
         }
+    }
+}
+
+// The library's own guard, whatever the caller checked: iptables would refuse the rule
+// halfway through the script otherwise.
+void validate_xt_bpf_size(const Program& program) {
+    if (program.empty() || program.size() > op::kXtBpfMaxInstructions) {
+        throw Error(fmt::format("a program of {} instructions cannot be an xt_bpf rule (1 to {})",
+                                program.size(), op::kXtBpfMaxInstructions));
     }
 }
 
@@ -70,17 +80,24 @@ fail() {
 # iptables' bpf match needs the legacy (x_tables) backend: the nf_tables one refuses
 # `-m bpf` (RULE_APPEND failed: Invalid argument).
 if [[ -z ${IPTABLES:-} ]]; then
-    if command -v )" + legacy + R"( >/dev/null 2>&1; then
-        IPTABLES=)" + legacy + R"(
+    if command -v )" + legacy +
+                      R"( >/dev/null 2>&1; then
+        IPTABLES=)" + legacy +
+                      R"(
     elif )" + plain + R"( --version 2>/dev/null | grep -q legacy; then
-        IPTABLES=)" + plain + R"(
+        IPTABLES=)" + plain +
+                      R"(
     else
-        fail "no iptables that can load -m bpf rules: ')" + plain +
+        fail "no iptables that can load -m bpf rules: ')" +
+                      plain +
                       R"(' is missing or the nf_tables backend, which refuses them; install )" +
                       legacy + R"( (Debian: apt-get install iptables) or set IPTABLES"
     fi
 fi
 : "${IPSET:=ipset}"
+command -v "$IPTABLES" >/dev/null 2>&1 || fail "IPTABLES: '$IPTABLES' is not a command"
+command -v "$IPSET" >/dev/null 2>&1 ||
+    fail "IPSET: '$IPSET' is not a command; install ipset (Debian: apt-get install ipset) or set IPSET"
 : "${INPUTPLACE:=1}"
 if [[ -z ${DEFAULTINT:-} ]]; then
 )";
@@ -89,15 +106,26 @@ if [[ -z ${DEFAULTINT:-} ]]; then
 )";
     } else {
         out +=
-            R"(    DEFAULTINT=$(awk '$1 == "00000000000000000000000000000000" && $2 == "00" {print $10; exit}' /proc/net/ipv6_route)
+            R"(    # The kernel lists an unreachable ::/0 on lo when there is no IPv6 default route;
+    # then the IPv4 default route's interface is the best guess.
+    DEFAULTINT=$(awk '$1 == "00000000000000000000000000000000" && $2 == "00" && $10 != "lo" {print $10; exit}' /proc/net/ipv6_route)
+    if [[ -z $DEFAULTINT ]]; then
+        DEFAULTINT=$(awk '$2 == "00000000" {print $1; exit}' /proc/net/route)
+    fi
 )";
     }
-    out += R"(    [[ -n $DEFAULTINT ]] || fail "no default route to find the interface by: set DEFAULTINT"
+    out +=
+        R"(    [[ -n $DEFAULTINT ]] || fail "no default route to find the interface by: set DEFAULTINT"
 fi
 
-SET_NAME=)" + shell_quote(set_name) + R"(
-SET_FAMILY=)" + family_word(family) + R"(
-ADDRESSES=()" + list + R"()
+SET_NAME=)" +
+        shell_quote(set_name) + R"(
+SET_FAMILY=)" +
+        family_word(family) + R"(
+ADDRESSES=()" +
+        list + R"()
+
+XT_BPF_REFUSED="$IPTABLES refused the rule (see above): the kernel needs the xt_bpf, xt_set and xt_comment matches"
 
 DELETE=0
 if [[ $# -eq 1 && $1 == --delete ]]; then
@@ -131,6 +159,7 @@ std::string render_iptables_bpf_script(const IptablesBpfScript& s) {
     validate_identifier("set name", s.set_name, kMaxSetName);
     validate_comment(s.comment);
     if (s.rules.empty()) throw Error("no rule to deploy");
+    for (const BpfRule& rule : s.rules) validate_xt_bpf_size(rule.program);
     const std::string name = comment_safe(s.file_name);
     const std::string sample = s.family == AddressFamily::Inet ? "192.0.2.1/32" : "2001:db8::1/128";
     std::string out =
@@ -180,7 +209,7 @@ else
 {}    for ((i = 0; i < RULES; i++)); do
         rule "$i"
         if ! "$IPTABLES" --wait -C INPUT "${{RULE[@]}}" 2>/dev/null; then
-            "$IPTABLES" --wait -I INPUT "$INPUTPLACE" "${{RULE[@]}}"
+            "$IPTABLES" --wait -I INPUT "$INPUTPLACE" "${{RULE[@]}}" || fail "$XT_BPF_REFUSED"
         fi
     done
 fi
@@ -218,6 +247,7 @@ chain_create() {
 )";
     for (const ChainRule& rule : s.rules) {
         validate_comment(rule.comment);
+        if (rule.program) validate_xt_bpf_size(*rule.program);
         std::vector<std::string> args = {"\"$IPTABLES\"", "--wait", "-A", "\"$CHAIN\""};
         if (rule.program) {
             args.insert(args.end(),
@@ -225,7 +255,7 @@ chain_create() {
         }
         args.insert(args.end(), {"-m", "comment", "--comment", shell_quote(rule.comment), "-j",
                                  rule.accept ? "ACCEPT" : "DROP"});
-        out += "    " + words(args) + "\n";
+        out += "    " + words(args) + " || fail \"$XT_BPF_REFUSED\"\n";
     }
     out += R"(    "$IPTABLES" --wait -A "$CHAIN" -j RETURN
 }
@@ -242,7 +272,7 @@ else
 )" + add_addresses() +
            R"(    if ! "$IPTABLES" --wait -C INPUT "${MAIN[@]}" 2>/dev/null; then
         chain_create
-        "$IPTABLES" --wait -I INPUT "$INPUTPLACE" "${MAIN[@]}"
+        "$IPTABLES" --wait -I INPUT "$INPUTPLACE" "${MAIN[@]}" || fail "$XT_BPF_REFUSED"
     fi
 fi
 )";

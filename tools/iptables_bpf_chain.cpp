@@ -3,7 +3,9 @@
 // patterns, entered by DNS packets to the addresses of an ipset.
 #include <cctype>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -79,17 +81,21 @@ CommandLine parse(int argc, char** argv) {
     return line;
 }
 
-bpfgen::ChainRule chain_rule(const std::string& pattern, bool accept, int ip_version) {
-    bpfgen::ChainRule rule;
-    rule.accept = accept;
-    rule.comment = ("dns -- -i " + bpfgen::comment_safe(pattern)).substr(0, 255);
-    if (pattern == "any") return rule;
+// One rule for 'any'; otherwise one per program the pattern needs (a single pattern
+// either fits xt_bpf or is refused, so that is one today).
+std::vector<bpfgen::ChainRule> chain_rules(const std::string& pattern, bool accept,
+                                           int ip_version) {
+    const std::string comment = ("dns -- -i " + bpfgen::comment_safe(pattern)).substr(0, 255);
+    if (pattern == "any") return {{std::nullopt, comment, accept}};
     bpfgen::GeneratorOptions options;
     options.ip_version = ip_version;
-    const bpfgen::XtBpfRules rules =
+    const bpfgen::XtBpfRules generated =
         bpfgen::generate_xt_bpf_rules("dns", {"-i", "--", pattern}, options);
-    rule.program = rules.programs.front().program;
-    return rule;
+    std::vector<bpfgen::ChainRule> rules;
+    for (const bpfgen::GeneratedProgram& program : generated.programs) {
+        rules.push_back({program.program, comment, accept});
+    }
+    return rules;
 }
 
 int run(int argc, char** argv) {
@@ -116,11 +122,12 @@ int run(int argc, char** argv) {
     script.family =
         line.ip_version == 4 ? bpfgen::AddressFamily::Inet : bpfgen::AddressFamily::Inet6;
     script.addresses = line.addresses;
-    for (const std::string& pattern : line.accept) {
-        script.rules.push_back(chain_rule(pattern, true, line.ip_version));
-    }
-    for (const std::string& pattern : line.drop) {
-        script.rules.push_back(chain_rule(pattern, false, line.ip_version));
+    for (const auto& [patterns, accept] : {std::pair{&line.accept, true}, {&line.drop, false}}) {
+        for (const std::string& pattern : *patterns) {
+            for (bpfgen::ChainRule& rule : chain_rules(pattern, accept, line.ip_version)) {
+                script.rules.push_back(std::move(rule));
+            }
+        }
     }
     bpfgen::write_file_atomically(script.file_name,
                                   bpfgen::render_iptables_bpf_chain_script(script), 0750);

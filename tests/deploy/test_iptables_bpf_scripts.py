@@ -17,6 +17,10 @@ RECORDER = r"""#!/bin/bash
 # Logs "NAME\0ARG\0...\0\n"; answers -C (does the rule exist?) from $RECORDER_EXISTS.
 { printf '%s\0' "${0##*/}" "$@"; printf '\n'; } >> "$RECORDER_LOG"
 for a in "$@"; do
+    if [[ -n ${RECORDER_FAIL:-} && $a == "$RECORDER_FAIL" ]]; then
+        echo "recorder: refusing $a" >&2
+        exit 1
+    fi
     if [[ $a == -C ]]; then
         [[ ${RECORDER_EXISTS:-0} == 1 ]] && exit 0 || exit 1
     fi
@@ -52,12 +56,13 @@ class Workspace:
             raise AssertionError("%s %r: rc %d, stderr %r" % (name, args, p.returncode, p.stderr))
         return p
 
-    def run_script(self, script, *args, exists=False):
+    def run_script(self, script, *args, exists=False, **extra_env):
         if os.path.exists(self.log):
             os.unlink(self.log)
         env = dict(os.environ, IPTABLES=os.path.join(self.dir, "iptables"),
                    IPSET=os.path.join(self.dir, "ipset"), DEFAULTINT="eth9",
                    RECORDER_LOG=self.log, RECORDER_EXISTS="1" if exists else "0")
+        env.update(extra_env)
         p = subprocess.run(["bash", script, *args], cwd=self.dir, env=env,
                            capture_output=True, timeout=60)
         calls = []
@@ -185,6 +190,44 @@ class IptablesBpfScript(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn(b"nf_tables", p.stderr)
 
+    def test_missing_ipset_is_named(self):
+        w = Workspace()
+        w.tool("iptables_bpf", "dns", "--", "example.com")
+        p, calls = w.run_script(os.path.join(w.dir, "bpf_dns_ip4_example_com.sh"),
+                                IPSET=os.path.join(w.dir, "no-ipset"))
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(b"IPSET", p.stderr)
+        self.assertIn(b"no-ipset", p.stderr)
+        self.assertEqual(calls, [])
+
+    def test_refused_rule_names_the_kernel_matches(self):
+        w = Workspace()
+        w.tool("iptables_bpf", "dns", "--", "example.com")
+        p, calls = w.run_script(os.path.join(w.dir, "bpf_dns_ip4_example_com.sh"),
+                                RECORDER_FAIL="-I")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(b"xt_bpf", p.stderr.splitlines()[-1])
+
+    def test_hostile_script_arguments_reach_ipset_as_one_word(self):
+        w = Workspace()
+        w.tool("iptables_bpf", "dns", "--", "example.com")
+        hostile = "1.2.3.4$(touch PWNED);`touch PWNED` x"
+        p, calls = w.run_script(os.path.join(w.dir, "bpf_dns_ip4_example_com.sh"), hostile)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(["ipset", "-exist", "add", "bpf_dns_ip4_example_com", hostile], calls)
+        self.assertNotIn("PWNED", w.files())
+
+    def test_hostile_generator_arguments_stay_exact_in_the_comment(self):
+        w = Workspace()
+        hostile = "x'$(touch PWNED)\nb"
+        w.tool("iptables_bpf", "-w", "t.sh", "dns", "--", hostile)
+        p, calls = w.run_script(os.path.join(w.dir, "t.sh"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        inserted = rule_calls(calls, "-I")[0]
+        comment = inserted[inserted.index("--comment") + 1]
+        self.assertIn("$(touch PWNED)", comment)
+        self.assertNotIn("PWNED", w.files())
+
 
 class IptablesBpfChainScript(unittest.TestCase):
     def test_chain_has_accepts_then_drops_then_return(self):
@@ -218,7 +261,15 @@ class IptablesBpfChainScript(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertNotIn("PWNED", w.files())
         w.tool("iptables_bpf_chain", "-w", "x;touch PWNED", "-d", "any", expect=2)
+        w.tool("iptables_bpf_chain", "-w", "h", "-i", "$(touch PWNED)", "-d", "any", expect=2)
         self.assertNotIn("PWNED", w.files())
+
+    def test_refused_chain_rule_names_the_kernel_matches(self):
+        w = Workspace()
+        w.tool("iptables_bpf_chain", "-w", "c2", "-d", "*.example.com")
+        p, calls = w.run_script(os.path.join(w.dir, "c2_ip4.sh"), RECORDER_FAIL="-A")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(b"xt_bpf", p.stderr.splitlines()[-1])
 
 
 if __name__ == "__main__":

@@ -94,11 +94,18 @@ class XtBpfInTheKernel(unittest.TestCase):
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="bpftools-kernel-")
 
-    def deploy(self, version):
-        script = os.path.join(self.dir, "rule%d.sh" % version)
-        args = ["-6"] if version == 6 else []
+    def tearDown(self):
+        # Whatever a failed test left behind must not change the next one's counts.
+        for iptables in ("iptables-legacy", "ip6tables-legacy"):
+            in_ns(iptables, "-F", check=False)
+            in_ns(iptables, "-X", check=False)
+        in_ns("ipset", "destroy", check=False)
+
+    def deploy(self, version, patterns=("*.example.com",), name="rule", options=()):
+        script = os.path.join(self.dir, "%s%d.sh" % (name, version))
+        args = (["-6"] if version == 6 else []) + list(options)
         run(os.path.join(BIN, "iptables_bpf"), *args, "-w", script, "dns", "--", "-i",
-            "*.example.com")
+            *patterns)
         address = "::1/128" if version == 6 else "127.0.0.1/32"
         in_ns("bash", script, address, env={"DEFAULTINT": "lo"})
         return script
@@ -107,12 +114,26 @@ class XtBpfInTheKernel(unittest.TestCase):
         p = in_ns("/usr/bin/python3", "-c", EXCHANGE, str(version), json.dumps(names))
         return json.loads(p.stdout)
 
-    def drop_counter(self, version):
+    def counters(self, version, chain, target):
+        """The packet counters of the chain's rules jumping to target, in order."""
         iptables = "ip6tables-legacy" if version == 6 else "iptables-legacy"
-        listing = in_ns(iptables, "-L", "INPUT", "-v", "-x", "-n").stdout
-        rules = [line.split() for line in listing.splitlines() if "DROP" in line]
-        self.assertEqual(len(rules), 1, listing)
-        return int(rules[0][0])
+        listing = in_ns(iptables, "-L", chain, "-v", "-x", "-n").stdout
+        rows = [line.split() for line in listing.splitlines()[2:]]
+        return [int(row[0]) for row in rows if len(row) > 2 and row[2] == target]
+
+    def drop_counter(self, version):
+        drops = self.counters(version, "INPUT", "DROP")
+        self.assertEqual(len(drops), 1)
+        return drops[0]
+
+    def assert_nothing_left(self, version):
+        """No rule, no chain of ours (iptables-legacy-save) and no set (ipset list)."""
+        save = "ip6tables-legacy-save" if version == 6 else "iptables-legacy-save"
+        listing = in_ns(save).stdout.splitlines()
+        self.assertEqual([line for line in listing if line.startswith("-A")], [])
+        chains = [line.split()[0] for line in listing if line.startswith(":")]
+        self.assertEqual(sorted(chains), [":FORWARD", ":INPUT", ":OUTPUT"])
+        self.assertEqual(in_ns("ipset", "list").stdout.strip(), "")
 
     def check_family(self, version):
         script = self.deploy(version)
@@ -121,17 +142,69 @@ class XtBpfInTheKernel(unittest.TestCase):
         self.assertEqual(sorted(received), sorted(NOT_MATCHING))
         self.assertEqual(self.drop_counter(version), len(MATCHING))
         in_ns("bash", script, "--delete", env={"DEFAULTINT": "lo"})
-        save = "ip6tables-legacy-save" if version == 6 else "iptables-legacy-save"
-        self.assertNotIn("bpf", in_ns(save).stdout)
-        self.assertEqual(in_ns("ipset", "list").stdout.strip(), "")
+        self.assert_nothing_left(version)
         # With the rule gone, every query arrives.
         self.assertEqual(sorted(self.exchange(version, MATCHING)), sorted(MATCHING))
+
+    def check_split_rules(self, version):
+        patterns = ["*.attack%d.example.com" % i for i in range(6)]
+        script = self.deploy(version, patterns, name="split")
+        self.deploy(version, patterns, name="split")
+        matching = ["www.attack%d.example.com" % i for i in range(6)] + ["X.ATTACK5.Example.Com"]
+        not_matching = ["attack0.example.com", "www.attack6.example.com", "a.b.attack1.example.com"]
+        received = self.exchange(version, matching + not_matching)
+        self.assertEqual(sorted(received), sorted(not_matching))
+        drops = self.counters(version, "INPUT", "DROP")
+        self.assertGreater(len(drops), 1)  # the patterns did not fit one program
+        self.assertEqual(sum(drops), len(matching))
+        in_ns("bash", script, "--delete", env={"DEFAULTINT": "lo"})
+        self.assert_nothing_left(version)
+
+    def check_chain(self, version):
+        args = ["-6", "-i", "::1/128"] if version == 6 else ["-i", "127.0.0.1/32"]
+        run(os.path.join(BIN, "iptables_bpf_chain"), "-w", "kernel_test", *args, "-a",
+            "www.example.com", "-a", "ns1.example.com", "-d", "*.example.com", "-d",
+            "*.example.net", cwd=self.dir)
+        script = os.path.join(self.dir, "kernel_test_ip%d.sh" % version)
+        for _ in range(2):
+            in_ns("bash", script, env={"DEFAULTINT": "lo"})
+        accepted = ["www.example.com", "NS1.example.COM"]
+        dropped = ["mail.example.com", "WWW.Example.NET"]
+        others = ["www.example.org", "example.com"]
+        received = self.exchange(version, accepted + dropped + others)
+        self.assertEqual(sorted(received), sorted(accepted + others))
+        self.assertEqual(self.counters(version, "KERNEL_TEST", "ACCEPT"), [1, 1])
+        self.assertEqual(self.counters(version, "KERNEL_TEST", "DROP"), [1, 1])
+        self.assertEqual(self.counters(version, "INPUT", "KERNEL_TEST"),
+                         [len(accepted + dropped + others)])
+        in_ns("bash", script, "--delete", env={"DEFAULTINT": "lo"})
+        self.assert_nothing_left(version)
+
+    def test_negated_rule_drops_only_what_does_not_match(self):
+        script = self.deploy(4, name="negated", options=["-n"])
+        received = self.exchange(4, MATCHING + NOT_MATCHING)
+        self.assertEqual(sorted(received), sorted(MATCHING))
+        self.assertEqual(self.drop_counter(4), len(NOT_MATCHING))
+        in_ns("bash", script, "--delete", env={"DEFAULTINT": "lo"})
+        self.assert_nothing_left(4)
 
     def test_ipv4_matching_queries_dropped_others_delivered(self):
         self.check_family(4)
 
     def test_ipv6_matching_queries_dropped_others_delivered(self):
         self.check_family(6)
+
+    def test_ipv4_patterns_split_over_rules_all_drop(self):
+        self.check_split_rules(4)
+
+    def test_ipv6_patterns_split_over_rules_all_drop(self):
+        self.check_split_rules(6)
+
+    def test_ipv4_chain_accepts_before_it_drops(self):
+        self.check_chain(4)
+
+    def test_ipv6_chain_accepts_before_it_drops(self):
+        self.check_chain(6)
 
 
 if __name__ == "__main__":
