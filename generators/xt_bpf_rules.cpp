@@ -11,13 +11,11 @@ namespace bpfgen {
 
 namespace {
 
+// Whether the program is short enough for xt_bpf; any other rule it breaks is an error.
 bool fits(const Program& program) {
-    try {
-        check_kernel_rules(program, CheckTarget::XtBpf);
-        return true;
-    } catch (const CheckError&) {
-        return false;
-    }
+    if (program.size() > op::kXtBpfMaxInstructions) return false;
+    check_kernel_rules(program, CheckTarget::XtBpf);
+    return true;
 }
 
 std::string too_long(const std::string& what, std::size_t length) {
