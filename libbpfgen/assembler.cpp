@@ -206,6 +206,14 @@ std::string printable(char c) {
     return fmt::format("byte {:#04x}", byte);
 }
 
+// An input word quoted for an error message, cut after 40 bytes: a 100 MB "label" must not
+// become a 100 MB error line.
+std::string quoted(std::string_view text) {
+    constexpr std::size_t kMaxBytes = 40;
+    if (text.size() <= kMaxBytes) return fmt::format("'{}'", text);
+    return fmt::format("'{}...'", text.substr(0, kMaxBytes));
+}
+
 class Lexer {
   public:
     explicit Lexer(std::string_view text) : text_(text) {}
@@ -404,16 +412,17 @@ class Lexer {
         if (end < text_.size() && is_digit(text_[end])) {
             std::size_t bad_end = end;
             while (bad_end < text_.size() && is_word_char(text_[bad_end])) ++bad_end;
-            fail_here(start,
-                      fmt::format("malformed number '{}'{}", text_.substr(start, bad_end - start),
-                                  base == 8 || base == 0 ? " (a leading 0 makes it octal)" : ""));
+            fail_here(
+                start,
+                fmt::format("malformed number {}{}", quoted(text_.substr(start, bad_end - start)),
+                            base == 8 || base == 0 ? " (a leading 0 makes it octal)" : ""));
         }
         // The kernel's strtol/strtoul results are silently cut to 32 bits; we refuse what
         // does not fit, except the negative decimals it wraps (-1 is 0xffffffff).
         if (negative ? value > 0x80000000ULL : value > 0xffffffffULL) {
-            fail_here(start, fmt::format("number '{}' does not fit in 32 bits (the range is "
+            fail_here(start, fmt::format("number {} does not fit in 32 bits (the range is "
                                          "-2147483648 to 4294967295)",
-                                         text));
+                                         quoted(text)));
         }
         Token token = make(TokenKind::Number, start, text.size());
         token.value = negative ? static_cast<uint32_t>(0 - value) : static_cast<uint32_t>(value);
@@ -439,7 +448,7 @@ struct LabelReference {
 
 std::string describe(const Token& token) {
     if (token.kind == TokenKind::End) return "end of input";
-    return fmt::format("'{}'", token.text);
+    return quoted(token.text);
 }
 
 struct AluEncoding {
@@ -467,8 +476,8 @@ class Parser {
             if (current_.kind == TokenKind::Label) {
                 const std::string_view label = define_label();
                 if (current_.kind != TokenKind::Mnemonic) {
-                    fail(fmt::format("expected an instruction after label '{}', found {}", label,
-                                     describe(current_)));
+                    fail(fmt::format("expected an instruction after label {}, found {}",
+                                     quoted(label), describe(current_)));
                 }
             } else if (current_.kind != TokenKind::Mnemonic) {
                 fail(fmt::format("expected an instruction or a label, found {}",
@@ -522,16 +531,16 @@ class Parser {
         const Token label = current_;
         advance();
         if (!at_punct(':')) {
-            fail(fmt::format("expected ':' after label '{}', found {} ('{}' is no instruction)",
-                             label.text, describe(current_), label.text));
+            fail(fmt::format("expected ':' after label {}, found {} ({} is no instruction)",
+                             quoted(label.text), describe(current_), quoted(label.text)));
         }
         advance();
         const auto [where, inserted] =
             labels_.try_emplace(label.text, static_cast<uint32_t>(instructions_.size()));
         if (!inserted) {
-            lexer_.fail_at(label, fmt::format("duplicate label '{}' (first defined before "
+            lexer_.fail_at(label, fmt::format("duplicate label {} (first defined before "
                                               "instruction {})",
-                                              label.text, where->second));
+                                              quoted(label.text), where->second));
         }
         return label.text;
     }
@@ -733,7 +742,7 @@ class Parser {
             const auto where = labels_.find(ref.name);
             if (where == labels_.end()) {
                 throw AssembleError(ref.line, ref.column,
-                                    fmt::format("unknown label '{}'", ref.name));
+                                    fmt::format("unknown label {}", quoted(ref.name)));
             }
             const int64_t target = where->second;
             const int64_t offset = target - ref.instruction - 1;
@@ -741,9 +750,9 @@ class Parser {
             if (offset < 0) {
                 throw AssembleError(
                     ref.line, ref.column,
-                    fmt::format("{} to label '{}' jumps {} (from instruction {} to {}); "
+                    fmt::format("{} to label {} jumps {} (from instruction {} to {}); "
                                 "classic BPF only jumps forward",
-                                name, ref.name, offset == -1 ? "to itself" : "backward",
+                                name, quoted(ref.name), offset == -1 ? "to itself" : "backward",
                                 ref.instruction, target));
             }
             Instruction& insn = instructions_[ref.instruction];
@@ -754,9 +763,9 @@ class Parser {
             if (offset > 255) {
                 throw AssembleError(
                     ref.line, ref.column,
-                    fmt::format("{} to label '{}' skips {} instructions, a conditional jump at "
+                    fmt::format("{} to label {} skips {} instructions, a conditional jump at "
                                 "most 255 (jump to a nearer 'ja')",
-                                name, ref.name, offset));
+                                name, quoted(ref.name), offset));
             }
             (ref.field == JumpField::Jt ? insn.jt : insn.jf) = static_cast<uint8_t>(offset);
         }

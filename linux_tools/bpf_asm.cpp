@@ -33,7 +33,7 @@ struct Options {
     std::string path;  // empty: standard input
 };
 
-// Thrown for a bad command line; main prints the message and the usage, exits 2.
+// Thrown for a bad command line; main prints the message, exits 2.
 struct UsageProblem {
     std::string what;
 };
@@ -108,7 +108,8 @@ int main(int argc, char** argv) {
         }
         options = parse_options(argc, argv);
     } catch (const UsageProblem& problem) {
-        std::fprintf(stderr, "bpf_asm: %s\n%s", problem.what.c_str(), kUsage.data());
+        // One line, as for every other error; the usage is -h's.
+        std::fprintf(stderr, "bpf_asm: %s\n", problem.what.c_str());
         return 2;
     }
     const std::string name = options.path.empty() ? "<stdin>" : options.path;
