@@ -1,6 +1,10 @@
 // fuzz_interpreter.cpp: arbitrary programs through the checker, and the ones it accepts run
 // over an arbitrary packet held in a buffer of exactly its size, so any read outside the
 // packet or the scratch memory is caught by AddressSanitizer.
+// Where the kernel's and libpcap's semantics coincide (no ancillary or negative-offset
+// loads, no indirect loads, whose X + k may wrap or land on a header-relative offset, no
+// shift by X), the verdict must equal libpcap's bpf_filter() on the same program and
+// packet: a differential check (the differences: tests/libbpfgen/bpf_filter_differential_test.cpp).
 // Input layout: byte 0 = instruction count - 1 (mod 64), then 8 bytes per instruction
 // (code, jt, jf, k as little-endian), then the packet.
 #include <cstddef>
@@ -12,6 +16,26 @@
 #include "libbpfgen/checker.h"
 #include "libbpfgen/error.h"
 #include "libbpfgen/interpreter.h"
+
+#include <pcap/pcap.h>
+
+namespace {
+
+bool comparable_with_libpcap(const bpfgen::Program& program) {
+    namespace op = bpfgen::op;
+    for (const bpfgen::Instruction& i : program) {
+        const bool load = i.cls() == op::kLd || i.cls() == op::kLdx;
+        if (load && op::mode(i.code) == op::kAbs && i.k >= 0x80000000u) return false;
+        if (load && op::mode(i.code) == op::kInd) return false;
+        if (i.cls() == op::kAlu && op::src(i.code) == op::kX &&
+            (op::alu_op(i.code) == op::kLsh || op::alu_op(i.code) == op::kRsh)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 1) return 0;
@@ -35,6 +59,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const bpfgen::RunResult result = bpfgen::run(checked, packet, context);
         // Jumps only go forward, so no instruction runs twice.
         if (result.instructions == 0 || result.instructions > count) std::abort();
+        if (comparable_with_libpcap(checked.program())) {
+            std::vector<bpf_insn> code;
+            for (const bpfgen::Instruction& i : checked.program()) {
+                code.push_back(bpf_insn{i.code, i.jt, i.jf, i.k});
+            }
+            const auto size = static_cast<u_int>(packet.size());
+            if (bpf_filter(code.data(), packet.data(), size, size) != result.verdict) std::abort();
+        }
     } catch (const bpfgen::CheckError&) {
         return 0;
     }
