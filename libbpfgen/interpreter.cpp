@@ -1,14 +1,16 @@
 // interpreter.cpp: decodes a checked program once into a dense operation set (ancillary
 // loads, negative offsets and jump targets resolved up front) and runs it over packets
-// with the kernel's semantics, described in interpreter.h. No allocation per packet and no
-// run-time check of jump targets: the checker has proven every target in range.
+// with the kernel's semantics, described in interpreter.h, by direct threading (each decoded
+// instruction holds the address of its handler). No allocation per packet and no run-time
+// check of jump targets: the checker has proven every target in range.
 #include "libbpfgen/interpreter.h"
 
+#include <bit>
 #include <cstring>
 #include <iterator>
-#include <vector>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "libbpfgen/error.h"
 #include "libbpfgen/opcodes.h"
@@ -16,106 +18,46 @@
 namespace bpfgen {
 namespace detail {
 
-enum class DecodedOp : uint8_t {
-    // Packet loads at a non-negative constant offset, and at a negative one (a header-relative
-    // SKF_NET_OFF / SKF_LL_OFF offset, or out of range).
-    LdAbsW,
-    LdAbsH,
-    LdAbsB,
-    LdAbsRelativeW,
-    LdAbsRelativeH,
-    LdAbsRelativeB,
-    LdIndW,
-    LdIndH,
-    LdIndB,
-    LdxMsh,
-    LdImm,
-    LdxImm,
-    LdLen,
-    LdxLen,
-    LdMem,
-    LdxMem,
-    St,
-    Stx,
-    AddK,
-    AddX,
-    SubK,
-    SubX,
-    MulK,
-    MulX,
-    DivK,
-    DivX,
-    ModK,
-    ModX,
-    AndK,
-    AndX,
-    OrK,
-    OrX,
-    XorK,
-    XorX,
-    LshK,
-    LshX,
-    RshK,
-    RshX,
-    Neg,
-    Ja,
-    JeqK,
-    JeqX,
-    JgtK,
-    JgtX,
-    JgeK,
-    JgeX,
-    JsetK,
-    JsetX,
-    RetK,
-    RetA,
-    // A packet load and the conditional jump on a constant right after it, run as one
-    // (the commonest pair in generated programs: one dispatch instead of two).
-    LdAbsWJeqK,
-    LdAbsWJgtK,
-    LdAbsWJgeK,
-    LdAbsWJsetK,
-    LdAbsHJeqK,
-    LdAbsHJgtK,
-    LdAbsHJgeK,
-    LdAbsHJsetK,
-    LdAbsBJeqK,
-    LdAbsBJgtK,
-    LdAbsBJgeK,
-    LdAbsBJsetK,
-    LdIndWJeqK,
-    LdIndWJgtK,
-    LdIndWJgeK,
-    LdIndWJsetK,
-    LdIndHJeqK,
-    LdIndHJgtK,
-    LdIndHJgeK,
-    LdIndHJsetK,
-    LdIndBJeqK,
-    LdIndBJgtK,
-    LdIndBJgeK,
-    LdIndBJsetK,
+// The operations, in one list for the enum and for the interpreter's table of handlers,
+// so the two cannot disagree. The order of the fused loads matters: fuse_loads_with_jumps
+// computes their position from the load and the jump.
+#define BPFGEN_DECODED_OPS(X)                                                                                                                                                                                                                                          \
+    /* Packet loads at a non-negative constant offset, and at a negative one (a     */                                                                                                                                                                                 \
+    /* header-relative SKF_NET_OFF / SKF_LL_OFF offset, or out of range).            */                                                                                                                                                                                \
+    X(LdAbsW)                                                                                                                                                                                                                                                          \
+    X(LdAbsH)                                                                                                                                                                                                                                                          \
+    X(LdAbsB)                                                                                                                                                                                                                                                          \
+    X(LdAbsRelativeW) X(LdAbsRelativeH) X(LdAbsRelativeB) X(LdIndW) X(LdIndH) X(LdIndB) X(LdxMsh)                                                                                                                                                                      \
+        X(LdImm) X(LdxImm) X(LdLen) X(LdxLen) X(LdMem) X(LdxMem) X(St) X(Stx) X(AddK) X(AddX)                                                                                                                                                                          \
+            X(SubK) X(SubX) X(MulK) X(MulX) X(DivK) X(DivX) X(ModK) X(ModX) X(AndK) X(AndX) X(OrK)                                                                                                                                                                     \
+                X(OrX) X(XorK) X(XorX) X(LshK)                                                                                                                                                                                                                         \
+                    X(LshX)                                                                                                                                                                                                                                            \
+                        X(RshK)                                                                                                                                                                                                                                        \
+                            X(RshX)                                                                                                                                                                                                                                    \
+                                X(Neg)                                                                                                                                                                                                                                 \
+                                    X(Ja)                                                                                                                                                                                                                              \
+                                        X(JeqK)                                                                                                                                                                                                                        \
+                                            X(JeqX)                                                                                                                                                                                                                    \
+                                                X(JgtK)                                                                                                                                                                                                                \
+                                                    X(JgtX)                                                                                                                                                                                                            \
+                                                        X(JgeK)                                                                                                                                                                                                        \
+                                                            X(JgeX)                                                                                                                                                                                                    \
+                                                                X(JsetK)                                                                                                                                                                                               \
+                                                                    X(                                                                                                                                                                                                 \
+                                                                        JsetX) X(RetK) X(RetA) /* A packet load and the conditional jump on a constant right after it, run as   */ /* one (the commonest pair in generated programs: one dispatch instead of two).  */ \
+        X(LdAbsWJeqK) X(LdAbsWJgtK) X(LdAbsWJgeK) X(LdAbsWJsetK) X(LdAbsHJeqK) X(LdAbsHJgtK) X(                                                                                                                                                                        \
+            LdAbsHJgeK) X(LdAbsHJsetK) X(LdAbsBJeqK) X(LdAbsBJgtK) X(LdAbsBJgeK) X(LdAbsBJsetK)                                                                                                                                                                        \
+            X(LdIndWJeqK) X(LdIndWJgtK) X(LdIndWJgeK) X(LdIndWJsetK) X(LdIndHJeqK) X(LdIndHJgtK)                                                                                                                                                                       \
+                X(LdIndHJgeK) X(LdIndHJsetK) X(LdIndBJeqK) X(LdIndBJgtK) X(LdIndBJgeK)                                                                                                                                                                                 \
+                    X(LdIndBJsetK) X(Tax)                                                                                                                                                                                                                              \
+                        X(Txa) /* Ancillary loads (SKF_AD_OFF + SKF_AD_*), whatever their size. */                                                                                                                                                                     \
+        X(Protocol) X(PktType) X(IfIndex) X(NlAttr) X(NlAttrNest) X(Mark) X(Queue) X(HaType)                                                                                                                                                                           \
+            X(RxHash) X(Cpu) X(AluXorX) X(VlanTag) X(VlanTagPresent) X(PayOffset) X(Random)                                                                                                                                                                            \
+                X(VlanTpid)
 
-    Tax,
-    Txa,
-    // Ancillary loads (SKF_AD_OFF + SKF_AD_*), whatever their size.
-    Protocol,
-    PktType,
-    IfIndex,
-    NlAttr,
-    NlAttrNest,
-    Mark,
-    Queue,
-    HaType,
-    RxHash,
-    Cpu,
-    AluXorX,
-    VlanTag,
-    VlanTagPresent,
-    PayOffset,
-    Random,
-    VlanTpid,
-};
+#define BPFGEN_ENUMERATOR(name) name,
+enum class DecodedOp : uint8_t { BPFGEN_DECODED_OPS(BPFGEN_ENUMERATOR) };
+#undef BPFGEN_ENUMERATOR
 
 }  // namespace detail
 
@@ -282,7 +224,7 @@ DecodedOp decode_op(const Instruction& instruction) {
 }
 
 DecodedInstruction decode(const Instruction& instruction, std::size_t index) {
-    DecodedInstruction decoded{decode_op(instruction), 0, 0, instruction.k};
+    DecodedInstruction decoded{decode_op(instruction), nullptr, 0, 0, instruction.k};
     if (instruction.is_conditional_jump()) {
         decoded.jump_true = static_cast<uint16_t>(index + 1 + instruction.jt);
         decoded.jump_false = static_cast<uint16_t>(index + 1 + instruction.jf);
@@ -290,6 +232,14 @@ DecodedInstruction decode(const Instruction& instruction, std::size_t index) {
         decoded.jump_true = static_cast<uint16_t>(index + 1 + instruction.k);
     }
     return decoded;
+}
+
+uint32_t to_host(uint32_t big_endian) {
+    if constexpr (std::endian::native == std::endian::little) {
+        return __builtin_bswap32(big_endian);
+    } else {
+        return big_endian;
+    }
 }
 
 // The packet as the load helpers see it: big-endian reads of 1, 2 or 4 bytes.
@@ -301,20 +251,20 @@ class PacketView {
     std::size_t size() const { return size_; }
     const uint8_t* data() const { return data_; }
 
-    // Reads `bytes` bytes at a non-negative offset; false when they are not all inside.
-    bool read(uint64_t offset, unsigned bytes, uint32_t& value) const {
-        if (offset > size_ || bytes > size_ - offset) return false;
+    // Reads Bytes (1, 2 or 4) big-endian bytes at a non-negative offset; false when they
+    // are not all inside the packet.
+    template <unsigned Bytes>
+    bool read_at(uint64_t offset, uint32_t& value) const {
+        if (offset + Bytes > size_) return false;
         const uint8_t* p = data_ + offset;
-        switch (bytes) {
-            case 4:
-                value = uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-                break;
-            case 2:
-                value = uint32_t{p[0]} << 8 | p[1];
-                break;
-            default:
-                value = p[0];
-                break;
+        if constexpr (Bytes == 4) {
+            uint32_t raw;
+            std::memcpy(&raw, p, sizeof raw);
+            value = to_host(raw);
+        } else if constexpr (Bytes == 2) {
+            value = uint32_t{p[0]} << 8 | p[1];
+        } else {
+            value = p[0];
         }
         return true;
     }
@@ -322,21 +272,24 @@ class PacketView {
     // The kernel's view of an offset as a signed 32-bit value: non-negative is a packet
     // offset; [SKF_NET_OFF, 0) is relative to the network header and [SKF_LL_OFF,
     // SKF_NET_OFF) to the link-layer header; below is out of range.
-    bool read_signed(int32_t offset, unsigned bytes, uint32_t& value) const {
-        if (offset >= 0) return read(static_cast<uint64_t>(offset), bytes, value);
+    template <unsigned Bytes>
+    bool read_signed(int32_t offset, uint32_t& value) const {
+        if (offset >= 0) [[likely]] {
+            return read_at<Bytes>(static_cast<uint64_t>(offset), value);
+        }
         constexpr int32_t kNetOffset = static_cast<int32_t>(ancillary::kNetOffset);
         constexpr int32_t kLinkLayerOffset = static_cast<int32_t>(ancillary::kLinkLayerOffset);
         if (offset >= kNetOffset) {
             if (!context_.network_header) return false;
-            return read(uint64_t{*context_.network_header} +
-                            static_cast<uint64_t>(int64_t{offset} - kNetOffset),
-                        bytes, value);
+            return read_at<Bytes>(uint64_t{*context_.network_header} +
+                                      static_cast<uint64_t>(int64_t{offset} - kNetOffset),
+                                  value);
         }
         if (offset >= kLinkLayerOffset) {
             if (!context_.link_layer_header) return false;
-            return read(uint64_t{*context_.link_layer_header} +
-                            static_cast<uint64_t>(int64_t{offset} - kLinkLayerOffset),
-                        bytes, value);
+            return read_at<Bytes>(uint64_t{*context_.link_layer_header} +
+                                      static_cast<uint64_t>(int64_t{offset} - kLinkLayerOffset),
+                                  value);
         }
         return false;
     }
@@ -410,6 +363,293 @@ void fuse_loads_with_jumps(std::vector<DecodedInstruction>& code) {
 
 }  // namespace
 
+namespace detail {
+
+// The interpreter proper. Direct threading: each handler ends with its own indirect jump to
+// the handler of the next instruction, whose address the decoded instruction holds (no
+// table lookup, no bounds check), and branch predictors follow these jumps far better than
+// the single jump of a switch. Label addresses (GCC and Clang) are only known inside the
+// function that has the labels, so one function both resolves them and runs.
+struct Execution {
+    static void resolve_handlers(std::vector<DecodedInstruction>& code) {
+        execute(nullptr, {}, {}, 0, &code);
+    }
+    static RunResult run(const CheckedProgram& program, std::span<const uint8_t> packet,
+                         const SkbContext& context, std::size_t wire_length) {
+        return execute(program.decoded_.data(), packet, context, wire_length, nullptr);
+    }
+
+  private:
+    // With `unresolved`, stores each instruction's handler address and returns; otherwise
+    // runs `code` over the packet.
+    static RunResult execute(const DecodedInstruction* code, std::span<const uint8_t> packet,
+                             const SkbContext& context, std::size_t wire_length,
+                             std::vector<DecodedInstruction>* unresolved);
+};
+
+RunResult Execution::execute(const DecodedInstruction* const code, std::span<const uint8_t> packet,
+                             const SkbContext& context, std::size_t wire_length,
+                             std::vector<DecodedInstruction>* unresolved) {
+#define BPFGEN_HANDLER_ADDRESS(name) &&name,
+    static const void* const kHandlers[] = {BPFGEN_DECODED_OPS(BPFGEN_HANDLER_ADDRESS)};
+#undef BPFGEN_HANDLER_ADDRESS
+    if (unresolved != nullptr) {
+        for (DecodedInstruction& instruction : *unresolved) {
+            instruction.handler = kHandlers[static_cast<uint8_t>(instruction.op)];
+        }
+        return {};
+    }
+
+    const PacketView view(packet, context);
+    const uint32_t length = static_cast<uint32_t>(wire_length != 0 ? wire_length : packet.size());
+    uint32_t a = 0;
+    uint32_t x = 0;
+    uint32_t memory[op::kMemWords] = {};
+    const DecodedInstruction* insn = code;
+    std::size_t executed = 0;
+    uint32_t value = 0;
+
+// Runs the instruction at `target`; every handler ends in one of these.
+#define GO_TO(target)           \
+    do {                        \
+        insn = code + (target); \
+        ++executed;             \
+        goto * insn->handler;   \
+    } while (false)
+#define NEXT() GO_TO(insn - code + 1)
+#define BRANCH(condition) GO_TO((condition) ? insn->jump_true : insn->jump_false)
+// A failed packet load or a division by zero ends the program with verdict 0.
+#define LOAD_OR_DROP(load) \
+    if (!(load)) return RunResult{0, executed}
+// A fused load and jump counts as the two instructions it replaces.
+#define FUSED_BRANCH(condition) \
+    ++executed;                 \
+    BRANCH(condition)
+    GO_TO(0);
+
+LdAbsW:
+    LOAD_OR_DROP(view.read_at<4>(insn->k, a));
+    NEXT();
+LdAbsH:
+    LOAD_OR_DROP(view.read_at<2>(insn->k, a));
+    NEXT();
+LdAbsB:
+    LOAD_OR_DROP(view.read_at<1>(insn->k, a));
+    NEXT();
+LdAbsRelativeW:
+    LOAD_OR_DROP(view.read_signed<4>(static_cast<int32_t>(insn->k), a));
+    NEXT();
+LdAbsRelativeH:
+    LOAD_OR_DROP(view.read_signed<2>(static_cast<int32_t>(insn->k), a));
+    NEXT();
+LdAbsRelativeB:
+    LOAD_OR_DROP(view.read_signed<1>(static_cast<int32_t>(insn->k), a));
+    NEXT();
+LdIndW:
+    LOAD_OR_DROP(view.read_signed<4>(static_cast<int32_t>(x + insn->k), a));
+    NEXT();
+LdIndH:
+    LOAD_OR_DROP(view.read_signed<2>(static_cast<int32_t>(x + insn->k), a));
+    NEXT();
+LdIndB:
+    LOAD_OR_DROP(view.read_signed<1>(static_cast<int32_t>(x + insn->k), a));
+    NEXT();
+LdxMsh:
+    LOAD_OR_DROP(view.read_signed<1>(static_cast<int32_t>(insn->k), value));
+    x = (value & 0xf) << 2;
+    NEXT();
+LdImm:
+    a = insn->k;
+    NEXT();
+LdxImm:
+    x = insn->k;
+    NEXT();
+LdLen:
+    a = length;
+    NEXT();
+LdxLen:
+    x = length;
+    NEXT();
+LdMem:
+    a = memory[insn->k];
+    NEXT();
+LdxMem:
+    x = memory[insn->k];
+    NEXT();
+St:
+    memory[insn->k] = a;
+    NEXT();
+Stx:
+    memory[insn->k] = x;
+    NEXT();
+AddK:
+    a += insn->k;
+    NEXT();
+AddX:
+    a += x;
+    NEXT();
+SubK:
+    a -= insn->k;
+    NEXT();
+SubX:
+    a -= x;
+    NEXT();
+MulK:
+    a *= insn->k;
+    NEXT();
+MulX:
+    a *= x;
+    NEXT();
+DivK:
+    a /= insn->k;
+    NEXT();
+DivX:
+    LOAD_OR_DROP(x != 0);
+    a /= x;
+    NEXT();
+ModK:
+    a %= insn->k;
+    NEXT();
+ModX:
+    LOAD_OR_DROP(x != 0);
+    a %= x;
+    NEXT();
+AndK:
+    a &= insn->k;
+    NEXT();
+AndX:
+    a &= x;
+    NEXT();
+OrK:
+    a |= insn->k;
+    NEXT();
+OrX:
+    a |= x;
+    NEXT();
+XorK:
+    a ^= insn->k;
+    NEXT();
+XorX:
+AluXorX:
+    a ^= x;
+    NEXT();
+LshK:
+    a <<= insn->k;
+    NEXT();
+LshX:
+    a <<= (x & 31);
+    NEXT();
+RshK:
+    a >>= insn->k;
+    NEXT();
+RshX:
+    a >>= (x & 31);
+    NEXT();
+Neg:
+    a = 0u - a;
+    NEXT();
+Ja:
+    GO_TO(insn->jump_true);
+JeqK:
+    BRANCH(a == insn->k);
+JeqX:
+    BRANCH(a == x);
+JgtK:
+    BRANCH(a > insn->k);
+JgtX:
+    BRANCH(a > x);
+JgeK:
+    BRANCH(a >= insn->k);
+JgeX:
+    BRANCH(a >= x);
+JsetK:
+    BRANCH((a & insn->k) != 0);
+JsetX:
+    BRANCH((a & x) != 0);
+RetK:
+    return {insn->k, executed};
+RetA:
+    return {a, executed};
+
+// The fused loads: LOAD is the load of a handler above, then the jump on jump_k.
+#define FUSED(name_prefix, load)             \
+    name_prefix##JeqK : LOAD_OR_DROP(load);  \
+    FUSED_BRANCH(a == insn->jump_k);         \
+    name_prefix##JgtK : LOAD_OR_DROP(load);  \
+    FUSED_BRANCH(a > insn->jump_k);          \
+    name_prefix##JgeK : LOAD_OR_DROP(load);  \
+    FUSED_BRANCH(a >= insn->jump_k);         \
+    name_prefix##JsetK : LOAD_OR_DROP(load); \
+    FUSED_BRANCH((a & insn->jump_k) != 0);
+    FUSED(LdAbsW, view.read_at<4>(insn->k, a))
+    FUSED(LdAbsH, view.read_at<2>(insn->k, a))
+    FUSED(LdAbsB, view.read_at<1>(insn->k, a))
+    FUSED(LdIndW, view.read_signed<4>(static_cast<int32_t>(x + insn->k), a))
+    FUSED(LdIndH, view.read_signed<2>(static_cast<int32_t>(x + insn->k), a))
+    FUSED(LdIndB, view.read_signed<1>(static_cast<int32_t>(x + insn->k), a))
+#undef FUSED
+
+Tax:
+    x = a;
+    NEXT();
+Txa:
+    a = x;
+    NEXT();
+Protocol:
+    a = context.protocol;
+    NEXT();
+PktType:
+    a = context.pkt_type;
+    NEXT();
+IfIndex:
+    a = context.ifindex;
+    NEXT();
+NlAttr:
+    a = view.netlink_attribute(a, x);
+    NEXT();
+NlAttrNest:
+    a = view.nested_netlink_attribute(a, x);
+    NEXT();
+Mark:
+    a = context.mark;
+    NEXT();
+Queue:
+    a = context.queue;
+    NEXT();
+HaType:
+    a = context.hatype;
+    NEXT();
+RxHash:
+    a = context.rxhash;
+    NEXT();
+Cpu:
+    a = context.cpu;
+    NEXT();
+VlanTag:
+    a = context.vlan_tci;
+    NEXT();
+VlanTagPresent:
+    a = context.vlan_present ? 1 : 0;
+    NEXT();
+PayOffset:
+    a = context.payload_offset;
+    NEXT();
+Random:
+    a = context.random;
+    NEXT();
+VlanTpid:
+    a = context.vlan_tpid;
+    NEXT();
+
+#undef FUSED_BRANCH
+#undef LOAD_OR_DROP
+#undef BRANCH
+#undef NEXT
+#undef GO_TO
+}
+
+}  // namespace detail
+
 CheckedProgram::CheckedProgram(Program program, CheckTarget target) : program_(std::move(program)) {
     check_kernel_rules(program_, target);
     decoded_.reserve(program_.size());
@@ -417,352 +657,12 @@ CheckedProgram::CheckedProgram(Program program, CheckTarget target) : program_(s
         decoded_.push_back(decode(program_[index], index));
     }
     fuse_loads_with_jumps(decoded_);
+    detail::Execution::resolve_handlers(decoded_);
 }
 
 RunResult run(const CheckedProgram& program, std::span<const uint8_t> packet,
               const SkbContext& context, std::size_t wire_length) {
-    const DecodedInstruction* const code = program.decoded_.data();
-    const PacketView view(packet, context);
-    const uint32_t length = static_cast<uint32_t>(wire_length != 0 ? wire_length : packet.size());
-    uint32_t a = 0;
-    uint32_t x = 0;
-    uint32_t memory[op::kMemWords] = {};
-    std::size_t pc = 0;
-    std::size_t executed = 0;
-    uint32_t value = 0;
-    // A failed packet load or a division by zero ends the program with verdict 0.
-    const auto dropped = [&executed] { return RunResult{0, executed}; };
-
-    for (;;) {
-        const DecodedInstruction& insn = code[pc];
-        ++executed;
-        ++pc;
-        switch (insn.op) {
-            case DecodedOp::LdAbsW:
-                if (!view.read(insn.k, 4, a)) return dropped();
-                break;
-            case DecodedOp::LdAbsH:
-                if (!view.read(insn.k, 2, a)) return dropped();
-                break;
-            case DecodedOp::LdAbsB:
-                if (!view.read(insn.k, 1, a)) return dropped();
-                break;
-            case DecodedOp::LdAbsRelativeW:
-                if (!view.read_signed(static_cast<int32_t>(insn.k), 4, a)) return dropped();
-                break;
-            case DecodedOp::LdAbsRelativeH:
-                if (!view.read_signed(static_cast<int32_t>(insn.k), 2, a)) return dropped();
-                break;
-            case DecodedOp::LdAbsRelativeB:
-                if (!view.read_signed(static_cast<int32_t>(insn.k), 1, a)) return dropped();
-                break;
-            case DecodedOp::LdIndW:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 4, a)) return dropped();
-                break;
-            case DecodedOp::LdIndH:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 2, a)) return dropped();
-                break;
-            case DecodedOp::LdIndB:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 1, a)) return dropped();
-                break;
-            case DecodedOp::LdxMsh:
-                if (!view.read_signed(static_cast<int32_t>(insn.k), 1, value)) return dropped();
-                x = (value & 0xf) << 2;
-                break;
-            case DecodedOp::LdImm:
-                a = insn.k;
-                break;
-            case DecodedOp::LdxImm:
-                x = insn.k;
-                break;
-            case DecodedOp::LdLen:
-                a = length;
-                break;
-            case DecodedOp::LdxLen:
-                x = length;
-                break;
-            case DecodedOp::LdMem:
-                a = memory[insn.k];
-                break;
-            case DecodedOp::LdxMem:
-                x = memory[insn.k];
-                break;
-            case DecodedOp::St:
-                memory[insn.k] = a;
-                break;
-            case DecodedOp::Stx:
-                memory[insn.k] = x;
-                break;
-            case DecodedOp::AddK:
-                a += insn.k;
-                break;
-            case DecodedOp::AddX:
-                a += x;
-                break;
-            case DecodedOp::SubK:
-                a -= insn.k;
-                break;
-            case DecodedOp::SubX:
-                a -= x;
-                break;
-            case DecodedOp::MulK:
-                a *= insn.k;
-                break;
-            case DecodedOp::MulX:
-                a *= x;
-                break;
-            case DecodedOp::DivK:
-                a /= insn.k;
-                break;
-            case DecodedOp::DivX:
-                if (x == 0) return dropped();
-                a /= x;
-                break;
-            case DecodedOp::ModK:
-                a %= insn.k;
-                break;
-            case DecodedOp::ModX:
-                if (x == 0) return dropped();
-                a %= x;
-                break;
-            case DecodedOp::AndK:
-                a &= insn.k;
-                break;
-            case DecodedOp::AndX:
-                a &= x;
-                break;
-            case DecodedOp::OrK:
-                a |= insn.k;
-                break;
-            case DecodedOp::OrX:
-                a |= x;
-                break;
-            case DecodedOp::XorK:
-                a ^= insn.k;
-                break;
-            case DecodedOp::XorX:
-            case DecodedOp::AluXorX:
-                a ^= x;
-                break;
-            case DecodedOp::LshK:
-                a <<= insn.k;
-                break;
-            case DecodedOp::LshX:
-                a <<= (x & 31);
-                break;
-            case DecodedOp::RshK:
-                a >>= insn.k;
-                break;
-            case DecodedOp::RshX:
-                a >>= (x & 31);
-                break;
-            case DecodedOp::Neg:
-                a = 0u - a;
-                break;
-            case DecodedOp::Ja:
-                pc = insn.jump_true;
-                break;
-            case DecodedOp::JeqK:
-                pc = a == insn.k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::JeqX:
-                pc = a == x ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::JgtK:
-                pc = a > insn.k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::JgtX:
-                pc = a > x ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::JgeK:
-                pc = a >= insn.k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::JgeX:
-                pc = a >= x ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::JsetK:
-                pc = (a & insn.k) != 0 ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::JsetX:
-                pc = (a & x) != 0 ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdAbsWJeqK:
-                if (!view.read(insn.k, 4, a)) return dropped();
-                ++executed;
-                pc = a == insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdAbsWJgtK:
-                if (!view.read(insn.k, 4, a)) return dropped();
-                ++executed;
-                pc = a > insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdAbsWJgeK:
-                if (!view.read(insn.k, 4, a)) return dropped();
-                ++executed;
-                pc = a >= insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdAbsWJsetK:
-                if (!view.read(insn.k, 4, a)) return dropped();
-                ++executed;
-                pc = (a & insn.jump_k) != 0 ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdAbsHJeqK:
-                if (!view.read(insn.k, 2, a)) return dropped();
-                ++executed;
-                pc = a == insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdAbsHJgtK:
-                if (!view.read(insn.k, 2, a)) return dropped();
-                ++executed;
-                pc = a > insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdAbsHJgeK:
-                if (!view.read(insn.k, 2, a)) return dropped();
-                ++executed;
-                pc = a >= insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdAbsHJsetK:
-                if (!view.read(insn.k, 2, a)) return dropped();
-                ++executed;
-                pc = (a & insn.jump_k) != 0 ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdAbsBJeqK:
-                if (!view.read(insn.k, 1, a)) return dropped();
-                ++executed;
-                pc = a == insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdAbsBJgtK:
-                if (!view.read(insn.k, 1, a)) return dropped();
-                ++executed;
-                pc = a > insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdAbsBJgeK:
-                if (!view.read(insn.k, 1, a)) return dropped();
-                ++executed;
-                pc = a >= insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdAbsBJsetK:
-                if (!view.read(insn.k, 1, a)) return dropped();
-                ++executed;
-                pc = (a & insn.jump_k) != 0 ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdIndWJeqK:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 4, a)) return dropped();
-                ++executed;
-                pc = a == insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdIndWJgtK:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 4, a)) return dropped();
-                ++executed;
-                pc = a > insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdIndWJgeK:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 4, a)) return dropped();
-                ++executed;
-                pc = a >= insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdIndWJsetK:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 4, a)) return dropped();
-                ++executed;
-                pc = (a & insn.jump_k) != 0 ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdIndHJeqK:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 2, a)) return dropped();
-                ++executed;
-                pc = a == insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdIndHJgtK:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 2, a)) return dropped();
-                ++executed;
-                pc = a > insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdIndHJgeK:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 2, a)) return dropped();
-                ++executed;
-                pc = a >= insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdIndHJsetK:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 2, a)) return dropped();
-                ++executed;
-                pc = (a & insn.jump_k) != 0 ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdIndBJeqK:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 1, a)) return dropped();
-                ++executed;
-                pc = a == insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdIndBJgtK:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 1, a)) return dropped();
-                ++executed;
-                pc = a > insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdIndBJgeK:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 1, a)) return dropped();
-                ++executed;
-                pc = a >= insn.jump_k ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::LdIndBJsetK:
-                if (!view.read_signed(static_cast<int32_t>(x + insn.k), 1, a)) return dropped();
-                ++executed;
-                pc = (a & insn.jump_k) != 0 ? insn.jump_true : insn.jump_false;
-                break;
-            case DecodedOp::RetK:
-                return {insn.k, executed};
-            case DecodedOp::RetA:
-                return {a, executed};
-            case DecodedOp::Tax:
-                x = a;
-                break;
-            case DecodedOp::Txa:
-                a = x;
-                break;
-            case DecodedOp::Protocol:
-                a = context.protocol;
-                break;
-            case DecodedOp::PktType:
-                a = context.pkt_type;
-                break;
-            case DecodedOp::IfIndex:
-                a = context.ifindex;
-                break;
-            case DecodedOp::NlAttr:
-                a = view.netlink_attribute(a, x);
-                break;
-            case DecodedOp::NlAttrNest:
-                a = view.nested_netlink_attribute(a, x);
-                break;
-            case DecodedOp::Mark:
-                a = context.mark;
-                break;
-            case DecodedOp::Queue:
-                a = context.queue;
-                break;
-            case DecodedOp::HaType:
-                a = context.hatype;
-                break;
-            case DecodedOp::RxHash:
-                a = context.rxhash;
-                break;
-            case DecodedOp::Cpu:
-                a = context.cpu;
-                break;
-            case DecodedOp::VlanTag:
-                a = context.vlan_tci;
-                break;
-            case DecodedOp::VlanTagPresent:
-                a = context.vlan_present ? 1 : 0;
-                break;
-            case DecodedOp::PayOffset:
-                a = context.payload_offset;
-                break;
-            case DecodedOp::Random:
-                a = context.random;
-                break;
-            case DecodedOp::VlanTpid:
-                a = context.vlan_tpid;
-                break;
-        }
-    }
+    return detail::Execution::run(program, packet, context, wire_length);
 }
 
 }  // namespace bpfgen

@@ -79,11 +79,14 @@ namespace detail {
 enum class DecodedOp : uint8_t;
 struct DecodedInstruction {
     DecodedOp op;
-    uint16_t jump_true;   // target of a conditional jump or of ja
-    uint16_t jump_false;  // target of a conditional jump
+    const void* handler = nullptr;  // where the interpreter's code for `op` starts
+    uint16_t jump_true;             // target of a conditional jump or of ja
+    uint16_t jump_false;            // target of a conditional jump
     uint32_t k;
     uint32_t jump_k = 0;  // a load fused with the conditional jump after it: the jump's k
 };
+
+struct Execution;
 
 }  // namespace detail
 
@@ -97,6 +100,7 @@ class CheckedProgram {
   private:
     friend RunResult run(const CheckedProgram&, std::span<const uint8_t>, const SkbContext&,
                          std::size_t);
+    friend struct detail::Execution;
 
     Program program_;
     std::vector<detail::DecodedInstruction> decoded_;
