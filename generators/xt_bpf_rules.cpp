@@ -35,6 +35,12 @@ XtBpfRules generate_xt_bpf_rules(const std::string& generator, const std::vector
     }
     if (generator != "dns")
         throw Error(too_long("the " + generator + " rule", whole.program.size()));
+    // Split rules each DROP what their own group matches; negated, each would drop what the
+    // other groups match, so a negated rule must stay one program.
+    if (options.negate) {
+        throw Error(too_long("the negated dns rule (with -n all patterns go in one rule)",
+                             whole.program.size()));
+    }
 
     // Options (before any "--") stay with every group; the rest are patterns.
     std::vector<std::string> flags;

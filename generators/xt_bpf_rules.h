@@ -1,7 +1,8 @@
 // xt_bpf_rules.h: one generator run turned into programs iptables' bpf match accepts (at
 // most 64 instructions each, offset 0). A dns rule too long for one program is split into
 // several, each for a group of the patterns (every pattern is matched independently);
-// any other program that does not fit is refused with its length.
+// any other program that does not fit is refused with its length, and so is a negated dns
+// rule that does not fit: its groups' rules would each drop what the others let through.
 #pragma once
 
 #include <string>

@@ -40,6 +40,22 @@ void validate_xt_bpf_size(const Program& program) {
     }
 }
 
+// A chain of the user's must not be one of iptables' own: `-N INPUT || -F INPUT` would
+// flush the built-in chain, and a standard target cannot be a chain.
+void validate_user_chain(const std::string& chain) {
+    validate_identifier("chain name", chain, kMaxChainName);
+    static constexpr std::string_view kReserved[] = {
+        "INPUT",  "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING",
+        "ACCEPT", "DROP",   "RETURN",  "QUEUE",      "REJECT"};
+    for (const std::string_view reserved : kReserved) {
+        if (chain == reserved) {
+            throw UsageError(fmt::format(
+                "chain name '{}' is one of iptables' built-in chains or targets; choose another",
+                chain));
+        }
+    }
+}
+
 std::string family_word(AddressFamily family) {
     return family == AddressFamily::Inet ? "inet" : "inet6";
 }
@@ -127,6 +143,28 @@ ADDRESSES=()" +
 
 XT_BPF_REFUSED="$IPTABLES refused the rule (see above): the kernel needs the xt_bpf, xt_set and xt_comment matches"
 
+# Removes every INPUT rule that matches on the set, on whatever interface it was added
+# (DEFAULTINT may differ now), searching iptables' own words only, not the rule's comment.
+remove_rules_of_set() {
+    local number
+    while number=$("$IPTABLES" --wait -S INPUT | awk -v wanted=" --match-set $SET_NAME dst " '
+            $1 == "-A" {
+                n++
+                line = $0
+                cut = index(line, " -m comment --comment ")
+                if (cut) line = substr(line, 1, cut - 1)
+                if (index(line " ", wanted)) { print n; exit }
+            }') && [[ -n $number ]]; do
+        "$IPTABLES" --wait -D INPUT "$number"
+    done
+}
+
+# Once no rule of this script uses it.
+remove_set() {
+    "$IPSET" -exist destroy "$SET_NAME" ||
+        fail "cannot remove the set '$SET_NAME': a rule outside this script still uses it"
+}
+
 DELETE=0
 if [[ $# -eq 1 && $1 == --delete ]]; then
     DELETE=1
@@ -198,13 +236,8 @@ std::string render_iptables_bpf_script(const IptablesBpfScript& s) {
 RULES={}
 
 if ((DELETE)); then
-    for ((i = 0; i < RULES; i++)); do
-        rule "$i"
-        while "$IPTABLES" --wait -C INPUT "${{RULE[@]}}" 2>/dev/null; do
-            "$IPTABLES" --wait -D INPUT "${{RULE[@]}}"
-        done
-    done
-    "$IPSET" -exist destroy "$SET_NAME" 2>/dev/null || true
+    remove_rules_of_set
+    remove_set
 else
 {}    for ((i = 0; i < RULES; i++)); do
         rule "$i"
@@ -220,7 +253,7 @@ fi
 
 std::string render_iptables_bpf_chain_script(const IptablesBpfChainScript& s) {
     validate_identifier("set name", s.set_name, kMaxSetName);
-    validate_identifier("chain name", s.chain, kMaxChainName);
+    validate_user_chain(s.chain);
     const std::string name = comment_safe(s.file_name);
     const std::string sample = s.family == AddressFamily::Inet ? "192.0.2.1/32" : "2001:db8::1/128";
     std::string out =
@@ -261,13 +294,12 @@ chain_create() {
 }
 
 if ((DELETE)); then
-    while "$IPTABLES" --wait -C INPUT "${MAIN[@]}" 2>/dev/null; do
-        "$IPTABLES" --wait -D INPUT "${MAIN[@]}"
-    done
+    # The jumps into the chain go first: a chain still jumped to cannot be deleted.
+    remove_rules_of_set
     if "$IPTABLES" --wait -F "$CHAIN" 2>/dev/null; then
         "$IPTABLES" --wait -X "$CHAIN"
     fi
-    "$IPSET" -exist destroy "$SET_NAME" 2>/dev/null || true
+    remove_set
 else
 )" + add_addresses() +
            R"(    if ! "$IPTABLES" --wait -C INPUT "${MAIN[@]}" 2>/dev/null; then

@@ -65,6 +65,12 @@ void validate_address(std::string_view text, AddressFamily family) {
 }
 
 void validate_identifier(std::string_view what, std::string_view text, std::size_t max_length) {
+    if (!text.empty() && text.front() == '-') {
+        throw UsageError(
+            fmt::format("{} '{}' must not start with '-' (iptables and ipset would "
+                        "take it for an option)",
+                        what, comment_safe(text)));
+    }
     bool ok = !text.empty() && text.size() <= max_length;
     for (char c : text) {
         ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

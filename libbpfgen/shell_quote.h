@@ -22,8 +22,8 @@ enum class AddressFamily { Inet, Inet6 };
 // prefix length within its range. Throws UsageError naming the value otherwise.
 void validate_address(std::string_view text, AddressFamily family);
 
-// Letters, digits, '_' , '-' and '.', 1..max_length bytes; throws UsageError naming what
-// (e.g. "chain name") and the value otherwise.
+// Letters, digits, '_' , '-' and '.', 1..max_length bytes, not starting with '-'; throws
+// UsageError naming what (e.g. "chain name") and the value otherwise.
 void validate_identifier(std::string_view what, std::string_view text, std::size_t max_length);
 
 }  // namespace bpfgen

@@ -16,13 +16,12 @@
 #include "libbpfgen/error.h"
 #include "libbpfgen/format.h"
 #include "libbpfgen/opcodes.h"
+#include "tools/tool_main.h"
 
 namespace po = boost::program_options;
 
 namespace {
 
-constexpr int kExitError = 1;
-constexpr int kExitUsage = 2;
 constexpr uint32_t kMaxOffset = 65535;
 
 struct CommandLine {
@@ -223,25 +222,8 @@ int run(int argc, char** argv) {
     return 0;
 }
 
-// Messages are printed as one line, whatever line breaks the text inside them carries.
-std::string one_line(std::string_view message) {
-    std::string line(message);
-    for (char& c : line) {
-        if (c == '\n' || c == '\r') c = ' ';
-    }
-    return line;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const bpfgen::UsageError& error) {
-        std::cerr << "bpfgen: " << one_line(error.what()) << '\n';
-        return kExitUsage;
-    } catch (const std::exception& error) {
-        std::cerr << "bpfgen: " << one_line(error.what()) << '\n';
-        return kExitError;
-    }
+    return tool_main::run("bpfgen", [&] { return run(argc, argv); });
 }

@@ -19,6 +19,7 @@
 #include <boost/program_options.hpp>
 
 #include "libbpfgen/error.h"
+#include "tools/tool_main.h"
 
 namespace capture_tool {
 
@@ -91,39 +92,20 @@ inline void flush_stdout() {
     }
 }
 
-// A message as one line: embedded line breaks would split an error over several.
-inline std::string one_line(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    for (char& c : text) {
-        if (c == '\n' || c == '\r') c = ' ';
-    }
-    return text;
-}
+using tool_main::one_line;
 
 // Runs a tool's body: prints `usage` for --help (the body returns -1 to ask for it), maps
 // UsageError to exit 2 and every other error to exit 1, each as one line on stderr.
 inline int run(const char* tool, const std::string& usage, const std::function<int()>& body) {
-    try {
-        const int status = body();
-        if (status == -1) {
+    return tool_main::run(
+        tool,
+        [&] {
+            const int status = body();
+            if (status != -1) return status;
             std::fputs(usage.c_str(), stdout);
             return 0;
-        }
-        return status;
-    } catch (const bpfgen::UsageError& error) {
-        std::fprintf(stderr, "%s: %s (see %s --help)\n", tool, one_line(error.what()).c_str(),
-                     tool);
-        return 2;
-    } catch (const bpfgen::Error& error) {
-        std::fprintf(stderr, "%s: %s\n", tool, one_line(error.what()).c_str());
-        return 1;
-    } catch (const std::bad_alloc&) {
-        std::fprintf(stderr, "%s: out of memory\n", tool);
-        return 1;
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "%s: %s\n", tool, one_line(error.what()).c_str());
-        return 1;
-    }
+        },
+        tool_main::UsageHint::SeeHelp);
 }
 
 }  // namespace capture_tool

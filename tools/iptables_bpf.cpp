@@ -13,11 +13,11 @@
 #include "libbpfgen/atomic_file.h"
 #include "libbpfgen/error.h"
 #include "libbpfgen/iptables_script.h"
+#include "tools/tool_main.h"
 
 namespace {
 
-constexpr int kExitError = 1;
-constexpr int kExitUsage = 2;
+constexpr int kExitError = 1;  // as tool_main.h maps failures
 
 const char* const kHelp =
     R"(usage: iptables_bpf [-6] [-n] [-c COMMENT] [-i IP]... [-w FILE|-] GENERATOR [--] [ARGS...]
@@ -166,16 +166,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const bpfgen::UsageError& e) {
-        std::fprintf(stderr, "iptables_bpf: %s\n", e.what());
-        return kExitUsage;
-    } catch (const bpfgen::Error& e) {
-        std::fprintf(stderr, "iptables_bpf: %s\n", e.what());
-        return kExitError;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "iptables_bpf: %s\n", e.what());
-        return kExitError;
-    }
+    return tool_main::run("iptables_bpf", [&] { return run(argc, argv); });
 }

@@ -14,11 +14,9 @@
 #include "libbpfgen/atomic_file.h"
 #include "libbpfgen/error.h"
 #include "libbpfgen/iptables_script.h"
+#include "tools/tool_main.h"
 
 namespace {
-
-constexpr int kExitError = 1;
-constexpr int kExitUsage = 2;
 
 const char* const kHelp =
     R"(usage: iptables_bpf_chain -w NAME [-6] [-i IP]... [-a PATTERN]... [-d PATTERN]...
@@ -138,13 +136,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const bpfgen::UsageError& e) {
-        std::fprintf(stderr, "iptables_bpf_chain: %s\n", e.what());
-        return kExitUsage;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "iptables_bpf_chain: %s\n", e.what());
-        return kExitError;
-    }
+    return tool_main::run("iptables_bpf_chain", [&] { return run(argc, argv); });
 }

@@ -5,6 +5,7 @@ the test sees exactly which commands a script runs, with which arguments, includ
 hostile patterns, comments, addresses and file names: nothing they contain may run.
 """
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -40,8 +41,11 @@ HOSTILE = [
 
 
 class Workspace:
-    def __init__(self):
+    """A temporary directory with the recorders, removed when the test ends."""
+
+    def __init__(self, test):
         self.dir = tempfile.mkdtemp(prefix="bpftools-deploy-")
+        test.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
         for name in ("iptables", "ipset"):
             path = os.path.join(self.dir, name)
             with open(path, "w") as f:
@@ -83,7 +87,7 @@ def rule_calls(calls, verb):
 
 class IptablesBpfScript(unittest.TestCase):
     def test_script_adds_set_addresses_and_rule(self):
-        w = Workspace()
+        w = Workspace(self)
         w.tool("iptables_bpf", "-i", "192.0.2.1", "dns", "--", "*.example.com")
         script = os.path.join(w.dir, "bpf_dns_ip4_any_example_com.sh")
         self.assertTrue(os.stat(script).st_mode & stat.S_IXUSR)
@@ -106,14 +110,14 @@ class IptablesBpfScript(unittest.TestCase):
         ])
 
     def test_second_run_inserts_nothing(self):
-        w = Workspace()
+        w = Workspace(self)
         w.tool("iptables_bpf", "dns", "--", "example.com")
         p, calls = w.run_script(os.path.join(w.dir, "bpf_dns_ip4_example_com.sh"), exists=True)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(rule_calls(calls, "-I"), [])
 
     def test_delete_removes_rule_and_set(self):
-        w = Workspace()
+        w = Workspace(self)
         w.tool("iptables_bpf", "-6", "dns_validate", "--", "--strict")
         script = os.path.join(w.dir, "bpf_dns_validate_ip6_strict.sh")
         p, calls = w.run_script(script, "--delete")
@@ -124,7 +128,7 @@ class IptablesBpfScript(unittest.TestCase):
     def test_hostile_inputs_run_nothing(self):
         for hostile in HOSTILE:
             with self.subTest(hostile=hostile):
-                w = Workspace()
+                w = Workspace(self)
                 w.tool("iptables_bpf", "-c", hostile.replace("\n", " "), "-w", "rule.sh",
                        "dns", "--", hostile + ".example.com")
                 script = os.path.join(w.dir, "rule.sh")
@@ -138,7 +142,7 @@ class IptablesBpfScript(unittest.TestCase):
                                  hostile.replace("\n", " "))
 
     def test_hostile_file_name_is_only_a_name(self):
-        w = Workspace()
+        w = Workspace(self)
         name = "a b;$(touch PWNED)'.sh"
         w.tool("iptables_bpf", "-w", name, "dns", "--", "example.com")
         script = os.path.join(w.dir, name)
@@ -148,7 +152,7 @@ class IptablesBpfScript(unittest.TestCase):
         self.assertNotIn("PWNED", w.files())
 
     def test_hostile_addresses_are_refused(self):
-        w = Workspace()
+        w = Workspace(self)
         for address in ["1.2.3.4;touch PWNED", "$(id)", "1.2.3.4/33", "::1", "300.1.1.1"]:
             p = w.tool("iptables_bpf", "-i", address, "dns", "--", "example.com", expect=2)
             self.assertEqual(len(p.stderr.decode().strip().splitlines()), 1)
@@ -156,14 +160,14 @@ class IptablesBpfScript(unittest.TestCase):
         self.assertEqual(w.files(), ["ipset", "iptables"])
 
     def test_script_arguments_are_addresses_not_options(self):
-        w = Workspace()
+        w = Workspace(self)
         w.tool("iptables_bpf", "dns", "--", "example.com")
         p, calls = w.run_script(os.path.join(w.dir, "bpf_dns_ip4_example_com.sh"), "--bogus")
         self.assertNotEqual(p.returncode, 0)
         self.assertEqual(calls, [])
 
     def test_long_dns_rule_is_split_into_rules_that_fit(self):
-        w = Workspace()
+        w = Workspace(self)
         patterns = ["*.attack%d.example.com" % i for i in range(6)]
         w.tool("iptables_bpf", "-w", "split.sh", "dns", "--", "-i", *patterns)
         p, calls = w.run_script(os.path.join(w.dir, "split.sh"))
@@ -174,15 +178,34 @@ class IptablesBpfScript(unittest.TestCase):
             count = int(call[call.index("--bytecode") + 1].split(",")[0])
             self.assertLessEqual(count, 64)
 
+    def test_negated_rule_that_needs_a_split_is_refused(self):
+        # Each split rule negated would drop what the other rules' patterns let through.
+        w = Workspace(self)
+        patterns = ["*.attack%d.example.com" % i for i in range(6)]
+        p = w.tool("iptables_bpf", "-n", "-w", "neg.sh", "dns", "--", *patterns, expect=1)
+        self.assertEqual(len(p.stderr.splitlines()), 1)
+        self.assertIn(b"negated", p.stderr)
+        self.assertIn(b"at most 64", p.stderr)
+        self.assertEqual(w.files(), ["ipset", "iptables"])
+
+    def test_errors_are_one_line_whatever_the_input_holds(self):
+        w = Workspace(self)
+        for tool, args in [("iptables_bpf", ["dn\ns"]), ("iptables_bpf", ["--bogus\nx"]),
+                           ("iptables_bpf_chain", ["-w", "x", "--foo\n"])]:
+            with self.subTest(tool=tool, args=args):
+                p = w.tool(tool, *args, expect=2)
+                self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+                self.assertTrue(p.stderr.startswith(tool.encode() + b": "))
+
     def test_program_too_long_for_xt_bpf_is_refused(self):
-        w = Workspace()
+        w = Workspace(self)
         p = w.tool("iptables_bpf", "suffix", "--", "00" * 200, expect=1)
         self.assertIn(b"at most 64", p.stderr)
         self.assertEqual(len(p.stderr.splitlines()), 1)
         self.assertEqual(w.files(), ["ipset", "iptables"])
 
     def test_no_backend_gives_a_reason(self):
-        w = Workspace()
+        w = Workspace(self)
         w.tool("iptables_bpf", "dns", "--", "example.com")
         env = {"PATH": "/nonexistent", "DEFAULTINT": "lo"}
         p = subprocess.run(["/bin/bash", os.path.join(w.dir, "bpf_dns_ip4_example_com.sh")],
@@ -191,7 +214,7 @@ class IptablesBpfScript(unittest.TestCase):
         self.assertIn(b"nf_tables", p.stderr)
 
     def test_missing_ipset_is_named(self):
-        w = Workspace()
+        w = Workspace(self)
         w.tool("iptables_bpf", "dns", "--", "example.com")
         p, calls = w.run_script(os.path.join(w.dir, "bpf_dns_ip4_example_com.sh"),
                                 IPSET=os.path.join(w.dir, "no-ipset"))
@@ -201,7 +224,7 @@ class IptablesBpfScript(unittest.TestCase):
         self.assertEqual(calls, [])
 
     def test_refused_rule_names_the_kernel_matches(self):
-        w = Workspace()
+        w = Workspace(self)
         w.tool("iptables_bpf", "dns", "--", "example.com")
         p, calls = w.run_script(os.path.join(w.dir, "bpf_dns_ip4_example_com.sh"),
                                 RECORDER_FAIL="-I")
@@ -209,7 +232,7 @@ class IptablesBpfScript(unittest.TestCase):
         self.assertIn(b"xt_bpf", p.stderr.splitlines()[-1])
 
     def test_hostile_script_arguments_reach_ipset_as_one_word(self):
-        w = Workspace()
+        w = Workspace(self)
         w.tool("iptables_bpf", "dns", "--", "example.com")
         hostile = "1.2.3.4$(touch PWNED);`touch PWNED` x"
         p, calls = w.run_script(os.path.join(w.dir, "bpf_dns_ip4_example_com.sh"), hostile)
@@ -218,7 +241,7 @@ class IptablesBpfScript(unittest.TestCase):
         self.assertNotIn("PWNED", w.files())
 
     def test_hostile_generator_arguments_stay_exact_in_the_comment(self):
-        w = Workspace()
+        w = Workspace(self)
         hostile = "x'$(touch PWNED)\nb"
         w.tool("iptables_bpf", "-w", "t.sh", "dns", "--", hostile)
         p, calls = w.run_script(os.path.join(w.dir, "t.sh"))
@@ -231,7 +254,7 @@ class IptablesBpfScript(unittest.TestCase):
 
 class IptablesBpfChainScript(unittest.TestCase):
     def test_chain_has_accepts_then_drops_then_return(self):
-        w = Workspace()
+        w = Workspace(self)
         w.tool("iptables_bpf_chain", "-w", "example_com", "-a", "www.example.com", "-d",
                "*.example.com", "-d", "any")
         script = os.path.join(w.dir, "example_com_ip4.sh")
@@ -246,7 +269,7 @@ class IptablesBpfChainScript(unittest.TestCase):
         self.assertEqual(calls[-1][-2:], ["-j", "EXAMPLE_COM"])
 
     def test_delete_removes_chain_and_set(self):
-        w = Workspace()
+        w = Workspace(self)
         w.tool("iptables_bpf_chain", "-6", "-w", "c1", "-d", "any")
         p, calls = w.run_script(os.path.join(w.dir, "c1_ip6.sh"), "--delete")
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -254,7 +277,7 @@ class IptablesBpfChainScript(unittest.TestCase):
         self.assertEqual(calls[-1], ["ipset", "-exist", "destroy", "c1_ip6"])
 
     def test_hostile_patterns_and_names(self):
-        w = Workspace()
+        w = Workspace(self)
         for hostile in HOSTILE:
             w.tool("iptables_bpf_chain", "-w", "h", "-a", hostile)
             p, calls = w.run_script(os.path.join(w.dir, "h_ip4.sh"))
@@ -264,8 +287,19 @@ class IptablesBpfChainScript(unittest.TestCase):
         w.tool("iptables_bpf_chain", "-w", "h", "-i", "$(touch PWNED)", "-d", "any", expect=2)
         self.assertNotIn("PWNED", w.files())
 
+    def test_built_in_chains_and_option_like_names_are_refused(self):
+        # `-N INPUT || -F INPUT` would flush the built-in chain.
+        w = Workspace(self)
+        for name in ["input", "OUTPUT", "Forward", "prerouting", "accept", "return", "-foo"]:
+            with self.subTest(name=name):
+                p = w.tool("iptables_bpf_chain", "-w", name, "-d", "*.example.com", expect=2)
+                self.assertEqual(len(p.stderr.splitlines()), 1)
+        self.assertEqual(w.files(), ["ipset", "iptables"])
+        w.tool("iptables_bpf_chain", "-w", "input2", "-d", "*.example.com")
+        self.assertIn("input2_ip4.sh", w.files())
+
     def test_refused_chain_rule_names_the_kernel_matches(self):
-        w = Workspace()
+        w = Workspace(self)
         w.tool("iptables_bpf_chain", "-w", "c2", "-d", "*.example.com")
         p, calls = w.run_script(os.path.join(w.dir, "c2_ip4.sh"), RECORDER_FAIL="-A")
         self.assertNotEqual(p.returncode, 0)

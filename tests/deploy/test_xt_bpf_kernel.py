@@ -94,6 +94,10 @@ class XtBpfInTheKernel(unittest.TestCase):
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="bpftools-kernel-")
 
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
     def tearDown(self):
         # Whatever a failed test left behind must not change the next one's counts.
         for iptables in ("iptables-legacy", "ip6tables-legacy"):
@@ -157,7 +161,8 @@ class XtBpfInTheKernel(unittest.TestCase):
         drops = self.counters(version, "INPUT", "DROP")
         self.assertGreater(len(drops), 1)  # the patterns did not fit one program
         self.assertEqual(sum(drops), len(matching))
-        in_ns("bash", script, "--delete", env={"DEFAULTINT": "lo"})
+        # --delete finds the rules whatever interface it would pick now.
+        in_ns("bash", script, "--delete", env={"DEFAULTINT": "elsewhere"})
         self.assert_nothing_left(version)
 
     def check_chain(self, version):
@@ -177,8 +182,33 @@ class XtBpfInTheKernel(unittest.TestCase):
         self.assertEqual(self.counters(version, "KERNEL_TEST", "DROP"), [1, 1])
         self.assertEqual(self.counters(version, "INPUT", "KERNEL_TEST"),
                          [len(accepted + dropped + others)])
-        in_ns("bash", script, "--delete", env={"DEFAULTINT": "lo"})
+        in_ns("bash", script, "--delete", env={"DEFAULTINT": "elsewhere"})
         self.assert_nothing_left(version)
+
+    def test_delete_removes_the_rules_of_every_interface_and_only_those(self):
+        script = self.deploy(4, name="interfaces")
+        in_ns("bash", script, env={"DEFAULTINT": "eth7"})
+        set_name = "bpf_dns_ip4_any_example_com"
+        # Someone else's rule whose comment reads like ours stays.
+        foreign = ["-m", "comment", "--comment", "-m set --match-set %s dst " % set_name,
+                   "-j", "ACCEPT"]
+        in_ns("iptables-legacy", "-A", "INPUT", *foreign)
+        in_ns("bash", script, "--delete", env={"DEFAULTINT": "eth8"})
+        rules = [line for line in in_ns("iptables-legacy-save").stdout.splitlines()
+                 if line.startswith("-A")]
+        self.assertEqual(len(rules), 1)
+        self.assertIn("-j ACCEPT", rules[0])
+        self.assertEqual(in_ns("ipset", "list").stdout.strip(), "")
+
+    def test_delete_refuses_to_hide_a_set_still_in_use(self):
+        script = self.deploy(4, name="in_use")
+        set_name = "bpf_dns_ip4_any_example_com"
+        in_ns("iptables-legacy", "-A", "FORWARD", "-m", "set", "--match-set", set_name, "dst",
+              "-j", "ACCEPT")
+        p = in_ns("bash", script, "--delete", env={"DEFAULTINT": "lo"}, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("still uses it", p.stderr.splitlines()[-1])
+        self.assertIn(set_name, in_ns("ipset", "list", "-name").stdout.split())
 
     def test_negated_rule_drops_only_what_does_not_match(self):
         script = self.deploy(4, name="negated", options=["-n"])

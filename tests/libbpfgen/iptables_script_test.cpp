@@ -116,14 +116,17 @@ TEST(IptablesBpfScript, MatchesUdpPort53OnlyForDnsRules) {
     EXPECT_EQ(render_iptables_bpf_script(s).find("--dport"), std::string::npos);
 }
 
-TEST(IptablesBpfScript, ChecksBeforeInsertingAndDeletesEveryCopy) {
+TEST(IptablesBpfScript, ChecksBeforeInsertingAndDeletesEveryRuleOnTheSet) {
     const std::string text = render_iptables_bpf_script(dns_script());
     const std::size_t check = text.find("--wait -C INPUT");
     const std::size_t insert = text.find("--wait -I INPUT");
     ASSERT_NE(insert, std::string::npos);
     EXPECT_LT(text.find("if ! \"$IPTABLES\" --wait -C INPUT"), insert);
     EXPECT_NE(check, std::string::npos);
-    EXPECT_NE(text.find("while \"$IPTABLES\" --wait -C INPUT"), std::string::npos);
+    // --delete removes every INPUT rule on the set, whatever its interface.
+    EXPECT_NE(text.find("-S INPUT | awk -v wanted=\" --match-set $SET_NAME dst \""),
+              std::string::npos);
+    EXPECT_NE(text.find("--wait -D INPUT \"$number\""), std::string::npos);
     EXPECT_NE(text.find("-exist destroy \"$SET_NAME\""), std::string::npos);
 }
 
