@@ -96,6 +96,46 @@ void store16(std::span<uint8_t> bytes, std::size_t offset, uint16_t value) {
     bytes[offset + 1] = static_cast<uint8_t>(value);
 }
 
+// An EDNS client-subnet address: only the bytes of the source prefix are on the wire, and
+// the bits past the prefix must stay zero (RFC 7871). The pseudonym is that of the address
+// padded with zeros, cut back to the prefix.
+void replace_client_subnet(std::span<uint8_t> option) {
+    constexpr std::size_t kHeader = 4;  // family (2), source prefix (1), scope prefix (1)
+    if (option.size() < kHeader) return;
+    const unsigned family = option[0] << 8 | option[1];
+    const std::size_t full = family == 1 ? 4 : family == 2 ? 16 : 0;
+    const std::span<uint8_t> address = option.subspan(kHeader);
+    const unsigned prefix = option[2];
+    if (full == 0 || address.size() > full || prefix > full * 8) return;
+    std::vector<uint8_t> padded(full, 0);
+    std::copy(address.begin(), address.end(), padded.begin());
+    replace_address(padded);
+    for (std::size_t i = 0; i < address.size(); ++i) {
+        const unsigned bits_before = static_cast<unsigned>(i) * 8;
+        const unsigned kept = prefix > bits_before ? std::min(prefix - bits_before, 8u) : 0;
+        address[i] = static_cast<uint8_t>(padded[i] & (0xff00 >> kept));
+    }
+}
+
+void scrub_record_data(std::span<uint8_t> message, const DnsRecord& record) {
+    const std::span<uint8_t> data = message.subspan(record.data_offset, record.data.size());
+    if ((record.type == dnstype::kA && data.size() == 4) ||
+        (record.type == dnstype::kAaaa && data.size() == 16)) {
+        replace_address(data);
+    } else if (record.type == dnstype::kOpt) {
+        // Options: code (2), length (2), content.
+        for (std::size_t at = 0; at + 4 <= data.size();) {
+            const unsigned code = data[at] << 8 | data[at + 1];
+            const std::size_t length = data[at + 2] << 8 | data[at + 3];
+            if (at + 4 + length > data.size()) break;
+            if (code == ednsoption::kClientSubnet || code == ednsoption::kClientSubnetDraft) {
+                replace_client_subnet(data.subspan(at + 4, length));
+            }
+            at += 4 + length;
+        }
+    }
+}
+
 void scrub_dns(std::span<uint8_t> message) {
     DnsMessage parsed;
     try {
@@ -105,6 +145,9 @@ void scrub_dns(std::span<uint8_t> message) {
     }
     for (std::size_t offset : parsed.label_offsets) {
         replace_label(message.subspan(offset + 1, message[offset]));
+    }
+    for (const auto* section : {&parsed.answers, &parsed.authority, &parsed.additional}) {
+        for (const DnsRecord& record : *section) scrub_record_data(message, record);
     }
 }
 

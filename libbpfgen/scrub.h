@@ -8,10 +8,12 @@
 // and IPv6 source and destination addresses (in the IP header and in ARP) are replaced by
 // a hash of themselves; in DNS messages carried by UDP or by TCP on port 53 every label
 // of every name has its letters and digits replaced (case, length and other characters
-// kept); the IPv4 header checksum and the UDP/TCP checksum are recomputed when the packet
-// was captured whole. Not anonymisation in the strong sense: an unkeyed hash of an IPv4
-// address can be reversed by trying all 2^32 of them, and payloads other than DNS names
-// are left as they are.
+// kept), and the addresses of A and AAAA records and of EDNS client-subnet options get
+// the same pseudonyms as in IP headers; the IPv4 header checksum and the UDP/TCP checksum
+// are recomputed when the packet was captured whole. Not anonymisation in the strong
+// sense: an unkeyed hash of an IPv4 address can be reversed by trying all 2^32 of them, and
+// other payloads (other EDNS options such as NSID, TXT data, non-DNS traffic) are left as
+// they are.
 #pragma once
 
 #include <cstdint>

@@ -105,8 +105,58 @@ TEST(ScrubPacket, DnsNamesChangeButKeepTheirShape) {
     EXPECT_EQ(scrubbed.authority.at(0).name, name.substr(4));
     // Names inside record data change too.
     EXPECT_NE(scrubbed.authority.at(0).data_text, original.authority.at(0).data_text);
-    // Addresses in A records are payload: they stay.
-    EXPECT_EQ(scrubbed.answers.at(0).data_text, "192.139.46.66");
+    EXPECT_NE(scrubbed.answers.at(0).data_text, "192.139.46.66");
+}
+
+TEST(ScrubPacket, RecordAddressesGetTheSamePseudonymsAsIpHeaders) {
+    // The answer's additional section holds the server's own address, 209.87.249.18, the
+    // source of the answer packet.
+    const Capture capture = read_capture("dns_udp.pcap");
+    const auto& answer = capture.packets.at(1).data;
+    const auto scrubbed_packet = scrub_packet(capture.link_type, answer);
+    const DnsMessage original = dns_of(answer);
+    const DnsMessage scrubbed = dns_of(scrubbed_packet);
+    ASSERT_EQ(original.additional.at(0).data_text, "209.87.249.18");
+    EXPECT_EQ(original.additional.at(0).data, slice(answer, 26, 30));
+    EXPECT_EQ(scrubbed.additional.at(0).data, slice(scrubbed_packet, 26, 30));
+    for (const auto section : {&DnsMessage::answers, &DnsMessage::additional}) {
+        const auto& before = original.*section;
+        const auto& after = scrubbed.*section;
+        ASSERT_EQ(before.size(), after.size());
+        for (std::size_t i = 0; i < before.size(); ++i) {
+            if (before[i].type != dnstype::kA && before[i].type != dnstype::kAaaa) continue;
+            EXPECT_EQ(after[i].data.size(), before[i].data.size());
+            EXPECT_NE(after[i].data, before[i].data) << before[i].data_text;
+        }
+    }
+}
+
+TEST(ScrubPacket, ClientSubnetAddressIsReplacedWithinItsPrefix) {
+    const Capture capture = read_capture("edns-opts.pcap");
+    std::size_t seen = 0;
+    for (const auto& packet : capture.packets) {
+        const DnsMessage original = dns_of(packet.data);
+        if (!original.edns) continue;
+        const DnsMessage scrubbed = dns_of(scrub_packet(capture.link_type, packet.data));
+        ASSERT_TRUE(scrubbed.edns);
+        ASSERT_EQ(scrubbed.edns->options.size(), original.edns->options.size());
+        for (std::size_t i = 0; i < original.edns->options.size(); ++i) {
+            const auto& before = original.edns->options[i];
+            const auto& after = scrubbed.edns->options[i];
+            if (before.code != ednsoption::kClientSubnet) continue;
+            ++seen;
+            ASSERT_EQ(after.data.size(), before.data.size());
+            EXPECT_EQ(slice(after.data, 0, 4), slice(before.data, 0, 4));  // family, prefixes
+            EXPECT_NE(slice(after.data, 4, after.data.size()),
+                      slice(before.data, 4, before.data.size()));
+            // The bits past the source prefix stay zero, as RFC 7871 demands.
+            const unsigned prefix = after.data[2];
+            for (std::size_t bit = prefix; bit < (after.data.size() - 4) * 8; ++bit) {
+                EXPECT_EQ((after.data[4 + bit / 8] >> (7 - bit % 8)) & 1, 0) << bit;
+            }
+        }
+    }
+    EXPECT_GE(seen, 4u);
 }
 
 TEST(ScrubPacket, LabelsKeepCaseAndCharacterClasses) {
