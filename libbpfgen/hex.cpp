@@ -1,6 +1,8 @@
 // hex.cpp: hex encoding and decoding, the printable view and byte-string escapes.
 #include "libbpfgen/hex.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "libbpfgen/error.h"
@@ -141,6 +143,17 @@ std::vector<uint8_t> unescape_bytes(std::string_view text) {
         throw Error(fmt::format("unknown escape \\{} at position {}", kind, escape_position));
     }
     return out;
+}
+
+std::optional<std::string_view> hex_line_content(std::string_view line) {
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    line.remove_prefix(std::min(line.find_first_not_of(' '), line.size()));
+    if (line.empty() || line.front() == '#' || line.front() == ';') return std::nullopt;
+    line = line.substr(0, line.find('\t'));
+    while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
+    if (line.empty()) return std::nullopt;
+    return line;
 }
 
 }  // namespace bpfgen

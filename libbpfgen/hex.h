@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,6 +19,12 @@ std::string hex_encode(std::span<const uint8_t> bytes);
 // Error naming the 1-based position of the first character that is not a hex digit, or
 // the number of digits when it is odd.
 std::vector<uint8_t> hex_decode(std::string_view text);
+
+// The hex text of one line of pcap2hex output (and of what hex2pcap and parsedns read):
+// leading spaces, a trailing CR or LF and anything from the first tab on (the printable
+// view) are not part of it; nullopt for a line without a packet: blank, or a comment
+// starting with '#' or ';'.
+std::optional<std::string_view> hex_line_content(std::string_view line);
 
 // One character per byte: printable ASCII other than space as itself, anything else '.'.
 std::string printable_ascii(std::span<const uint8_t> bytes);

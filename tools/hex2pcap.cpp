@@ -70,24 +70,12 @@ std::optional<Options> parse_options(int argc, char** argv) {
     return options;
 }
 
-// The hex part of a line, or nullopt for a line without packet (blank, comment).
-std::optional<std::string_view> hex_part(std::string_view line) {
-    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    line.remove_prefix(std::min(line.find_first_not_of(' '), line.size()));
-    if (line.empty() || line.front() == '#' || line.front() == ';') return std::nullopt;
-    line = line.substr(0, line.find('\t'));
-    while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
-    if (line.empty()) return std::nullopt;
-    return line;
-}
-
 void convert(std::istream& input, const std::string& name, bpfgen::PcapWriter& writer) {
     std::string line;
     uint64_t number = 0;
     while (std::getline(input, line)) {
         ++number;
-        const std::optional<std::string_view> hex = hex_part(line);
+        const std::optional<std::string_view> hex = bpfgen::hex_line_content(line);
         if (!hex) continue;
         try {
             const std::vector<uint8_t> packet = bpfgen::hex_decode(*hex);

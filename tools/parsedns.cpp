@@ -2,6 +2,8 @@
 // and prints their link, IP and UDP/TCP headers and their DNS message: header and flags,
 // questions, answer, authority and additional records, and EDNS0. A packet that does not
 // decode gives one error line naming it, and the exit code is 1.
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -242,17 +244,6 @@ std::string describe_packet(std::span<const uint8_t> packet, const Options& opti
     return out;
 }
 
-// The hex part of a line read from stdin, or nullopt for a line without packet.
-std::optional<std::string> hex_part(std::string line) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    line.erase(0, std::min(line.find_first_not_of(' '), line.size()));
-    if (line.empty() || line.front() == '#' || line.front() == ';') return std::nullopt;
-    line.erase(std::min(line.find('\t'), line.size()));
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    if (line.empty()) return std::nullopt;
-    return line;
-}
-
 int parsedns_main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
     const std::optional<Options> options = parse_options(argc, argv);
@@ -266,10 +257,12 @@ int parsedns_main(int argc, char** argv) {
         }
         std::string line;
         for (uint64_t number = 1; std::getline(std::cin, line); ++number) {
-            if (std::optional<std::string> hex = hex_part(line)) {
-                packets.emplace_back(fmt::format("stdin:{}", number), std::move(*hex));
+            if (const std::optional<std::string_view> hex = bpfgen::hex_line_content(line)) {
+                packets.emplace_back(fmt::format("stdin:{}", number), std::string(*hex));
             }
         }
+        if (std::cin.bad())
+            throw Error(fmt::format("stdin: cannot read: {}", std::strerror(errno)));
     }
     int status = 0;
     for (std::size_t i = 0; i < packets.size(); ++i) {

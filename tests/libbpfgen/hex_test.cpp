@@ -86,5 +86,17 @@ TEST(UnescapeBytes, RefusesALoneTrailingBackslash) {
     expect_error([] { unescape_bytes("abc\\"); }, {"lone backslash", "position 4"});
 }
 
+TEST(HexLineContent, IsTheTextBeforeATabWithoutSpacesOrLineEnd) {
+    EXPECT_EQ(hex_line_content("  0a0b \tprintable view\r\n"), "0a0b");
+    EXPECT_EQ(hex_line_content("ff"), "ff");
+    EXPECT_EQ(hex_line_content("not hex"), "not hex");  // hex_decode judges it
+}
+
+TEST(HexLineContent, BlankAndCommentLinesHoldNoPacket) {
+    for (const char* line : {"", "\n", "   \r\n", "# comment", "  ; comment", "\tafter a tab"}) {
+        EXPECT_EQ(hex_line_content(line), std::nullopt) << line;
+    }
+}
+
 }  // namespace
 }  // namespace bpfgen

@@ -5,11 +5,12 @@ a cut file header, a cut packet record, something that is no capture, an unknown
 a bad hex line, a hostile DNS message. Each must print one line on stderr naming the tool
 and the input, exit non-zero, not hang, and leave no -w file behind."""
 import os
+import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from captures import (data, listdir_clean, one_error_line, require_environment, run,  # noqa: E402
+from captures import (BIN, data, listdir_clean, one_error_line, require_environment, run,  # noqa: E402
                       scapy_packets, temporary_directory)
 
 require_environment()
@@ -55,6 +56,15 @@ class BrokenCaptures(unittest.TestCase):
                 with self.subTest(tool=tool, args=args, input=name):
                     one_error_line(self, run(tool, *args, stdin=blob), tool + ": ", "stdin",
                                    reason)
+
+    def test_a_closed_standard_input(self):
+        # Not the same as an empty one: reading fails, and that must be said.
+        for tool, args in CAPTURE_READERS + [("hex2pcap", []), ("parsedns", ["-"])]:
+            with self.subTest(tool=tool, args=args):
+                result = subprocess.run([os.path.join(BIN, tool), *args], stdin=subprocess.DEVNULL,
+                                        capture_output=True, timeout=60,
+                                        preexec_fn=lambda: os.close(0))
+                one_error_line(self, result, tool + ": ", "stdin", "cannot read")
 
     def test_missing_files_and_directories(self):
         for tool, args in CAPTURE_READERS:
