@@ -92,7 +92,7 @@ class PatternError {
   public:
     explicit PatternError(std::string_view pattern) : pattern_(pattern) {}
     [[noreturn]] void operator()(const std::string& what) const {
-        throw UsageError(fmt::format("dns: pattern {}: {}", quote_input(pattern_), what));
+        throw UsageError(fmt::format("dns: pattern {}: {}", quote_for_message(pattern_), what));
     }
 
   private:
@@ -144,7 +144,7 @@ std::string unquote(std::string_view label, const PatternError& refuse) {
         }
         if (i + 2 >= label.size() || hex_value(label[i + 1]) < 0 || hex_value(label[i + 2]) < 0) {
             refuse(fmt::format("bad escape {} (%XX takes two hex digits; %25 is a '%')",
-                               quote_input(label.substr(i, 3))));
+                               quote_for_message(label.substr(i, 3))));
         }
         out += static_cast<char>(hex_value(label[i + 1]) * 16 + hex_value(label[i + 2]));
         i += 2;
@@ -175,21 +175,21 @@ std::optional<Wildcard> parse_wildcard(std::string_view label, const PatternErro
     }
     if (!min || !max) {
         refuse(fmt::format("bad wildcard {} (expected *{{MIN-MAX}}, like *{{1-63}})",
-                           quote_input(label)));
+                           quote_for_message(label)));
     }
     if (*min > kMaxLabelBytes || (*max > kMaxLabelBytes && *max != kUnlimitedMaximum)) {
         refuse(
             fmt::format("wildcard {}: labels are 1 to 63 bytes long (use 255 as the "
                         "maximum for no upper limit)",
-                        quote_input(label)));
+                        quote_for_message(label)));
     }
     if (*min > *max) {
-        refuse(fmt::format("wildcard {}: minimum {} is greater than maximum {}", quote_input(label),
-                           *min, *max));
+        refuse(fmt::format("wildcard {}: minimum {} is greater than maximum {}",
+                           quote_for_message(label), *min, *max));
     }
     if (*min < 1) {
         refuse(fmt::format("wildcard {}: the minimum is at least 1, as no label is empty",
-                           quote_input(label)));
+                           quote_for_message(label)));
     }
     return Wildcard{std::make_pair(static_cast<unsigned>(*min), static_cast<unsigned>(*max))};
 }
@@ -199,7 +199,7 @@ std::vector<Element> parse_pattern(std::string_view pattern) {
     const PatternError refuse(pattern);
     std::string_view domain = strip_spaces(pattern);
     if (domain.empty()) {
-        throw UsageError(fmt::format("dns: empty pattern {}", quote_input(pattern)));
+        throw UsageError(fmt::format("dns: empty pattern {}", quote_for_message(pattern)));
     }
     if (domain.find_first_not_of('.') == std::string_view::npos) {
         return {Literal{{ByteKind::Length, 0}}};  // the root name
@@ -226,8 +226,8 @@ std::vector<Element> parse_pattern(std::string_view pattern) {
         }
         const std::string label = unquote(labels[i], refuse);
         if (label.size() > kMaxLabelBytes) {
-            refuse(fmt::format("label {} is {} bytes long, at most {}", quote_input(label, 20),
-                               label.size(), kMaxLabelBytes));
+            refuse(fmt::format("label {} is {} bytes long, at most {}",
+                               quote_for_message(label, 20), label.size(), kMaxLabelBytes));
         }
         wire_bytes += 1 + label.size();
         Literal literal;
@@ -429,7 +429,7 @@ GeneratedProgram generate_dns(const std::vector<std::string>& args,
             throw UsageError(fmt::format(
                 "dns: pattern {} needs a jump over {} instructions, cBPF jumps reach {} (use "
                 "fewer wildcard ranges or split the pattern)",
-                quote_input(patterns[i]), out.longest_jump(), kMaxJumpDistance));
+                quote_for_message(patterns[i]), out.longest_jump(), kMaxJumpDistance));
         }
     }
     out.line(fmt::format("lb_{}:", rules.size()));

@@ -62,7 +62,7 @@ GeneratedProgram generate_dns_validate(const std::vector<std::string>& args,
     const bool strict = parsed.flags[0];
     if (!parsed.positionals.empty()) {
         throw UsageError(fmt::format("dns_validate: unexpected argument {} (it takes only -s)",
-                                     quote_input(parsed.positionals.front())));
+                                     quote_for_message(parsed.positionals.front())));
     }
     const uint32_t match = options.negate ? 0 : 65535;
     const uint32_t no_match = options.negate ? 65535 : 0;

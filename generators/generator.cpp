@@ -25,7 +25,9 @@ const std::array<GeneratorInfo, 5> kGenerators = {{
 
 }  // namespace
 
-std::span<const GeneratorInfo> generators() { return kGenerators; }
+std::span<const GeneratorInfo> generators() {
+    return kGenerators;
+}
 
 const GeneratorInfo* find_generator(std::string_view name) {
     for (const GeneratorInfo& info : kGenerators) {

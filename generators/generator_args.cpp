@@ -46,25 +46,6 @@ bool is_help_abbreviation(std::string_view name) {
 
 }  // namespace
 
-std::string quote_input(std::string_view input, std::size_t max_bytes) {
-    std::string out = "'";
-    const std::size_t shown = std::min(input.size(), max_bytes);
-    for (std::size_t i = 0; i < shown; ++i) {
-        const auto byte = static_cast<unsigned char>(input[i]);
-        if (byte == '\\' || byte == '\'') {
-            out += '\\';
-            out += static_cast<char>(byte);
-        } else if (byte >= 0x20 && byte < 0x7f) {
-            out += static_cast<char>(byte);
-        } else {
-            out += fmt::format("\\x{:02x}", byte);
-        }
-    }
-    if (shown < input.size()) out += "...";
-    out += "'";
-    return out;
-}
-
 bool wants_help(const std::vector<std::string>& args) {
     for (const std::string& arg : args) {
         if (arg == "--") return false;
@@ -103,10 +84,10 @@ GeneratorArgs parse_generator_args(std::string_view generator, const std::vector
                 for (const GeneratorFlag& flag : flags) {
                     if (flag.long_name == name) {
                         refuse(fmt::format("option --{} takes no value (in {})", name,
-                                           quote_input(arg)));
+                                           quote_for_message(arg)));
                     }
                 }
-                refuse(fmt::format("unknown option {}", quote_input(arg)));
+                refuse(fmt::format("unknown option {}", quote_for_message(arg)));
             }
             std::vector<std::size_t> candidates;
             for (std::size_t i = 0; i < flags.size(); ++i) {
@@ -117,9 +98,10 @@ GeneratorArgs parse_generator_args(std::string_view generator, const std::vector
                 if (flags[i].long_name.starts_with(name)) candidates.push_back(i);
             }
             if (candidates.empty() && is_help_abbreviation(name)) help_requested(arg);
-            if (candidates.empty()) refuse(fmt::format("unknown option {}", quote_input(arg)));
+            if (candidates.empty())
+                refuse(fmt::format("unknown option {}", quote_for_message(arg)));
             if (candidates.size() > 1) {
-                refuse(fmt::format("ambiguous option {}", quote_input(arg)));
+                refuse(fmt::format("ambiguous option {}", quote_for_message(arg)));
             }
             parsed.flags[candidates.front()] = true;
             continue;
@@ -136,9 +118,10 @@ GeneratorArgs parse_generator_args(std::string_view generator, const std::vector
             if (!known && arg[pos] == 'h') help_requested(arg);
             if (!known) {
                 const std::string option = "-" + arg.substr(pos, 1);
-                refuse(arg.size() == 2 ? fmt::format("unknown option {}", quote_input(option))
-                                       : fmt::format("unknown option {} in {}", quote_input(option),
-                                                     quote_input(arg)));
+                refuse(arg.size() == 2
+                           ? fmt::format("unknown option {}", quote_for_message(option))
+                           : fmt::format("unknown option {} in {}", quote_for_message(option),
+                                         quote_for_message(arg)));
             }
         }
     }

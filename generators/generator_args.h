@@ -29,8 +29,4 @@ GeneratorArgs parse_generator_args(std::string_view generator, const std::vector
 // it) before any `--`, as argparse would have answered them.
 bool wants_help(const std::vector<std::string>& args);
 
-// The input as it may appear in a one-line error message: single-quoted, bytes outside
-// printable ASCII as \xNN, cut after max_bytes with "...".
-std::string quote_input(std::string_view input, std::size_t max_bytes = 40);
-
 }  // namespace bpfgen

@@ -20,7 +20,7 @@ fields:
   ver      4 or 6; '*' is refused (write one signature per IP version). At
            offset 0 the signature's version chooses IPv4 or IPv6 packets, so
            -6 is not needed (and a version-4 signature with -6 stays IPv4).
-  ittl     initial TTL (1-255): TTL <= ittl, and above ittl - 35 when ittl > 32;
+  ittl     initial TTL (1-255): TTL <= ittl, and above ittl - 35 when ittl >= 35;
            'ittl-' (random TTL) checks nothing
   olen     '*', or the IPv4 option length in 32-bit words (0-10, the header
            length minus 5, as the original bpftools read it; p0f counts bytes);

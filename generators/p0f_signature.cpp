@@ -130,10 +130,10 @@ class SignatureParser {
     P0fSignature parse() {
         const std::vector<std::string_view> fields = split(text_, ':');
         if (fields.size() != kFieldCount) {
-            throw UsageError(
-                fmt::format("p0f: signature {} has {} field{}, expected 8 "
-                            "(ver:ittl:olen:mss:wsize,scale:olayout:quirks:pclass)",
-                            quote_for_message(text_), fields.size(), fields.size() == 1 ? "" : "s"));
+            throw UsageError(fmt::format(
+                "p0f: signature {} has {} field{}, expected 8 "
+                "(ver:ittl:olen:mss:wsize,scale:olayout:quirks:pclass)",
+                quote_for_message(text_), fields.size(), fields.size() == 1 ? "" : "s"));
         }
         parse_version(fields[0]);
         parse_ttl(fields[1]);
@@ -346,7 +346,8 @@ class SignatureParser {
             throw UsageError(
                 fmt::format("p0f: quirks {} and {} in signature {} contradict "
                             "each other",
-                            quote_for_message(quirk_name(first)), quote_for_message(quirk_name(second)), quote_for_message(text_)));
+                            quote_for_message(quirk_name(first)),
+                            quote_for_message(quirk_name(second)), quote_for_message(text_)));
         }
     }
 
@@ -497,8 +498,10 @@ class CheckBuilder {
     void ttl() {
         if (s_.random_ttl) return;
         add(f_.ttl, "<=", std::to_string(s_.initial_ttl), fmt::format("ttl <= {}", s_.initial_ttl));
-        // A TTL more than 35 hops below its initial value is not this host's.
-        if (s_.initial_ttl > 32) {
+        // A TTL more than 35 hops below its initial value is not this host's. Below an
+        // initial 35 there is no such bound (the original compared with ittl - 35 < 0,
+        // which libpcap took as a huge unsigned number: its rule never matched).
+        if (s_.initial_ttl >= 35) {
             const uint32_t lowest = s_.initial_ttl - 35;
             add(f_.ttl, ">", std::to_string(lowest), fmt::format("ttl > {}", lowest));
         }

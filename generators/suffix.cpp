@@ -58,20 +58,20 @@ std::string decode_suffix(const std::string& hex) {
         std::string why = "is not a hex digit";
         if (hex[i] == 'x') why = "('x', any byte) is only allowed at the end";
         if (hex[i] == 'x' && i == 1 && hex[0] == '0') why += "; write no 0x prefix";
-        throw UsageError(fmt::format("suffix: {}: character {} {} {}", quote_input(hex), i + 1,
-                                     quote_input(hex.substr(i, 1)), why));
+        throw UsageError(fmt::format("suffix: {}: character {} {} {}", quote_for_message(hex),
+                                     i + 1, quote_for_message(hex.substr(i, 1)), why));
     }
     if (any_bytes_start % 2 != 0) {
         throw UsageError(
             fmt::format("suffix: {} has an odd number of hex digits ({}); each byte "
                         "takes two",
-                        quote_input(hex), any_bytes_start));
+                        quote_for_message(hex), any_bytes_start));
     }
     if ((hex.size() - any_bytes_start) % 2 != 0) {
         throw UsageError(
             fmt::format("suffix: {} ends in an odd number of x's ({}); xx stands "
                         "for one byte of any value",
-                        quote_input(hex), hex.size() - any_bytes_start));
+                        quote_for_message(hex), hex.size() - any_bytes_start));
     }
     std::string bytes;
     for (std::size_t i = 0; i < any_bytes_start; i += 2) {

@@ -6,7 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "libbpfgen/checker.h"
+#include "libbpfgen/disassembler.h"
 #include "libbpfgen/error.h"
+#include "libbpfgen/opcodes.h"
 #include "libbpfgen/pcap_compiler.h"
 
 namespace bpfgen {
@@ -119,13 +122,29 @@ GeneratedProgram compile_tcpdump_expression(std::string_view generator_name,
         // The expression is the generator's argument: a usage error, whatever libpcap says.
         throw UsageError(fmt::format("{}: {}{}", generator_name, error.what(), hint));
     }
+    // libpcap compiles some expressions into programs the kernel refuses (a loop for
+    // protochain, more than 4096 instructions): the expression is what to change.
+    try {
+        check_kernel_rules(generated.program);
+    } catch (const CheckError& error) {
+        throw UsageError(
+            fmt::format("{}: libpcap compiled {} into a program the kernel refuses: {}",
+                        generator_name, quote_for_message(compiled), error.what()));
+    }
 
     generated.assembly =
         fmt::format("; ipver={}\n; {}\n\n", options.ip_version, one_line(compiled));
     const std::vector<std::string> listing = pcap_listing(generated.program);
     for (std::size_t i = 0; i < listing.size(); ++i) {
         generated.assembly += fmt::format("l{:03d}:\n", i);
-        generated.assembly += assembly_line(listing[i]);
+        // libpcap lists loads of skb data as "ldh [type]", which bpf_asm would read as a
+        // label: use bpf_asm's own "ldh #type".
+        const Instruction& instruction = generated.program[i];
+        const bool ancillary = instruction.cls() == op::kLd &&
+                               op::mode(instruction.code) == op::kAbs &&
+                               instruction.k >= ancillary::kOffset;
+        generated.assembly +=
+            ancillary ? disassemble(Program({instruction})) : assembly_line(listing[i]);
     }
     return generated;
 }

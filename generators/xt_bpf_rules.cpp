@@ -73,15 +73,15 @@ XtBpfRules generate_xt_bpf_rules(const std::string& generator, const std::vector
             continue;
         }
         if (group.empty()) {
-            throw Error(
-                too_long("the dns pattern " + quote_input(pattern), generated.program.size()));
+            throw Error(too_long("the dns pattern " + quote_for_message(pattern),
+                                 generated.program.size()));
         }
         rules.programs.push_back(std::move(current));
         group = {pattern};
         current = generate(generator, group_args(group), options);
         if (!fits(current.program)) {
             throw Error(
-                too_long("the dns pattern " + quote_input(pattern), current.program.size()));
+                too_long("the dns pattern " + quote_for_message(pattern), current.program.size()));
         }
     }
     if (!group.empty()) rules.programs.push_back(std::move(current));

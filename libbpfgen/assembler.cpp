@@ -209,9 +209,7 @@ std::string printable(char c) {
 // An input word quoted for an error message, cut after 40 bytes: a 100 MB "label" must not
 // become a 100 MB error line.
 std::string quoted(std::string_view text) {
-    constexpr std::size_t kMaxBytes = 40;
-    if (text.size() <= kMaxBytes) return fmt::format("'{}'", text);
-    return fmt::format("'{}...'", text.substr(0, kMaxBytes));
+    return quote_for_message(text, 40);
 }
 
 class Lexer {

@@ -155,9 +155,17 @@ void check_instruction(const Instruction& instruction, std::size_t index, std::s
         case kJmp | kJa: {
             const uint64_t target = uint64_t{index} + 1 + k;
             if (target >= length) {
+                // libpcap's optimiser emits loops (protochain) as ja with a "negative" k.
+                const std::string backwards =
+                    k >= 0x80000000u
+                        ? fmt::format(
+                              " (read as signed, {}: a jump backwards, which the kernel "
+                              "never takes)",
+                              static_cast<int32_t>(k))
+                        : "";
                 throw CheckError(index, fmt::format("ja {} lands on instruction {}, past the end "
-                                                    "of the {}-instruction program",
-                                                    k, target, length));
+                                                    "of the {}-instruction program{}",
+                                                    k, target, length, backwards));
             }
             break;
         }

@@ -5,9 +5,10 @@
 
 namespace bpfgen {
 
-std::string quote_for_message(std::string_view text) {
+std::string quote_for_message(std::string_view text, std::size_t max_bytes) {
     std::string out = "'";
-    for (char c : text) {
+    const std::string_view shown = text.substr(0, max_bytes);
+    for (char c : shown) {
         const auto byte = static_cast<unsigned char>(c);
         if (byte == '\\' || byte == '\'') {
             out += '\\';
@@ -18,6 +19,7 @@ std::string quote_for_message(std::string_view text) {
             out += fmt::format("\\x{:02x}", byte);
         }
     }
+    if (shown.size() < text.size()) out += "...";
     return out + "'";
 }
 

@@ -10,8 +10,9 @@
 namespace bpfgen {
 
 // Input as it may appear inside a one-line message: single-quoted, with ' and \ escaped
-// by a backslash and bytes outside printable ASCII as \xNN.
-std::string quote_for_message(std::string_view text);
+// by a backslash, bytes outside printable ASCII as \xNN, and cut after max_bytes with
+// "..." (a 100 MB argument must not become a 100 MB error line).
+std::string quote_for_message(std::string_view text, std::size_t max_bytes = 100);
 
 // Any error caused by input: bad text, bad program, bad file.
 class Error : public std::runtime_error {

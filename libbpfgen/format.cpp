@@ -74,7 +74,7 @@ std::string format_program(const Program& program, Format format) {
 namespace {
 
 class BytecodeReader {
-public:
+  public:
     explicit BytecodeReader(std::string_view text) : text_(text) {}
 
     void skip_spaces() {
@@ -98,22 +98,25 @@ public:
         const char* last = text_.data() + text_.size();
         auto [ptr, ec] = std::from_chars(first, last, value);
         if (ec == std::errc::result_out_of_range || (ec == std::errc() && value > max)) {
-            fail(fmt::format("{} {} is out of range (at most {})", what,
-                             std::string_view(first, static_cast<std::size_t>(ptr - first)), max));
+            fail(
+                fmt::format("{} {} is out of range (at most {})", what,
+                            quote_for_message(
+                                std::string_view(first, static_cast<std::size_t>(ptr - first)), 20),
+                            max));
         }
         if (ec != std::errc() || ptr == first) fail(fmt::format("expected {}", what));
         pos_ += static_cast<std::size_t>(ptr - first);
         return value;
     }
     [[noreturn]] void fail(const std::string& what) const {
-        std::string_view near = text_.substr(pos_, 16);
-        throw Error(fmt::format("bad bytecode at character {}{}: {}", pos_ + 1,
-                                near.empty() ? std::string(" (end of input)")
-                                             : fmt::format(" near '{}'", near),
-                                what));
+        const std::string_view rest = text_.substr(pos_);
+        throw Error(fmt::format(
+            "bad bytecode at character {}{}: {}", pos_ + 1,
+            rest.empty() ? std::string(" (end of input)") : " near " + quote_for_message(rest, 16),
+            what));
     }
 
-private:
+  private:
     std::string_view text_;
     std::size_t pos_ = 0;
 };

@@ -86,7 +86,9 @@ Program compile_pcap_filter(std::string_view expression, int link_type, int snap
                                 quote_for_message(expression), link_type_name(link_type)));
     }
     CompiledCode code;
-    if (pcap_compile(handle.get(), code.get(), text.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    // Netmask 0, as tcpdump reading a capture file passes it: `ip broadcast` compiles (to
+    // the all-zeros and all-ones addresses), as it did for the original bpftools.
+    if (pcap_compile(handle.get(), code.get(), text.c_str(), 1, 0) != 0) {
         throw Error(fmt::format("cannot compile {} for {}: {}", quote_for_message(expression),
                                 link_type_name(link_type), pcap_geterr(handle.get())));
     }

@@ -16,8 +16,8 @@ namespace bpfgen {
 // uses it as the accept value of `ret` (ret #65536).
 inline constexpr int kPcapSnaplen = 65536;
 
-// Compiles expression as `tcpdump -d` would for a capture of link_type: optimised, netmask
-// unknown. link_type is handed to libpcap as is: a LINKTYPE_* value that equals its DLT_*
+// Compiles expression as `tcpdump -r FILE -d` would for a capture of link_type: optimised,
+// netmask 0. link_type is handed to libpcap as is: a LINKTYPE_* value that equals its DLT_*
 // (Ethernet, Linux SLL, IPv4 and IPv6 do). Throws Error carrying libpcap's message and the
 // expression when it does not compile (syntax error, unknown name, a filter that rejects
 // every packet, ...).

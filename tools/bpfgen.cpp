@@ -91,7 +91,7 @@ uint32_t parse_offset(const std::string& text) {
         throw bpfgen::UsageError(fmt::format(
             "bad offset {}: expected a number of bytes from 0 to {} (0 raw IP or xt_bpf, 14 "
             "Ethernet, 16 Linux cooked, 18 VLAN)",
-            bpfgen::quote_input(text), kMaxOffset));
+            bpfgen::quote_for_message(text), kMaxOffset));
     }
     return static_cast<uint32_t>(value);
 }
@@ -103,7 +103,7 @@ uint32_t parse_l2(const std::string& name) {
     if (name == "vlan") return 18;
     throw bpfgen::UsageError(
         fmt::format("unknown link layer {} for --l2 (choose from raw, ether, sll, vlan)",
-                    bpfgen::quote_input(name)));
+                    bpfgen::quote_for_message(name)));
 }
 
 CommandLine parse_command_line(int argc, char** argv) {
@@ -133,7 +133,7 @@ CommandLine parse_command_line(int argc, char** argv) {
         throw bpfgen::UsageError(fmt::format(
             "unknown option {} (a generator's own options go after '--': bpfgen GENERATOR -- "
             "OPTIONS)",
-            bpfgen::quote_input(error.get_option_name())));
+            bpfgen::quote_for_message(error.get_option_name())));
     } catch (const po::error& error) {
         throw bpfgen::UsageError(error.what());
     }
@@ -156,7 +156,7 @@ CommandLine parse_command_line(int argc, char** argv) {
         if (!format) {
             throw bpfgen::UsageError(
                 fmt::format("unknown format {} (choose from xt_bpf, c, decimal, asm)",
-                            bpfgen::quote_input(name)));
+                            bpfgen::quote_for_message(name)));
         }
         if (line.annotated_assembly) {
             throw bpfgen::UsageError("-s prints the annotated assembly; it takes no --format");

@@ -75,8 +75,8 @@ TEST(GeneratorArgs, HelpIsRequestedBeforeAnyDoubleDash) {
 }
 
 TEST(GeneratorArgs, QuoteInputEscapesAndShortens) {
-    EXPECT_EQ(quote_input("a'b\\c\n\xff"), "'a\\'b\\\\c\\x0a\\xff'");
-    EXPECT_EQ(quote_input(std::string(50, 'a'), 4), "'aaaa...'");
+    EXPECT_EQ(quote_for_message("a'b\\c\n\xff"), "'a\\'b\\\\c\\x0a\\xff'");
+    EXPECT_EQ(quote_for_message(std::string(50, 'a'), 4), "'aaaa...'");
 }
 
 }  // namespace

@@ -152,11 +152,19 @@ TEST(P0fChecks, FirstCheckIsTheIpVersion) {
     EXPECT_EQ(checks_of("6:64:*:*:*,*:::*").front(), (P0fCheck{"ip6", "ip version"}));
 }
 
-TEST(P0fChecks, TtlIsAtMostTheInitialAndWithin35HopsAbove32) {
+TEST(P0fChecks, TtlIsAtMostTheInitialAndWithin35HopsOfIt) {
     EXPECT_EQ(checks_about("4:64:*:*:*,*:::*", "ttl"), (Checks{"(ip[8] <= 64)", "(ip[8] > 29)"}));
     EXPECT_EQ(checks_about("4:32:*:*:*,*:::*", "ttl"), (Checks{"(ip[8] <= 32)"}));
     EXPECT_EQ(checks_about("6:128:*:*:*,*:::*", "ttl"),
               (Checks{"((ip6[7]) <= 128)", "((ip6[7]) > 93)"}));
+}
+
+TEST(P0fChecks, TtlBelow35HasNoLowerBound) {
+    // ittl - 35 would be negative: libpcap read the original's "> -2" as unsigned and the
+    // rule matched nothing.
+    EXPECT_EQ(checks_about("4:33:*:*:*,*:::*", "ttl"), (Checks{"(ip[8] <= 33)"}));
+    EXPECT_EQ(checks_about("4:34:*:*:*,*:::*", "ttl"), (Checks{"(ip[8] <= 34)"}));
+    EXPECT_EQ(checks_about("4:35:*:*:*,*:::*", "ttl"), (Checks{"(ip[8] <= 35)", "(ip[8] > 0)"}));
 }
 
 TEST(P0fChecks, RandomTtlIsNotChecked) {

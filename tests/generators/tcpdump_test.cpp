@@ -10,6 +10,7 @@
 
 #include "generators/generator.h"
 #include "generators/tcpdump.h"
+#include "libbpfgen/assembler.h"
 #include "libbpfgen/error.h"
 #include "libbpfgen/format.h"
 #include "libbpfgen/pcap_compiler.h"
@@ -134,6 +135,34 @@ TEST(Tcpdump, AssemblyNamesTheLabelOfUnconditionalJumps) {
 TEST(Tcpdump, AssemblyCommentStaysOnOneLine) {
     const std::string assembly = tcpdump({"udp\nand port 53"}).assembly;
     EXPECT_TRUE(contains(assembly, "; udp and port 53\n\n")) << assembly;
+}
+
+TEST(Tcpdump, CompilesWithNetmaskZeroAsTcpdumpReadingAFile) {
+    // `ip broadcast` needs a netmask; the original's tcpdump gave this bytecode for it.
+    EXPECT_EQ(format_xt_bpf(tcpdump({"ip broadcast"}, with(14)).program),
+              "7,40 0 0 12,21 0 4 2048,32 0 0 30,21 1 0 0,21 0 1 4294967295,6 0 0 65536,6 0 0 0,");
+}
+
+TEST(Tcpdump, AssemblyOfSkbLoadsIsBpfAsmSyntax) {
+    // libpcap lists them as "ldh [type]"; bpf_asm reads "[type]" as a label.
+    for (const char* expression : {"inbound", "ifindex 1"}) {
+        const GeneratedProgram generated = tcpdump({expression}, with(14));
+        EXPECT_FALSE(contains(generated.assembly, "[type]")) << generated.assembly;
+        EXPECT_FALSE(contains(generated.assembly, "[ifidx]")) << generated.assembly;
+        EXPECT_EQ(assemble(generated.assembly), generated.program) << generated.assembly;
+    }
+}
+
+TEST(Tcpdump, RefusesWhatLibpcapCompilesIntoAProgramTheKernelRefuses) {
+    // protochain becomes a loop (a backward ja); a long expression too many instructions.
+    const std::string loop = refusal({"ip6 protochain 6"}, with(0, 6));
+    EXPECT_TRUE(contains(loop, "a program the kernel refuses")) << loop;
+    EXPECT_TRUE(contains(loop, "a jump backwards")) << loop;
+    std::string expression = "tcp[0] = 1";
+    for (int i = 1; i < 1500; ++i) expression += fmt::format(" or tcp[{}] = 1", i);
+    const std::string long_one = refusal({expression}, with(14));
+    EXPECT_TRUE(contains(long_one, "the kernel allows at most 4096")) << long_one;
+    EXPECT_LT(long_one.size(), 400u);
 }
 
 TEST(Tcpdump, GivesNoName) {
