@@ -8,7 +8,7 @@
 
 namespace bpfgen {
 
-const std::string_view kP0fHelp = R"(usage: bpfgen [-n] [-o OFFSET] p0f -- SIGNATURE
+const std::string_view kP0fHelp = R"(usage: bpfgen [-n] [-o OFFSET] [-s] p0f -- SIGNATURE
 
 Matches the TCP packets (meant: SYNs) that fit a p0f v3 signature,
   ver:ittl:olen:mss:wsize,scale:olayout:quirks:pclass

@@ -15,7 +15,7 @@
 namespace bpfgen {
 
 const std::string_view kTcpdumpHelp =
-    R"(usage: bpfgen [-6] [-n] [-o OFFSET] tcpdump -- EXPRESSION...
+    R"(usage: bpfgen [-6] [-n] [-o OFFSET] [-s] tcpdump -- EXPRESSION...
 
 Compiles a tcpdump (pcap-filter) expression with libpcap, in-process, into the
 same program `tcpdump -d EXPRESSION` prints. The arguments are joined with

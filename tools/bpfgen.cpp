@@ -46,7 +46,8 @@ names, as the bytecode iptables' bpf match (xt_bpf) and tc take.
 
 options:
   -6, --inet6         the packets are IPv6 (default IPv4)
-  -n, --negate        match exactly the packets the rule would not match
+  -n, --negate        match the packets the rule would not match (a packet too
+                      short for the rule's loads matches neither)
   -o, --offset N      where the IP header starts: 0 (default) for iptables
                       xt_bpf and raw IP, 14 Ethernet, 16 Linux cooked capture,
                       18 Ethernet with one VLAN tag
@@ -106,18 +107,45 @@ uint32_t parse_l2(const std::string& name) {
                     bpfgen::quote_for_message(name)));
 }
 
+// A switch that may be given more than once, as argparse's store_true allows (Boost's own
+// switches refuse a second occurrence).
+class RepeatableSwitch : public po::value_semantic {
+  public:
+    explicit RepeatableSwitch(bool* target) : target_(target) {}
+    std::string name() const override { return ""; }
+    unsigned min_tokens() const override { return 0; }
+    unsigned max_tokens() const override { return 0; }
+    bool is_composing() const override { return false; }
+    bool is_required() const override { return false; }
+    void parse(boost::any& value, const std::vector<std::string>&, bool) const override {
+        value = true;
+    }
+    bool apply_default(boost::any&) const override { return false; }
+    void notify(const boost::any& value) const override { *target_ = !value.empty(); }
+
+  private:
+    bool* target_;
+};
+
 CommandLine parse_command_line(int argc, char** argv) {
+    // As with the original's argparse, an option given twice is no error: the last one
+    // counts (switches are plain switches, valued options collect and the last is used).
+    using Values = std::vector<std::string>;
+    CommandLine line;
+    bool assembly = false;
+    bool inet6 = false;
+    bool negate = false;
     po::options_description options;
-    options.add_options()                            //
-        ("help,h", "")                               //
-        ("inet6,6", "")                              //
-        ("negate,n", "")                             //
-        ("offset,o", po::value<std::string>(), "")   //
-        ("l2", po::value<std::string>(), "")         //
-        ("assembly,s", "")                           //
-        ("format", po::value<std::string>(), "")     //
-        ("generator", po::value<std::string>(), "")  //
-        ("args", po::value<std::vector<std::string>>(), "");
+    options.add_options()                                    //
+        ("help,h", new RepeatableSwitch(&line.help), "")     //
+        ("inet6,6", new RepeatableSwitch(&inet6), "")        //
+        ("negate,n", new RepeatableSwitch(&negate), "")      //
+        ("offset,o", po::value<Values>(), "")                //
+        ("l2", po::value<Values>(), "")                      //
+        ("assembly,s", new RepeatableSwitch(&assembly), "")  //
+        ("format", po::value<Values>(), "")                  //
+        ("generator", po::value<std::string>(), "")          //
+        ("args", po::value<Values>(), "");
     po::positional_options_description positional;
     positional.add("generator", 1).add("args", -1);
 
@@ -129,6 +157,7 @@ CommandLine parse_command_line(int argc, char** argv) {
                       .style(po::command_line_style::unix_style)
                       .run(),
                   values);
+        po::notify(values);
     } catch (const po::unknown_option& error) {
         throw bpfgen::UsageError(fmt::format(
             "unknown option {} (a generator's own options go after '--': bpfgen GENERATOR -- "
@@ -138,20 +167,17 @@ CommandLine parse_command_line(int argc, char** argv) {
         throw bpfgen::UsageError(error.what());
     }
 
-    CommandLine line;
-    line.help = values.count("help") > 0;
-    line.options.ip_version = values.count("inet6") ? 6 : 4;
-    line.options.negate = values.count("negate") > 0;
-    line.annotated_assembly = values.count("assembly") > 0;
+    const auto last = [&values](const char* name) { return values[name].as<Values>().back(); };
+    line.options.ip_version = inet6 ? 6 : 4;
+    line.options.negate = negate;
+    line.annotated_assembly = assembly;
     if (values.count("offset") && values.count("l2")) {
         throw bpfgen::UsageError("give the IP header's place either with --offset or with --l2");
     }
-    if (values.count("offset")) {
-        line.options.l3_offset = parse_offset(values["offset"].as<std::string>());
-    }
-    if (values.count("l2")) line.options.l3_offset = parse_l2(values["l2"].as<std::string>());
+    if (values.count("offset")) line.options.l3_offset = parse_offset(last("offset"));
+    if (values.count("l2")) line.options.l3_offset = parse_l2(last("l2"));
     if (values.count("format")) {
-        const std::string name = values["format"].as<std::string>();
+        const std::string name = last("format");
         const std::optional<bpfgen::Format> format = bpfgen::parse_format_name(name);
         if (!format) {
             throw bpfgen::UsageError(
@@ -164,7 +190,7 @@ CommandLine parse_command_line(int argc, char** argv) {
         line.format = *format;
     }
     if (values.count("generator")) line.generator = values["generator"].as<std::string>();
-    if (values.count("args")) line.generator_args = values["args"].as<std::vector<std::string>>();
+    if (values.count("args")) line.generator_args = values["args"].as<Values>();
     return line;
 }
 
@@ -177,11 +203,18 @@ std::string known_generators() {
     return names;
 }
 
+// Prints text on stdout; throws when stdout cannot take it (a full disk, a closed pipe).
+void print(const std::string& text) {
+    std::cout << text;
+    std::cout.flush();
+    if (!std::cout) throw bpfgen::Error("cannot write the output");
+}
+
 // Runs the command and returns its exit status; errors are thrown for main to report.
 int run(int argc, char** argv) {
     const CommandLine line = parse_command_line(argc, argv);
     if (line.help) {
-        std::cout << help_text();
+        print(help_text());
         return 0;
     }
     if (line.generator.empty()) {
@@ -190,7 +223,7 @@ int run(int argc, char** argv) {
     }
     if (bpfgen::wants_help(line.generator_args)) {
         if (const bpfgen::GeneratorInfo* info = bpfgen::find_generator(line.generator)) {
-            std::cout << info->help;
+            print(std::string(info->help));
             return 0;
         }
     }
@@ -208,17 +241,12 @@ int run(int argc, char** argv) {
             "bpfgen: warning: {} instructions; iptables' bpf match (xt_bpf) takes at most {}\n",
             generated.program.size(), bpfgen::op::kXtBpfMaxInstructions);
     }
-    if (line.annotated_assembly) {
-        std::cout << generated.assembly << '\n';
-    } else if (line.format == bpfgen::Format::XtBpf) {
-        std::cout << bpfgen::format_xt_bpf(generated.program) << '\n';
-    } else {
-        std::string text = bpfgen::format_program(generated.program, line.format);
-        if (!text.empty() && text.back() != '\n') text += '\n';
-        std::cout << text;
-    }
-    std::cout.flush();
-    if (!std::cout) throw bpfgen::Error("cannot write the output");
+    std::string text = line.annotated_assembly ? generated.assembly
+                       : line.format == bpfgen::Format::XtBpf
+                           ? bpfgen::format_xt_bpf(generated.program)
+                           : bpfgen::format_program(generated.program, line.format);
+    if (line.annotated_assembly || text.empty() || text.back() != '\n') text += '\n';
+    print(text);
     return 0;
 }
 

@@ -77,6 +77,25 @@ def test_option_spellings_agree():
         check(expect_output(argv, "spelling") == reference, f"{argv} differs from the plain form")
 
 
+def test_repeated_options_last_one_counts():
+    # As the original's argparse: a switch twice is the switch, a value twice the last one.
+    for repeated, plain in ((["-6", "-6"], ["-6"]), (["-n", "-n"], ["-n"]), (["-s", "-s"], ["-s"]),
+                            (["-o", "16", "-o", "14"], ["-o", "14"]),
+                            (["--format", "c", "--format", "asm"], ["--format", "asm"])):
+        check(expect_output(repeated + ["dns", "--", "example.com"], "repeated") ==
+              expect_output(plain + ["dns", "--", "example.com"], "plain"),
+              f"{repeated} differs from {plain}")
+
+
+def test_output_that_cannot_be_written_is_an_error():
+    for argv in (["--help"], ["dns", "--", "--help"], ["dns", "--", "example.com"]):
+        with open("/dev/full", "w") as full:
+            result = subprocess.run([BPFGEN, *argv], stdout=full, stderr=subprocess.PIPE,
+                                    timeout=60)
+        check(result.returncode == 1 and b"cannot write" in result.stderr,
+              f"{argv} > /dev/full: exit {result.returncode}, stderr {result.stderr!r}")
+
+
 def test_link_layer_names():
     for name, offset in (("raw", "0"), ("ether", "14"), ("sll", "16"), ("vlan", "18")):
         by_name = expect_output(["--l2", name, "dns", "--", "example.com"], "--l2")
