@@ -31,6 +31,7 @@
 #include "libbpfgen/format.h"
 #include "libbpfgen/interpreter.h"
 #include "tests/common/invalid_programs.h"
+#include "tests/common/kernel_socket.h"
 #include "tests/common/program_builders.h"
 #include "tests/common/random_programs.h"
 #include "tests/common/reference_cases.h"
@@ -42,36 +43,8 @@ using namespace bpftools::test::insn;
 using bpftools::test::RandomProgramOptions;
 using bpftools::test::RandomPrograms;
 using bpftools::test::RandomSource;
-
-class Socket {
-  public:
-    explicit Socket(int fd) : fd_(fd) {}
-    Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    Socket& operator=(Socket&& other) noexcept {
-        std::swap(fd_, other.fd_);
-        return *this;
-    }
-    ~Socket() {
-        if (fd_ >= 0) close(fd_);
-    }
-    int fd() const { return fd_; }
-    bool valid() const { return fd_ >= 0; }
-
-  private:
-    int fd_;
-};
-
-// 0 when the kernel attaches the program, else its errno.
-int attach(const Socket& socket, const Program& program) {
-    std::vector<sock_filter> filter;
-    filter.reserve(program.size());
-    for (const Instruction& instruction : program) {
-        filter.push_back({instruction.code, instruction.jt, instruction.jf, instruction.k});
-    }
-    const sock_fprog fprog{static_cast<unsigned short>(filter.size()), filter.data()};
-    if (setsockopt(socket.fd(), SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) == 0) return 0;
-    return errno;
-}
+using bpftools::test::Socket;
+using bpftools::test::attach;
 
 bool checker_accepts(const Program& program) {
     try {
