@@ -9,6 +9,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -21,7 +22,8 @@ namespace {
 constexpr std::string_view kUsage =
     "usage: bpf_asm [-c] [FILE]\n"
     "Assembles the bpf_asm program in FILE (default: standard input) and prints the\n"
-    "bytecode as one xt_bpf line (\"N,code jt jf k,...\"), or with -c as C initialisers.\n";
+    "bytecode as one xt_bpf line (\"N,code jt jf k,...\"), or with -c as C initialisers.\n"
+    "As the kernel's bpf_asm: -c goes before FILE, and arguments after FILE are ignored.\n";
 
 struct FileCloser {
     void operator()(std::FILE* file) const { std::fclose(file); }
@@ -30,7 +32,8 @@ using File = std::unique_ptr<std::FILE, FileCloser>;
 
 struct Options {
     bool c_style = false;
-    std::string path;  // empty: standard input
+    std::string path;                  // empty: standard input
+    std::vector<std::string> ignored;  // the arguments after FILE
 };
 
 // Thrown for a bad command line; main prints the message, exits 2.
@@ -38,24 +41,23 @@ struct UsageProblem {
     std::string what;
 };
 
+// The kernel tool's command line: any argument starting with "-c" asks for C initialisers,
+// the first other argument is the FILE and ends the command line (what follows is ignored,
+// with a warning here). Unlike the kernel's tool, which reads standard input instead of a
+// FILE it cannot open, a FILE that cannot be opened is an error (see read_input), and so
+// is an unknown option, rather than a wait on the terminal.
 Options parse_options(int argc, char** argv) {
     Options options;
-    bool have_path = false;
-    bool only_paths = false;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
-        if (!only_paths && arg == "--") {
-            only_paths = true;
-        } else if (!only_paths && arg == "-c") {
+        if (arg.starts_with("-c")) {
             options.c_style = true;
-        } else if (!only_paths && arg.size() > 1 && arg[0] == '-') {
-            throw UsageProblem{fmt::format("unknown option '{}'", arg)};
-        } else if (have_path) {
-            throw UsageProblem{
-                fmt::format("more than one FILE ('{}' and '{}')", options.path, arg)};
+        } else if (arg.size() > 1 && arg[0] == '-') {
+            throw UsageProblem{fmt::format("unknown option {}", bpfgen::quote_for_message(arg))};
         } else {
             options.path = std::string(arg);
-            have_path = true;
+            options.ignored.assign(argv + i + 1, argv + argc);
+            break;
         }
     }
     if (options.path == "-") options.path.clear();
@@ -114,7 +116,14 @@ int main(int argc, char** argv) {
     }
     const std::string name = options.path.empty() ? "<stdin>" : options.path;
     try {
-        const bpfgen::Program program = bpfgen::assemble(read_input(options));
+        const std::string text = read_input(options);
+        for (const std::string& argument : options.ignored) {
+            std::fprintf(stderr,
+                         "bpf_asm: warning: ignoring %s after the FILE, as the kernel's "
+                         "bpf_asm does\n",
+                         bpfgen::quote_for_message(argument).c_str());
+        }
+        const bpfgen::Program program = bpfgen::assemble(text);
         const std::string output =
             options.c_style ? bpfgen::format_c(program) : bpfgen::format_xt_bpf(program) + "\n";
         if (std::fwrite(output.data(), 1, output.size(), stdout) != output.size() ||

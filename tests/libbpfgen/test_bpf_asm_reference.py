@@ -87,6 +87,26 @@ class KnownOutputs(unittest.TestCase):
         self.assertEqual(result.stdout, b"1,6 0 0 65535,\n")
 
 
+class KernelCommandLine(unittest.TestCase):
+    """The kernel's bpf_asm: "-c..." anywhere before FILE, FILE ends the command line."""
+
+    def test_arguments_after_the_file_are_ignored_with_a_warning(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".bpf") as source:
+            source.write("ret #1\n")
+            source.flush()
+            for argv in ([source.name, "-c"], [source.name, "other.bpf"]):
+                with self.subTest(argv=argv):
+                    result = bpf_asm(argv)
+                    self.assertEqual(result.returncode, 0, result.stderr)
+                    self.assertEqual(result.stdout, b"1,6 0 0 1,\n")
+                    self.assertRegex(result.stderr.decode(),
+                                     r"^bpf_asm: warning: ignoring '.*' after the FILE")
+
+    def test_any_argument_starting_with_dash_c_asks_for_c(self):
+        result = bpf_asm(["-cx", "-"], b"ret #1\n")
+        self.assertEqual(result.stdout, b"{ 0x06,  0,  0, 0x00000001 },\n")
+
+
 class Errors(unittest.TestCase):
     def assert_one_error_line(self, result, exit_code, pattern):
         self.assertEqual(result.returncode, exit_code, result.stderr)
@@ -132,9 +152,9 @@ class Errors(unittest.TestCase):
         result = bpf_asm(["-x"], b"ret a\n")
         self.assert_one_error_line(result, 2, r"^bpf_asm: unknown option '-x'$")
 
-    def test_two_files_is_a_usage_error(self):
-        result = bpf_asm(["a.bpf", "b.bpf"])
-        self.assert_one_error_line(result, 2, r"^bpf_asm: more than one FILE")
+    def test_missing_file_before_another_is_still_an_error(self):
+        result = bpf_asm(["/nonexistent/prog.bpf", "other.bpf"], b"ret a\n")
+        self.assert_one_error_line(result, 1, r"^bpf_asm: /nonexistent/prog\.bpf: cannot open")
 
     def test_help_prints_usage(self):
         result = bpf_asm(["--help"])
