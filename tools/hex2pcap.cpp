@@ -78,6 +78,11 @@ void convert(std::istream& input, const std::string& name, bpfgen::PcapWriter& w
         const std::optional<std::string_view> hex = bpfgen::hex_line_content(line);
         if (!hex) continue;
         try {
+            // Refused before decoding: a 100 MB line must not cost a 50 MB packet first.
+            if (hex->size() > 2 * std::size_t{kSnaplen}) {
+                throw Error(fmt::format("packet of {} hex digits is longer than {} bytes",
+                                        hex->size(), kSnaplen));
+            }
             const std::vector<uint8_t> packet = bpfgen::hex_decode(*hex);
             bpfgen::PacketView view;
             view.data = packet;

@@ -264,6 +264,8 @@ int parsedns_main(int argc, char** argv) {
         if (std::cin.bad())
             throw Error(fmt::format("stdin: cannot read: {}", std::strerror(errno)));
     }
+    // Only stdin can bring no packet at all: every other argument is one.
+    if (packets.empty()) throw Error("stdin: no packet (only blank lines or comments)");
     int status = 0;
     for (std::size_t i = 0; i < packets.size(); ++i) {
         const auto& [name, hex] = packets[i];

@@ -287,6 +287,8 @@ def hex_rows():
         Row("parsedns: empty message", "parsedns", ["--raw", ""]),
         Row("parsedns: unknown link type", "parsedns", ["-l", "999", "00"], code=2),
         Row("parsedns: no packet", "parsedns", [], code=2),
+        Row("parsedns: empty stdin", "parsedns", ["-"], stdin=b""),
+        Row("parsedns: only comments on stdin", "parsedns", ["-"], stdin=b"# a\n\n; b\n"),
     ]
 
 
