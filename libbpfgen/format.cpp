@@ -98,11 +98,10 @@ class BytecodeReader {
         const char* last = text_.data() + text_.size();
         auto [ptr, ec] = std::from_chars(first, last, value);
         if (ec == std::errc::result_out_of_range || (ec == std::errc() && value > max)) {
-            fail(
-                fmt::format("{} {} is out of range (at most {})", what,
-                            quote_for_message(
-                                std::string_view(first, static_cast<std::size_t>(ptr - first)), 20),
-                            max));
+            // Digits only, but maybe a great many of them: shown cut.
+            const std::string_view digits(first, static_cast<std::size_t>(ptr - first));
+            fail(fmt::format("{} {}{} is out of range (at most {})", what, digits.substr(0, 20),
+                             digits.size() > 20 ? "..." : "", max));
         }
         if (ec != std::errc() || ptr == first) fail(fmt::format("expected {}", what));
         pos_ += static_cast<std::size_t>(ptr - first);

@@ -80,8 +80,8 @@ void convert(std::istream& input, const std::string& name, bpfgen::PcapWriter& w
         try {
             // Refused before decoding: a 100 MB line must not cost a 50 MB packet first.
             if (hex->size() > 2 * std::size_t{kSnaplen}) {
-                throw Error(fmt::format("packet of {} hex digits is longer than {} bytes",
-                                        hex->size(), kSnaplen));
+                throw Error(fmt::format("packet of {} bytes is longer than {}",
+                                        (hex->size() + 1) / 2, kSnaplen));
             }
             const std::vector<uint8_t> packet = bpfgen::hex_decode(*hex);
             bpfgen::PacketView view;
