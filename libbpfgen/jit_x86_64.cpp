@@ -1035,7 +1035,13 @@ class ProgramCompiler {
     std::size_t frame_size_ = 0;
 };
 
-// The machine code of a checked program, empty if it cannot be generated.
+// The function starts this far into its memory, after int3 bytes: a sanitizer checking an
+// indirect call may read a few bytes before the callee (clang's -fsanitize=function looks
+// for a type signature there), which must then be mapped and not look like one.
+constexpr std::size_t kEntryOffset = 16;
+
+// The machine code of a checked program after kEntryOffset int3 bytes, empty if it cannot
+// be generated.
 std::vector<uint8_t> generate(const Program& program) {
     if (program.empty()) return {};
     const ProgramFacts facts = study(program);
@@ -1051,6 +1057,8 @@ std::vector<uint8_t> generate(const Program& program) {
         previous = compiler.layout();
         if (converged) break;
     }
+    if (code.empty()) return {};
+    code.insert(code.begin(), kEntryOffset, 0xcc);
     return code;
 }
 
@@ -1070,7 +1078,12 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const Program& program
 
 CompiledProgram::CompiledProgram(ExecutableMemory memory)
     : memory_(std::move(memory)),
-      function_(reinterpret_cast<Function>(const_cast<void*>(memory_.address()))) {}
+      function_(reinterpret_cast<Function>(
+          const_cast<uint8_t*>(static_cast<const uint8_t*>(memory_.address()) + kEntryOffset))) {}
+
+std::span<const uint8_t> CompiledProgram::machine_code() const {
+    return memory_.code().subspan(kEntryOffset);
+}
 
 #else  // no code generator for this platform
 
@@ -1084,6 +1097,10 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const Program&) {
 
 CompiledProgram::CompiledProgram(ExecutableMemory memory)
     : memory_(std::move(memory)), function_(nullptr) {}
+
+std::span<const uint8_t> CompiledProgram::machine_code() const {
+    return {};
+}
 
 #endif
 

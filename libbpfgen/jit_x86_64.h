@@ -73,8 +73,8 @@ class CompiledProgram {
         return function_(packet.data(), packet.size(), &context, wire_length);
     }
 
-    // The generated instructions (to disassemble when debugging).
-    std::span<const uint8_t> machine_code() const { return memory_.code(); }
+    // The generated function's instructions (to disassemble when debugging).
+    std::span<const uint8_t> machine_code() const;
 
   private:
     explicit CompiledProgram(ExecutableMemory memory);
