@@ -33,7 +33,7 @@ bool available();
 class ExecutableMemory {
   public:
     // nullopt when the system refuses the mapping or the switch to executable (a hardened
-    // kernel, a seccomp policy), or where there is no such memory (not Linux).
+    // kernel, a seccomp policy), and always where this build has no code generator.
     static std::optional<ExecutableMemory> create(std::span<const uint8_t> code);
 
     ExecutableMemory(ExecutableMemory&& other) noexcept;

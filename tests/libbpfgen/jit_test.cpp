@@ -112,7 +112,7 @@ TEST(Jit, InterpreterEngineNeverCompiles) {
 
 TEST(Jit, CopiesShareTheMachineCode) {
     const CheckedProgram original({ld_h(0), ret_a()});
-    const CheckedProgram copy = original;  // NOLINT(performance-unnecessary-copy-initialization)
+    const CheckedProgram copy = original;
     EXPECT_EQ(copy.uses_jit(), original.uses_jit());
     EXPECT_EQ(copy.jit_code(), original.jit_code());
     EXPECT_EQ(verdict(copy, kFive), 0x1234u);
@@ -126,7 +126,7 @@ TEST(Jit, ExecutableMemoryHoldsTheCode) {
     EXPECT_EQ(Bytes(memory->code().begin(), memory->code().end()), code);
     const jit::ExecutableMemory moved = std::move(*memory);
     EXPECT_EQ(Bytes(moved.code().begin(), moved.code().end()), code);
-    EXPECT_TRUE(memory->code().empty());  // NOLINT(bugprone-use-after-move): moved from
+    EXPECT_TRUE(memory->code().empty());  // a moved-from object owns nothing
     // Called as a function: the page really is executable.
     using Function = uint32_t (*)();
     EXPECT_EQ(reinterpret_cast<Function>(const_cast<void*>(moved.address()))(), 0u);
