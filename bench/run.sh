@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # run.sh: the benchmarks, in one run, as ratios against peers measured in the same run:
 #   filter throughput vs tcpdump (libpcap) and vs `cat` (the floor) on a synthetic DNS flood,
-#   bpfgen invocations per second, and the Google Benchmark programs (interpreter vs
-#   libpcap's bpf_filter, generator speed). Usage: bench/run.sh [PACKETS]  (default 1000000)
+#   bpfgen invocations per second, interpreter and JIT vs libpcap's bpf_filter (best of
+#   interleaved rounds), and the generator's speed (Google Benchmark).
+#   Usage: bench/run.sh [PACKETS]  (default 1000000)
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packets=${1:-1000000}
@@ -62,8 +63,8 @@ end=$(date +%s.%N)
 echo "$start $middle $end $runs" | awk '{printf "bpfgen dns *.example.uk: %.0f invocations/s; /bin/true: %.0f/s (%.2fx the time of /bin/true; %d runs each)\n", $4/($3-$2), $4/($2-$1), ($3-$2)/($2-$1), $4}'
 
 echo
-echo "== interpreter vs libpcap bpf_filter (same programs, same packets; -o 14)"
-"$top/build/bench/interpreter_bench" --benchmark_min_time=0.3
+echo "== interpreter and JIT vs libpcap bpf_filter (same programs, same packets; -o 14)"
+"$top/build/bench/interpreter_bench" --rounds 300
 echo
 echo "== generator"
 "$top/build/bench/generator_bench" --benchmark_min_time=0.3

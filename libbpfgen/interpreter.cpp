@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "libbpfgen/error.h"
+#include "libbpfgen/jit_x86_64.h"
 #include "libbpfgen/opcodes.h"
 
 namespace bpfgen {
@@ -650,7 +651,35 @@ VlanTpid:
 
 }  // namespace detail
 
-CheckedProgram::CheckedProgram(Program program, CheckTarget target) : program_(std::move(program)) {
+namespace detail {
+
+bool load_at_signed_offset(std::span<const uint8_t> packet, const SkbContext& context,
+                           int32_t offset, unsigned bytes, uint32_t& value) {
+    const PacketView view(packet, context);
+    switch (bytes) {
+        case 4:
+            return view.read_signed<4>(offset, value);
+        case 2:
+            return view.read_signed<2>(offset, value);
+        default:
+            return view.read_signed<1>(offset, value);
+    }
+}
+
+uint32_t netlink_attribute(std::span<const uint8_t> packet, uint32_t a, uint32_t x) {
+    const SkbContext unused;
+    return PacketView(packet, unused).netlink_attribute(a, x);
+}
+
+uint32_t nested_netlink_attribute(std::span<const uint8_t> packet, uint32_t a, uint32_t x) {
+    const SkbContext unused;
+    return PacketView(packet, unused).nested_netlink_attribute(a, x);
+}
+
+}  // namespace detail
+
+CheckedProgram::CheckedProgram(Program program, CheckTarget target, Engine engine)
+    : program_(std::move(program)) {
     check_kernel_rules(program_, target);
     decoded_.reserve(program_.size());
     for (std::size_t index = 0; index < program_.size(); ++index) {
@@ -658,11 +687,22 @@ CheckedProgram::CheckedProgram(Program program, CheckTarget target) : program_(s
     }
     fuse_loads_with_jumps(decoded_);
     detail::Execution::resolve_handlers(decoded_);
+    if (engine == Engine::JitWhenAvailable) jit_ = jit::CompiledProgram::compile(program_);
 }
 
 RunResult run(const CheckedProgram& program, std::span<const uint8_t> packet,
               const SkbContext& context, std::size_t wire_length) {
     return detail::Execution::run(program, packet, context, wire_length);
+}
+
+uint32_t verdict(const CheckedProgram& program, std::span<const uint8_t> packet,
+                 const SkbContext& context, std::size_t wire_length) {
+    if (program.jit_ != nullptr) {
+        // The interpreter's length rule, so that `ld #len` sees the same in both engines.
+        const auto length = static_cast<uint32_t>(wire_length != 0 ? wire_length : packet.size());
+        return program.jit_->run(packet, context, length);
+    }
+    return detail::Execution::run(program, packet, context, wire_length).verdict;
 }
 
 }  // namespace bpfgen

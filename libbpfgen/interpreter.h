@@ -20,12 +20,18 @@
 //   field from the SkbContext (the size is ignored); `ldx 4*([k]&0xf)` and `ld [x + k]`
 //   never read ancillary data.
 // - `ld #len` / `ldx #len` give skb->len, the length on the wire (wire_length).
+//
+// Two engines run a CheckedProgram: this interpreter, the reference, which also counts the
+// instructions executed (run), and machine code from jit_x86_64.h where that is available
+// (verdict), which must give the same verdict for every checked program and packet.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "libbpfgen/checker.h"
@@ -72,6 +78,22 @@ class CheckedProgram;
 RunResult run(const CheckedProgram& program, std::span<const uint8_t> packet,
               const SkbContext& context = {}, std::size_t wire_length = 0);
 
+// The fast path: the same verdict as run(), from the program's machine code when it has
+// some (CheckedProgram::uses_jit), else from the interpreter. No instruction count.
+uint32_t verdict(const CheckedProgram& program, std::span<const uint8_t> packet,
+                 const SkbContext& context = {}, std::size_t wire_length = 0);
+
+// Which engine verdict() uses.
+enum class Engine {
+    JitWhenAvailable,  // machine code where the platform has a code generator (x86-64
+                       // Linux) and the system grants executable memory; else the interpreter
+    Interpreter,       // always the interpreter
+};
+
+namespace jit {
+class CompiledProgram;
+}
+
 namespace detail {
 
 // The interpreter's pre-decoded form of one instruction (the operation set is private to
@@ -88,22 +110,47 @@ struct DecodedInstruction {
 
 struct Execution;
 
+// The interpreter's own code for the loads the JIT's machine code calls out to (rare and
+// intricate: header-relative offsets and netlink attribute searches), so that both engines
+// share one definition of them.
+// A load of `bytes` (1, 2 or 4) at a signed offset with the rules above: false when out of
+// range, else the big-endian value in `value`.
+bool load_at_signed_offset(std::span<const uint8_t> packet, const SkbContext& context,
+                           int32_t offset, unsigned bytes, uint32_t& value);
+// SKF_AD_NLATTR and SKF_AD_NLATTR_NEST with A == a, X == x.
+uint32_t netlink_attribute(std::span<const uint8_t> packet, uint32_t a, uint32_t x);
+uint32_t nested_netlink_attribute(std::span<const uint8_t> packet, uint32_t a, uint32_t x);
+
 }  // namespace detail
 
 // A Program that passed check_kernel_rules; only such programs can be run.
 class CheckedProgram {
   public:
-    // Throws CheckError when the program breaks one of the kernel's rules.
-    explicit CheckedProgram(Program program, CheckTarget target = CheckTarget::Socket);
+    // Throws CheckError when the program breaks one of the kernel's rules. With
+    // Engine::JitWhenAvailable it is also compiled to machine code where possible; where
+    // not (another platform, or executable memory refused), verdict() interprets it.
+    explicit CheckedProgram(Program program, CheckTarget target = CheckTarget::Socket,
+                            Engine engine = Engine::JitWhenAvailable);
+    CheckedProgram(Program program, Engine engine)
+        : CheckedProgram(std::move(program), CheckTarget::Socket, engine) {}
+
     const Program& program() const { return program_; }
+    // Whether verdict() runs machine code (for tests and benchmarks).
+    bool uses_jit() const { return jit_ != nullptr; }
+    // The machine code verdict() runs, or nullptr.
+    const jit::CompiledProgram* jit_code() const { return jit_.get(); }
 
   private:
     friend RunResult run(const CheckedProgram&, std::span<const uint8_t>, const SkbContext&,
                          std::size_t);
+    friend uint32_t verdict(const CheckedProgram&, std::span<const uint8_t>, const SkbContext&,
+                            std::size_t);
     friend struct detail::Execution;
 
     Program program_;
     std::vector<detail::DecodedInstruction> decoded_;
+    // Shared by copies: machine code never changes once made, so copies may run it at once.
+    std::shared_ptr<const jit::CompiledProgram> jit_;
 };
 
 }  // namespace bpfgen

@@ -66,14 +66,14 @@ std::optional<uint32_t> PacketFilter::verdict(std::span<const uint8_t> packet,
     SkbContext context =
         is_supported_link_type(link_type_) ? context_of(link_type_, packet) : SkbContext{};
     if (layer_ == FilterLayer::LinkLayer) {
-        return run(program_, packet, context, wire_length).verdict;
+        return bpfgen::verdict(program_, packet, context, wire_length);
     }
     const auto network = find_network_layer(link_type_, packet);
     if (!network) return std::nullopt;
     // At the network layer the kernel's skb->len no longer counts the link-layer header.
     const std::size_t length = wire_length > network->offset ? wire_length - network->offset
                                                              : packet.size() - network->offset;
-    return run(program_, packet.subspan(network->offset), context, length).verdict;
+    return bpfgen::verdict(program_, packet.subspan(network->offset), context, length);
 }
 
 }  // namespace bpfgen
