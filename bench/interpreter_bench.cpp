@@ -1,22 +1,17 @@
-// interpreter_bench.cpp: ns per packet of our interpreter, our JIT and libpcap's
-// bpf_filter() on the same programs and the same packets, and instructions executed per
-// packet.
+// interpreter_bench.cpp: Google Benchmark, ns per packet of our interpreter, our JIT and
+// libpcap's bpf_filter() on the same programs and the same packets, with the instructions
+// executed per packet; at the end a table of the three side by side and their ratios.
 //
-// The machine this runs on is shared and loaded, so one long run per engine would mostly
-// measure the neighbours. Instead each round times a short pass over the packets for every
-// engine in turn (interleaved, so a burst of load hits all of them alike), and each engine's
-// figure is its best round: the time it needs when nothing else is in the way.
-// Usage: interpreter_bench [--rounds N] [--repeat R]   (passes of 1024 packets x R)
+// Each benchmark runs in repetitions, and the table takes each one's fastest: on a shared,
+// loaded machine the minimum is the time the engine needs when nothing else is in the way.
+// Usage: interpreter_bench [Google Benchmark flags], e.g. --benchmark_repetitions=30
 #include <benchmark/benchmark.h>
 #include <pcap/pcap.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -70,91 +65,130 @@ Prepared prepare(const Case& c) {
                     std::move(libpcap), std::move(packets)};
 }
 
-// ns per packet of one pass of `repeat` times over the packets; `matched` counts the
-// packets `verdict` accepted (so that the work cannot be optimised away).
+// One packet per iteration, the 1024 packets in turn; the verdicts are counted so that the
+// work cannot be optimised away, and shown as the share of packets matched.
 template <typename Verdict>
-double pass(const std::vector<bench::Packet>& packets, int repeat, uint64_t& matched,
-            Verdict&& verdict) {
-    const auto start = std::chrono::steady_clock::now();
-    uint64_t accepted = 0;
-    for (int r = 0; r < repeat; ++r) {
-        for (const bench::Packet& packet : packets) accepted += verdict(packet) != 0;
+void measure(benchmark::State& state, const Prepared& p, Verdict&& verdict) {
+    std::size_t i = 0;
+    uint64_t matched = 0;
+    for (auto _ : state) {
+        matched += verdict(p.packets[i++ & 1023]) != 0;
     }
-    benchmark::DoNotOptimize(accepted);
-    const auto end = std::chrono::steady_clock::now();
-    matched += accepted;
-    const double runs = static_cast<double>(repeat) * static_cast<double>(packets.size());
-    return std::chrono::duration<double, std::nano>(end - start).count() / runs;
+    benchmark::DoNotOptimize(matched);
+    state.counters["match_ratio"] =
+        benchmark::Counter(static_cast<double>(matched), benchmark::Counter::kAvgIterations);
 }
 
-struct Best {
-    double interpreter = std::numeric_limits<double>::infinity();
-    double jit = std::numeric_limits<double>::infinity();
-    double libpcap = std::numeric_limits<double>::infinity();
+void BM_interpreter(benchmark::State& state) {
+    const Case& c = cases()[static_cast<std::size_t>(state.range(0))];
+    const Prepared p = prepare(c);
+    uint64_t executed = 0;
+    for (const bench::Packet& packet : p.packets) {
+        executed += bpfgen::run(p.interpreter, packet).instructions;
+    }
+    measure(state, p,
+            [&](const bench::Packet& packet) { return bpfgen::verdict(p.interpreter, packet); });
+    state.SetLabel(c.name);
+    state.counters["insns"] = static_cast<double>(p.interpreter.program().size());
+    state.counters["executed_per_packet"] =
+        static_cast<double>(executed) / static_cast<double>(p.packets.size());
+}
+
+void BM_jit(benchmark::State& state) {
+    const Case& c = cases()[static_cast<std::size_t>(state.range(0))];
+    const Prepared p = prepare(c);
+    if (!p.jit.uses_jit()) {
+        state.SkipWithError("no JIT on this system");
+        return;
+    }
+    measure(state, p, [&](const bench::Packet& packet) { return bpfgen::verdict(p.jit, packet); });
+    state.SetLabel(c.name);
+}
+
+void BM_bpf_filter(benchmark::State& state) {
+    const Case& c = cases()[static_cast<std::size_t>(state.range(0))];
+    const Prepared p = prepare(c);
+    measure(state, p, [&](const bench::Packet& packet) {
+        const auto size = static_cast<u_int>(packet.size());
+        return bpf_filter(p.libpcap.data(), packet.data(), size, size);
+    });
+    state.SetLabel(c.name);
+}
+
+double fastest(const std::vector<double>& times) {
+    return *std::min_element(times.begin(), times.end());
+}
+
+// Repetitions, reported as their fastest (the median and mean stay in the console output).
+void configure(benchmark::internal::Benchmark* benchmark) {
+    benchmark->DenseRange(0, static_cast<int>(cases().size()) - 1)
+        ->Repetitions(10)
+        ->ComputeStatistics("min", fastest)
+        ->ReportAggregatesOnly(true);
+}
+
+BENCHMARK(BM_interpreter)->Apply(configure);
+BENCHMARK(BM_jit)->Apply(configure);
+BENCHMARK(BM_bpf_filter)->Apply(configure);
+
+// The console output, then one table: per program the fastest ns/packet of each engine and
+// how many times faster than bpf_filter ours are.
+class RatioReporter : public benchmark::ConsoleReporter {
+  public:
+    void ReportRuns(const std::vector<Run>& runs) override {
+        ConsoleReporter::ReportRuns(runs);
+        for (const Run& run : runs) {
+            if (run.run_type != Run::RT_Aggregate || run.aggregate_name != "min") continue;
+            const std::string name = run.run_name.function_name;
+            Row& row = rows_[run.report_label];
+            const double ns = run.GetAdjustedCPUTime();
+            if (name == "BM_interpreter") {
+                row.interpreter = ns;
+                row.length = counter(run, "insns");
+                row.executed = counter(run, "executed_per_packet");
+            } else if (name == "BM_jit") {
+                row.jit = ns;
+            } else if (name == "BM_bpf_filter") {
+                row.bpf_filter = ns;
+            }
+        }
+    }
+
+    void Finalize() override {
+        ConsoleReporter::Finalize();
+        std::printf("\nfastest repetition, CPU ns/packet; gain = bpf_filter's time over ours\n");
+        std::printf("%-22s %11s %7s %10s %12s %9s %16s\n", "program", "interpreter", "JIT",
+                    "bpf_filter", "interp. gain", "JIT gain", "executed/length");
+        for (const Case& c : cases()) {
+            const auto found = rows_.find(c.name);
+            if (found == rows_.end()) continue;
+            const Row& row = found->second;
+            std::printf("%-22s %11.2f %7.2f %10.2f %11.2fx %8.2fx %9.1f / %-4.0f\n", c.name.c_str(),
+                        row.interpreter, row.jit, row.bpf_filter, row.bpf_filter / row.interpreter,
+                        row.bpf_filter / row.jit, row.executed, row.length);
+        }
+    }
+
+  private:
+    struct Row {
+        double interpreter = 0, jit = 0, bpf_filter = 0, length = 0, executed = 0;
+    };
+
+    static double counter(const Run& run, const char* name) {
+        const auto found = run.counters.find(name);
+        return found == run.counters.end() ? 0 : static_cast<double>(found->second);
+    }
+
+    std::map<std::string, Row> rows_;
 };
-
-int parse_count(const char* text, const char* flag) {
-    char* end = nullptr;
-    const long value = std::strtol(text, &end, 10);
-    if (end == text || *end != '\0' || value < 1 || value > 1000000) {
-        std::fprintf(stderr, "interpreter_bench: %s needs a positive count, not '%s'\n", flag,
-                     text);
-        std::exit(2);
-    }
-    return static_cast<int>(value);
-}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    int rounds = 200;
-    int repeat = 4;
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
-            rounds = parse_count(argv[++i], "--rounds");
-        } else if (std::strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
-            repeat = parse_count(argv[++i], "--repeat");
-        } else {
-            std::fprintf(stderr, "usage: interpreter_bench [--rounds N] [--repeat R]\n");
-            return 2;
-        }
-    }
-    std::printf("best of %d interleaved rounds of %d x 1024 packets per engine (ns/packet)\n",
-                rounds, repeat);
-    std::printf("%-22s %6s %11s %7s %10s %12s %9s %14s\n", "program", "insns", "interpreter", "JIT",
-                "bpf_filter", "interp. gain", "JIT gain", "executed/pkt");
-    for (const Case& c : cases()) {
-        const Prepared p = prepare(c);
-        if (!p.jit.uses_jit()) std::printf("(%s: no JIT on this system)\n", c.name.c_str());
-        uint64_t executed = 0;
-        uint64_t matched[3] = {};
-        for (const bench::Packet& packet : p.packets) {
-            executed += bpfgen::run(p.interpreter, packet).instructions;
-        }
-        Best best;
-        for (int round = 0; round < rounds; ++round) {
-            best.interpreter = std::min(
-                best.interpreter, pass(p.packets, repeat, matched[0], [&](const auto& packet) {
-                    return bpfgen::verdict(p.interpreter, packet);
-                }));
-            best.jit = std::min(
-                best.jit, pass(p.packets, repeat, matched[1],
-                               [&](const auto& packet) { return bpfgen::verdict(p.jit, packet); }));
-            best.libpcap =
-                std::min(best.libpcap, pass(p.packets, repeat, matched[2], [&](const auto& packet) {
-                             const auto size = static_cast<u_int>(packet.size());
-                             return bpf_filter(p.libpcap.data(), packet.data(), size, size);
-                         }));
-        }
-        if (matched[0] != matched[1] || matched[0] != matched[2]) {
-            std::fprintf(stderr, "interpreter_bench: %s: the engines disagree\n", c.name.c_str());
-            return 1;
-        }
-        std::printf("%-22s %6zu %11.2f %7.2f %10.2f %11.2fx %8.2fx %14.1f\n", c.name.c_str(),
-                    p.jit.program().size(), best.interpreter, best.jit, best.libpcap,
-                    best.libpcap / best.interpreter, best.libpcap / best.jit,
-                    static_cast<double>(executed) / static_cast<double>(p.packets.size()));
-    }
-    std::printf("gain: bpf_filter's time over ours (2.00x = twice as fast as bpf_filter)\n");
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+    RatioReporter reporter;
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    benchmark::Shutdown();
     return 0;
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # run.sh: the benchmarks, in one run, as ratios against peers measured in the same run:
 #   filter throughput vs tcpdump (libpcap) and vs `cat` (the floor) on a synthetic DNS flood,
-#   bpfgen invocations per second, interpreter and JIT vs libpcap's bpf_filter (best of
-#   interleaved rounds), and the generator's speed (Google Benchmark).
+#   bpfgen invocations per second, interpreter and JIT vs libpcap's bpf_filter and the
+#   generator's speed (Google Benchmark).
 #   Usage: bench/run.sh [PACKETS]  (default 1000000)
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -64,7 +64,8 @@ echo "$start $middle $end $runs" | awk '{printf "bpfgen dns *.example.uk: %.0f i
 
 echo
 echo "== interpreter and JIT vs libpcap bpf_filter (same programs, same packets; -o 14)"
-"$top/build/bench/interpreter_bench" --rounds 300
+"$top/build/bench/interpreter_bench" --benchmark_repetitions=20 --benchmark_min_time=0.05 \
+    --benchmark_color=false
 echo
 echo "== generator"
 "$top/build/bench/generator_bench" --benchmark_min_time=0.3
