@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "fuzz/fuzz_program.h"
 #include "libbpfgen/checker.h"
 #include "libbpfgen/error.h"
 #include "libbpfgen/interpreter.h"
@@ -41,19 +42,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 1) return 0;
     const std::size_t count = (data[0] % 64) + 1;
     if (size < 1 + count * 8) return 0;
-    std::vector<bpfgen::Instruction> instructions;
-    for (std::size_t i = 0; i < count; ++i) {
-        const uint8_t* raw = data + 1 + i * 8;
-        bpfgen::Instruction insn;
-        insn.code = static_cast<uint16_t>(raw[0] | (raw[1] << 8));
-        insn.jt = raw[2];
-        insn.jf = raw[3];
-        std::memcpy(&insn.k, raw + 4, sizeof insn.k);
-        instructions.push_back(insn);
-    }
+    bpfgen::Program program = fuzz::program_from_bytes(data + 1, count);
     const std::vector<uint8_t> packet(data + 1 + count * 8, data + size);
     try {
-        const bpfgen::CheckedProgram checked(bpfgen::Program(std::move(instructions)));
+        const bpfgen::CheckedProgram checked(std::move(program));
         bpfgen::SkbContext context;
         context.protocol = 0x0800;
         const bpfgen::RunResult result = bpfgen::run(checked, packet, context);

@@ -15,6 +15,7 @@
 #include <span>
 #include <vector>
 
+#include "fuzz/fuzz_program.h"
 #include "libbpfgen/checker.h"
 #include "libbpfgen/error.h"
 #include "libbpfgen/interpreter.h"
@@ -69,16 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::size_t count = std::size_t{data[0]} + 1;
     const uint8_t flags = data[1];
     if (size < kHeader + count * 8) return 0;
-    std::vector<bpfgen::Instruction> instructions;
-    for (std::size_t i = 0; i < count; ++i) {
-        const uint8_t* raw = data + kHeader + i * 8;
-        bpfgen::Instruction insn;
-        insn.code = static_cast<uint16_t>(raw[0] | (raw[1] << 8));
-        insn.jt = raw[2];
-        insn.jf = raw[3];
-        std::memcpy(&insn.k, raw + 4, sizeof insn.k);
-        instructions.push_back(insn);
-    }
+    bpfgen::Program program = fuzz::program_from_bytes(data + kHeader, count);
     const uint8_t* packet_data = data + kHeader + count * 8;
     const std::size_t packet_size = size - kHeader - count * 8;
 #ifdef BPFTOOLS_GUARD_PAGE
@@ -106,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::size_t wire_length = (flags & 8) ? packet.size() + 1000 : 0;
 
     try {
-        const bpfgen::CheckedProgram checked(bpfgen::Program(std::move(instructions)));
+        const bpfgen::CheckedProgram checked(std::move(program));
 #if defined(__x86_64__) && defined(__linux__)
         // Otherwise both verdicts below would be the interpreter's.
         if (!checked.uses_jit()) std::abort();

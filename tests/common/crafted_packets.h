@@ -109,4 +109,19 @@ inline std::vector<Bytes> crafted_packets() {
     return packets;
 }
 
+// Calls visit(captured, wire_length) for each cut of each packet that the recorded-bytecode
+// tests run: every cut of the first 160 bytes and the whole packet, each as a short capture
+// of the whole packet and as a packet that short on the wire.
+template <typename Visit>
+void for_each_cut(const std::vector<Bytes>& packets, Visit&& visit) {
+    for (const Bytes& packet : packets) {
+        for (std::size_t length = 0; length <= packet.size(); ++length) {
+            if (length > 160 && length != packet.size()) continue;
+            const Bytes captured(packet.begin(),
+                                 packet.begin() + static_cast<std::ptrdiff_t>(length));
+            for (const std::size_t wire : {packet.size(), length}) visit(captured, wire);
+        }
+    }
+}
+
 }  // namespace bpftools::test

@@ -121,22 +121,14 @@ TEST(BpfFilterDifferential, RecordedBytecodeOnCraftedPacketsCutAtEveryLength) {
         const CheckedProgram checked(program);
         const PcapProgram pcap(program);
         ++programs;
-        for (const Bytes& packet : packets) {
-            // Every cut of the first 160 bytes, then the whole packet.
-            for (std::size_t length = 0; length <= packet.size(); ++length) {
-                if (length > 160 && length != packet.size()) continue;
-                const Bytes captured(packet.begin(),
-                                     packet.begin() + static_cast<std::ptrdiff_t>(length));
-                // A short capture of the whole packet, and a packet that short on the wire.
-                for (const std::size_t wire : {packet.size(), length}) {
-                    const uint32_t ours = run(checked, captured, {}, wire).verdict;
-                    const uint32_t theirs = pcap.run(captured, wire);
-                    ASSERT_EQ(ours, theirs) << reference.describe() << "\npacket: " << hex(captured)
-                                            << " wire length " << wire;
-                    accepted += ours != 0;
-                }
-            }
-        }
+        bpftools::test::for_each_cut(packets, [&](const Bytes& captured, std::size_t wire) {
+            const uint32_t ours = run(checked, captured, {}, wire).verdict;
+            const uint32_t theirs = pcap.run(captured, wire);
+            ASSERT_EQ(ours, theirs)
+                << reference.describe() << "\npacket: " << hex(captured) << " wire length " << wire;
+            accepted += ours != 0;
+        });
+        if (HasFatalFailure()) return;
     }
     EXPECT_GT(programs, 100u);
     EXPECT_GT(accepted, 10000u);  // the packets reach the rules' accepting paths
