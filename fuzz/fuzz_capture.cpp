@@ -1,50 +1,82 @@
 // fuzz_capture.cpp: arbitrary bytes as a capture file, read the way filter and pcap2hex
-// read one: libpcap's reader (pcap or pcapng) through PcapReader, then for every packet the
-// link-layer decoding, the search for the IP header and the normalisation to Ethernet.
-// Damaged input must raise bpfgen::Error, never crash.
+// read one: through PcapReader (the project's classic pcap reader, or libpcap's for pcapng
+// and the rest), from a regular file and from a pipe, each of which must give what libpcap
+// itself gives for the same bytes (packets, errors); then for every packet the link-layer
+// decoding, the search for the IP header and the normalisation to Ethernet. Damaged input
+// must raise bpfgen::Error, never crash; a disagreement with libpcap aborts.
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <span>
 #include <string>
 
 #include "libbpfgen/error.h"
+#include "libbpfgen/file_descriptor.h"
 #include "libbpfgen/link_layer.h"
 #include "libbpfgen/pcap_io.h"
+#include "tests/common/capture_reference.h"
+#include "tests/common/test_files.h"
 
 namespace {
+
+constexpr std::size_t kMaxPackets = 10000;
 
 // An anonymous in-memory file holding the input, closed on scope exit.
 class MemoryFile {
   public:
     MemoryFile(const uint8_t* data, size_t size) : fd_(memfd_create("capture", 0)) {
-        if (fd_ < 0) std::abort();
+        if (!fd_) std::abort();
         for (size_t done = 0; done < size;) {
-            const ssize_t n = write(fd_, data + done, size - done);
+            const ssize_t n = write(fd_.get(), data + done, size - done);
             if (n <= 0) std::abort();
             done += static_cast<size_t>(n);
         }
     }
-    ~MemoryFile() { close(fd_); }
-    MemoryFile(const MemoryFile&) = delete;
-    MemoryFile& operator=(const MemoryFile&) = delete;
-    std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+    std::string path() const { return "/proc/self/fd/" + std::to_string(fd_.get()); }
 
   private:
-    int fd_;
+    bpfgen::FileDescriptor fd_;
 };
+
+void expect_agreement(const bpftools::test::ReadOutcome& ours,
+                      const bpftools::test::ReadOutcome& libpcap, const char* how) {
+    const std::string difference = bpftools::test::disagreement(ours, libpcap);
+    if (!difference.empty()) {
+        std::fprintf(stderr, "PcapReader (%s) disagrees with libpcap: %s\n", how,
+                     difference.c_str());
+        std::abort();
+    }
+}
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const MemoryFile file(data, size);
+    bpftools::test::ReadOutcome reference;
+    if (size > 0) {
+        std::FILE* stream = fmemopen(const_cast<uint8_t*>(data), size, "rb");
+        if (stream == nullptr) std::abort();
+        reference = bpftools::test::read_with_libpcap(stream, kMaxPackets);
+    } else {
+        reference.error = "truncated dump file; tried to read 4 file header bytes, only got 0";
+    }
+    expect_agreement(bpftools::test::read_with_pcap_reader(file.path(), kMaxPackets), reference,
+                     "regular file");
+    {
+        const bpftools::test::PipedInput piped(std::span<const uint8_t>(data, size));
+        expect_agreement(bpftools::test::read_with_pcap_reader(piped.path(), kMaxPackets),
+                         reference, "pipe");
+    }
+
     try {
         bpfgen::PcapReader reader(file.path());
         const int link_type = reader.link_type();
         const bool supported = bpfgen::is_supported_link_type(link_type);
-        for (int count = 0; count < 10000; ++count) {
+        for (std::size_t count = 0; count < kMaxPackets; ++count) {
             const auto packet = reader.next();
             if (!packet) break;
             if (!supported) continue;

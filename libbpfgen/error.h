@@ -26,6 +26,13 @@ class UsageError : public Error {
     using Error::Error;
 };
 
+// Output that cannot be written (a full disk, a closed pipe): the fault of no input, so
+// tools report it as it is rather than as a problem of the packet being processed.
+class OutputError : public Error {
+  public:
+    using Error::Error;
+};
+
 // Assembly text that does not parse; line and column are 1-based.
 class AssembleError : public Error {
   public:

@@ -59,6 +59,21 @@ struct LinkHeader {
 // the end of the capture ends the decoding (ethertype is then the tag's TPID).
 LinkHeader decode_link_header(int link_type, std::span<const uint8_t> packet);
 
+// What the filters need of a link-layer header for every packet, decoded without
+// allocating or throwing (decode_link_header gives all of it).
+struct LinkSummary {
+    std::size_t length = 0;                   // as LinkHeader::length
+    uint16_t ethertype = 0;                   // as LinkHeader::ethertype
+    std::optional<VlanTag> outer_vlan_tag;    // the first of LinkHeader::vlan_tags
+    std::optional<uint16_t> packet_type;      // as in LinkHeader
+    std::optional<uint16_t> hardware_type;    //
+    std::optional<uint32_t> interface_index;  //
+};
+
+// The summary of a packet's link-layer header, or nullopt where decode_link_header would
+// throw: a link type that is not supported, a packet shorter than its fixed header.
+std::optional<LinkSummary> summarize_link_header(int link_type, std::span<const uint8_t> packet);
+
 struct NetworkLayer {
     std::size_t offset = 0;  // first byte of the IP header
     uint16_t ethertype = 0;  // ethertype::kIpv4 or ethertype::kIpv6
@@ -68,6 +83,9 @@ struct NetworkLayer {
 // empty payload, a version nibble that contradicts the header) or is shorter than its
 // link-layer header. Throws Error for a link type that is not supported.
 std::optional<NetworkLayer> find_network_layer(int link_type, std::span<const uint8_t> packet);
+// The same for a packet whose link-layer header is already summarized.
+std::optional<NetworkLayer> find_network_layer(const LinkSummary& link,
+                                               std::span<const uint8_t> packet);
 
 // The packet with its link-layer header replaced by a 14-byte Ethernet header: VLAN tags
 // removed, hardware addresses the original header lacks set to zero (the Linux cooked

@@ -32,6 +32,11 @@ class PacketFilter {
     CheckedProgram program_;
     int link_type_;
     FilterLayer layer_;
+    // Whether the program has ancillary loads, the only instructions that read what the
+    // link-layer header tells (protocol, VLAN tag, packet type...): without them no
+    // packet's header needs decoding for its context.
+    bool reads_link_context_;
+    SkbContext bare_context_;  // the context of a packet whose header is not decoded
 };
 
 }  // namespace bpfgen

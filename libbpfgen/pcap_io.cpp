@@ -1,4 +1,4 @@
-// pcap_io.cpp: the libpcap-backed capture reader and writer.
+// pcap_io.cpp: the capture reader (ours for classic pcap, libpcap's for the rest) and writer.
 #include "libbpfgen/pcap_io.h"
 
 #include <fcntl.h>
@@ -6,17 +6,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <random>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include "libbpfgen/buffered_output.h"
+#include "libbpfgen/capture_input.h"
+#include "libbpfgen/classic_pcap.h"
 #include "libbpfgen/error.h"
 
 namespace bpfgen {
@@ -44,53 +49,18 @@ constexpr std::array<LinkTypeAlias, 5> kLinkTypeAliases{{
     {106, DLT_ATM_CLIP},
 }};
 
-int dlt_from_link_type(int link_type) {
-    for (const LinkTypeAlias& alias : kLinkTypeAliases) {
-        if (alias.link_type == link_type) return alias.dlt;
-    }
-    return link_type;
-}
-
-int link_type_from_dlt(int dlt) {
-    for (const LinkTypeAlias& alias : kLinkTypeAliases) {
-        if (alias.dlt == dlt) return alias.link_type;
-    }
-    return dlt;
-}
-
 std::string errno_text(int error) {
     return std::strerror(error);
 }
 
-// A stream that replays the bytes already read to learn the file format, then continues
-// with the underlying file: libpcap reads the header itself, and standard input cannot be
-// rewound. Owns the underlying file.
-struct PeekedStream {
-    std::FILE* file = nullptr;
-    std::array<char, 4> prefix{};
-    std::size_t prefix_size = 0;
-    std::size_t prefix_position = 0;
-
-    ~PeekedStream() {
-        if (file != nullptr) std::fclose(file);
-    }
-};
-
-ssize_t peeked_read(void* cookie, char* buffer, size_t size) {
-    auto* stream = static_cast<PeekedStream*>(cookie);
-    std::size_t copied = 0;
-    while (copied < size && stream->prefix_position < stream->prefix_size) {
-        buffer[copied++] = stream->prefix[stream->prefix_position++];
-    }
-    if (copied < size) {
-        copied += std::fread(buffer + copied, 1, size - copied, stream->file);
-        if (copied == 0 && std::ferror(stream->file)) return -1;
-    }
-    return static_cast<ssize_t>(copied);
+// libpcap reads what our reader declines through a stdio stream over the same input, so
+// that the bytes already looked at (standard input cannot be rewound) are read again.
+ssize_t read_capture_input(void* cookie, char* buffer, size_t size) {
+    return static_cast<CaptureInput*>(cookie)->read(buffer, size);
 }
 
-int peeked_close(void* cookie) {
-    delete static_cast<PeekedStream*>(cookie);
+int close_capture_input(void* cookie) {
+    delete static_cast<CaptureInput*>(cookie);
     return 0;
 }
 
@@ -98,6 +68,52 @@ struct FileCloser {
     void operator()(std::FILE* file) const { std::fclose(file); }
 };
 using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+
+// libpcap's reader for an input whose first bytes may have been looked at already.
+std::unique_ptr<pcap, PcapCloser> open_with_libpcap(std::unique_ptr<CaptureInput> input,
+                                                    const std::string& name) {
+    cookie_io_functions_t functions{};
+    functions.read = read_capture_input;
+    functions.close = close_capture_input;
+    FilePtr stream(::fopencookie(input.get(), "rb", functions));
+    if (!stream) throw Error(fmt::format("{}: cannot read: {}", name, errno_text(errno)));
+    input.release();  // now owned by `stream`
+    std::array<char, PCAP_ERRBUF_SIZE> error{};
+    std::unique_ptr<pcap, PcapCloser> handle(pcap_fopen_offline_with_tstamp_precision(
+        stream.get(), PCAP_TSTAMP_PRECISION_NANO, error.data()));
+    if (!handle) throw Error(fmt::format("{}: {}", name, error.data()));
+    stream.release();  // now owned by the pcap handle
+    return handle;
+}
+
+// The file header pcap_dump_fopen() writes for these parameters (libpcap decides how link
+// types are stored and which it refuses). Throws Error with libpcap's reason.
+std::vector<uint8_t> libpcap_file_header(int link_type, uint32_t snaplen,
+                                         TimestampPrecision precision) {
+    std::unique_ptr<pcap, PcapCloser> dead(pcap_open_dead_with_tstamp_precision(
+        dlt_from_link_type(link_type), static_cast<int>(snaplen),
+        precision == TimestampPrecision::Nanoseconds ? PCAP_TSTAMP_PRECISION_NANO
+                                                     : PCAP_TSTAMP_PRECISION_MICRO));
+    if (!dead) throw Error(fmt::format("cannot write captures of link type {}", link_type));
+    char* bytes = nullptr;
+    std::size_t size = 0;
+    FilePtr stream(::open_memstream(&bytes, &size));
+    if (!stream) throw Error(fmt::format("cannot write a capture: {}", errno_text(errno)));
+    // pcap_dump_fopen() refuses a link type before writing and then leaves the stream to
+    // us; once it has written the header (into memory: that cannot fail) the dumper owns it.
+    std::unique_ptr<pcap_dumper, PcapDumperCloser> dumper(
+        pcap_dump_fopen(dead.get(), stream.get()));
+    if (!dumper) {
+        stream.reset();
+        std::free(bytes);
+        throw Error(pcap_geterr(dead.get()));
+    }
+    stream.release();
+    dumper.reset();  // closes the stream, which leaves its bytes to us
+    const std::unique_ptr<char, decltype(&std::free)> owned(bytes, &std::free);
+    const auto* begin = reinterpret_cast<const uint8_t*>(bytes);
+    return {begin, begin + size};
+}
 
 // Converts libpcap's compiled program into ours; frees libpcap's copy in every case.
 class CompiledFilter {
@@ -132,6 +148,20 @@ class CompiledFilter {
 
 }  // namespace
 
+int dlt_from_link_type(int link_type) {
+    for (const LinkTypeAlias& alias : kLinkTypeAliases) {
+        if (alias.link_type == link_type) return alias.dlt;
+    }
+    return link_type;
+}
+
+int link_type_from_dlt(int dlt) {
+    for (const LinkTypeAlias& alias : kLinkTypeAliases) {
+        if (alias.dlt == dlt) return alias.link_type;
+    }
+    return dlt;
+}
+
 std::string link_type_name(int link_type) {
     const int dlt = dlt_from_link_type(link_type);
     const char* name = pcap_datalink_val_to_name(dlt);
@@ -165,50 +195,31 @@ std::string input_display_name(const std::string& path) {
 }
 
 PcapReader::PcapReader(const std::string& path) : name_(input_display_name(path)) {
-    FilePtr file;
-    if (path == "-") {
-        int fd = ::dup(STDIN_FILENO);
-        if (fd < 0) throw Error(fmt::format("{}: cannot read: {}", name_, errno_text(errno)));
-        file.reset(::fdopen(fd, "rb"));
-        if (!file) {
-            int error = errno;
-            ::close(fd);
-            throw Error(fmt::format("{}: cannot read: {}", name_, errno_text(error)));
-        }
-    } else {
-        file.reset(std::fopen(path.c_str(), "rb"));
-        if (!file) throw Error(fmt::format("{}: cannot open: {}", name_, errno_text(errno)));
+    auto input = std::make_unique<CaptureInput>(path, name_);
+    const std::span<const uint8_t> start = input->peek(kClassicFileHeaderSize);
+    if (start.size() < kClassicFileHeaderSize && input->read_error() != 0) {
+        throw Error(fmt::format("{}: cannot read: {}", name_, errno_text(input->read_error())));
     }
-
-    auto stream = std::make_unique<PeekedStream>();
-    stream->prefix_size = std::fread(stream->prefix.data(), 1, stream->prefix.size(), file.get());
-    if (std::ferror(file.get())) {
-        throw Error(fmt::format("{}: cannot read: {}", name_, errno_text(errno)));
-    }
-    if (stream->prefix_size == 0) throw Error(fmt::format("{}: empty file, not a capture", name_));
-    const auto* magic = reinterpret_cast<const unsigned char*>(stream->prefix.data());
+    if (start.empty()) throw Error(fmt::format("{}: empty file, not a capture", name_));
+    const auto starts_with = [&](std::array<uint8_t, 4> magic) {
+        return start.size() >= magic.size() &&
+               std::equal(magic.begin(), magic.end(), start.begin());
+    };
     const bool nanosecond_pcap =
-        stream->prefix_size == 4 &&
-        ((magic[0] == 0xa1 && magic[1] == 0xb2 && magic[2] == 0x3c && magic[3] == 0x4d) ||
-         (magic[0] == 0x4d && magic[1] == 0x3c && magic[2] == 0xb2 && magic[3] == 0xa1));
-    const bool pcapng = stream->prefix_size == 4 && magic[0] == 0x0a && magic[1] == 0x0d &&
-                        magic[2] == 0x0d && magic[3] == 0x0a;
+        starts_with({0xa1, 0xb2, 0x3c, 0x4d}) || starts_with({0x4d, 0x3c, 0xb2, 0xa1});
+    const bool pcapng = starts_with({0x0a, 0x0d, 0x0d, 0x0a});
     precision_ = nanosecond_pcap || pcapng ? TimestampPrecision::Nanoseconds
                                            : TimestampPrecision::Microseconds;
-    stream->file = file.release();
 
-    cookie_io_functions_t functions{};
-    functions.read = peeked_read;
-    functions.close = peeked_close;
-    FilePtr peeked(::fopencookie(stream.get(), "rb", functions));
-    if (!peeked) throw Error(fmt::format("{}: cannot read: {}", name_, errno_text(errno)));
-    stream.release();  // now owned by `peeked`
-
-    std::array<char, PCAP_ERRBUF_SIZE> error{};
-    handle_.reset(pcap_fopen_offline_with_tstamp_precision(peeked.get(), PCAP_TSTAMP_PRECISION_NANO,
-                                                           error.data()));
-    if (!handle_) throw Error(fmt::format("{}: {}", name_, error.data()));
-    peeked.release();  // now owned by the pcap handle
+    if (const std::optional<ClassicFileHeader> header = native_classic_header(start)) {
+        std::copy_n(start.begin(), classic_file_header_.size(), classic_file_header_.begin());
+        input->consume(kClassicFileHeaderSize);
+        classic_ = std::make_unique<ClassicPcapReader>(std::move(input), *header);
+        link_type_ = header->link_type;
+        snaplen_ = header->snaplen;
+        return;
+    }
+    handle_ = open_with_libpcap(std::move(input), name_);
     link_type_ = link_type_from_dlt(pcap_datalink(handle_.get()));
     snaplen_ = static_cast<uint32_t>(pcap_snapshot(handle_.get()));
 }
@@ -218,6 +229,21 @@ PcapReader::PcapReader(PcapReader&&) noexcept = default;
 PcapReader& PcapReader::operator=(PcapReader&&) noexcept = default;
 
 std::optional<PacketView> PcapReader::next() {
+    std::optional<PacketView> packet;
+    if (classic_) {
+        try {
+            packet = classic_->next();
+        } catch (const Error& error) {
+            throw Error(fmt::format("{}: packet {}: {}", name_, packets_read_ + 1, error.what()));
+        }
+    } else {
+        packet = next_from_libpcap();
+    }
+    if (packet) ++packets_read_;
+    return packet;
+}
+
+std::optional<PacketView> PcapReader::next_from_libpcap() {
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
     const int status = pcap_next_ex(handle_.get(), &header, &data);
@@ -226,7 +252,6 @@ std::optional<PacketView> PcapReader::next() {
         throw Error(
             fmt::format("{}: packet {}: {}", name_, packets_read_ + 1, pcap_geterr(handle_.get())));
     }
-    ++packets_read_;
     PacketView packet;
     packet.timestamp.seconds = static_cast<int64_t>(header->ts.tv_sec);
     packet.timestamp.nanoseconds = static_cast<uint32_t>(header->ts.tv_usec);
@@ -236,7 +261,20 @@ std::optional<PacketView> PcapReader::next() {
 }
 
 Program PcapReader::compile_filter(const std::string& expression) const {
-    return CompiledFilter(handle_.get(), expression).program();
+    if (handle_) return CompiledFilter(handle_.get(), expression).program();
+    // libpcap compiles some expressions differently for captures it reads than for live
+    // ones or dead handles (BSD loopback families, a file's byte order, "inbound"), so
+    // compile on a handle reading this capture's file header.
+    std::array<uint8_t, 24> header = classic_file_header_;
+    FilePtr stream(::fmemopen(header.data(), header.size(), "rb"));
+    if (!stream)
+        throw Error(fmt::format("{}: cannot compile filters: {}", name_, errno_text(errno)));
+    std::array<char, PCAP_ERRBUF_SIZE> error{};
+    std::unique_ptr<pcap, PcapCloser> handle(pcap_fopen_offline_with_tstamp_precision(
+        stream.get(), PCAP_TSTAMP_PRECISION_NANO, error.data()));
+    if (!handle) throw Error(fmt::format("{}: {}", name_, error.data()));
+    stream.release();  // now owned by the pcap handle
+    return CompiledFilter(handle.get(), expression).program();
 }
 
 Program compile_filter(const std::string& expression, int link_type, uint32_t snaplen) {
@@ -252,83 +290,49 @@ PcapWriter::PcapWriter(const std::string& path, int link_type, uint32_t snaplen,
     if (snaplen == 0 || snaplen > INT_MAX) {
         throw Error(fmt::format("invalid snapshot length {}", snaplen));
     }
-    dead_.reset(pcap_open_dead_with_tstamp_precision(
-        dlt_from_link_type(link_type), static_cast<int>(snaplen),
-        precision == TimestampPrecision::Nanoseconds ? PCAP_TSTAMP_PRECISION_NANO
-                                                     : PCAP_TSTAMP_PRECISION_MICRO));
-    if (!dead_) throw Error(fmt::format("cannot write captures of link type {}", link_type));
-
-    FilePtr file;
+    const std::string shown = path == "-" ? "stdout" : path;
+    std::vector<uint8_t> file_header;
+    try {
+        file_header = libpcap_file_header(link_type, snaplen, precision);
+    } catch (const Error& error) {
+        throw Error(fmt::format("{}: {}", shown, error.what()));
+    }
+    int fd = -1;
     if (path == "-") {
-        int fd = ::dup(STDOUT_FILENO);
-        if (fd >= 0) file.reset(::fdopen(fd, "wb"));
-        if (!file) {
-            int error = errno;
-            if (fd >= 0) ::close(fd);
-            throw Error(fmt::format("cannot write to stdout: {}", errno_text(error)));
-        }
+        stream_ = FileDescriptor(::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0));
+        if (!stream_) throw Error(fmt::format("cannot write to stdout: {}", errno_text(errno)));
+        fd = stream_.get();
     } else {
-        path_ = path;
         namespace fs = std::filesystem;
         std::error_code ignored;
         const fs::file_status status = fs::status(path, ignored);
         if (fs::is_directory(status)) throw Error(fmt::format("{}: is a directory", path));
         if (fs::exists(status) && !fs::is_regular_file(status)) {
             // A device or a pipe (e.g. /dev/null): renaming over it would replace it.
-            file.reset(std::fopen(path.c_str(), "wb"));
-            if (!file) throw Error(fmt::format("{}: cannot open: {}", path, errno_text(errno)));
+            stream_ = FileDescriptor(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+            if (!stream_) throw Error(fmt::format("{}: cannot open: {}", path, errno_text(errno)));
+            fd = stream_.get();
         } else {
-            // Through a symbolic link, replace the file it names, not the link.
-            const fs::path target = fs::is_symlink(fs::symlink_status(path, ignored))
-                                        ? fs::weakly_canonical(path, ignored)
-                                        : fs::path(path);
-            path_ = target.string();
-            const fs::path directory =
-                target.has_parent_path() ? target.parent_path() : fs::path(".");
-            std::random_device random;
-            int fd = -1;
-            int error = 0;
-            for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-                temporary_path_ = (directory / fmt::format(".{}.{:08x}.tmp",
-                                                           target.filename().string(), random()))
-                                      .string();
-                fd = ::open(temporary_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-                error = errno;
-                if (fd < 0 && error != EEXIST) break;
-            }
-            if (fd < 0) {
-                temporary_path_.clear();
-                throw Error(fmt::format("{}: cannot create a file in {}: {}", path,
-                                        directory.string(), errno_text(error)));
-            }
-            file.reset(::fdopen(fd, "wb"));
-            if (!file) {
-                error = errno;
-                ::close(fd);
-                ::unlink(temporary_path_.c_str());
-                temporary_path_.clear();
-                throw Error(fmt::format("{}: cannot write: {}", path, errno_text(error)));
-            }
+            fd = replacement_.emplace(path).fd();
         }
     }
-    dumper_.reset(pcap_dump_fopen(dead_.get(), file.get()));
-    if (!dumper_) {
-        std::string reason = pcap_geterr(dead_.get());
-        file.reset();
-        if (!temporary_path_.empty()) ::unlink(temporary_path_.c_str());
-        temporary_path_.clear();
-        throw Error(fmt::format("{}: {}", path == "-" ? "stdout" : path, reason));
-    }
-    file.release();  // now owned by the dumper
+    output_ = std::make_unique<BufferedOutput>(fd, shown);
+    output_->append(file_header);
 }
 
 PcapWriter::~PcapWriter() {
-    dumper_.reset();
-    if (!committed_ && !temporary_path_.empty()) ::unlink(temporary_path_.c_str());
+    // Like a stdio stream closed unflushed, standard output and devices still get what was
+    // written before an error; a file's temporary copy is removed by replacement_.
+    if (!committed_ && output_ && !replacement_) {
+        try {
+            write_pending();
+            output_->flush();
+        } catch (const Error&) {
+        }
+    }
 }
 
-void PcapWriter::write(const PacketView& packet) {
-    if (!dumper_) throw Error("capture already finished");
+void PcapWriter::refuse(const PacketView& packet) const {
     if (packet.data.size() > snaplen_) {
         throw Error(
             fmt::format("{} bytes exceed the snapshot length {}", packet.data.size(), snaplen_));
@@ -343,37 +347,72 @@ void PcapWriter::write(const PacketView& packet) {
                         "2106)",
                         packet.timestamp.seconds));
     }
-    if (packet.timestamp.nanoseconds > 999'999'999) {
-        throw Error(fmt::format("invalid timestamp fraction {} ns", packet.timestamp.nanoseconds));
+    throw Error(fmt::format("invalid timestamp fraction {} ns", packet.timestamp.nanoseconds));
+}
+
+void PcapWriter::write(const PacketView& packet) {
+    if (committed_) throw Error("capture already finished");
+    const std::size_t size = packet.data.size();
+    // One test for all the ways a packet can be unfit for the format; refuse() says which.
+    if (size > snaplen_ || packet.wire_length < size ||
+        static_cast<uint64_t>(packet.timestamp.seconds) > UINT32_MAX ||
+        packet.timestamp.nanoseconds > 999'999'999) [[unlikely]] {
+        refuse(packet);
     }
-    pcap_pkthdr header{};
-    header.ts.tv_sec = static_cast<time_t>(packet.timestamp.seconds);
-    header.ts.tv_usec = static_cast<suseconds_t>(precision_ == TimestampPrecision::Nanoseconds
-                                                     ? packet.timestamp.nanoseconds
-                                                     : packet.timestamp.nanoseconds / 1000);
-    header.caplen = static_cast<bpf_u_int32>(packet.data.size());
-    header.len = packet.wire_length;
-    pcap_dump(reinterpret_cast<u_char*>(dumper_.get()), &header, packet.data.data());
+    const uint32_t fraction = precision_ == TimestampPrecision::Nanoseconds
+                                  ? packet.timestamp.nanoseconds
+                                  : packet.timestamp.nanoseconds / 1000;
+    std::array<uint8_t, kClassicRecordHeaderSize> header;
+    encode_classic_record_header(header.data(), packet.timestamp.seconds, fraction,
+                                 static_cast<uint32_t>(size), packet.wire_length);
+    const std::span<const uint8_t> stored = packet.stored_record;
+    if (packet.storage != nullptr && stored.size() == header.size() + size &&
+        stored.data() + header.size() == packet.data.data() &&
+        std::memcmp(stored.data(), header.data(), header.size()) == 0) [[likely]] {
+        // The record as the file stores it is byte for byte what would be written: extend
+        // the run of such records when it follows the last one, else start a new run.
+        if (stored.data() == pending_.data() + pending_.size() &&
+            packet.storage->get() == pending_storage_.get()) {
+            pending_ = {pending_.data(), pending_.size() + stored.size()};
+        } else {
+            write_pending();
+            pending_storage_ = *packet.storage;
+            pending_ = stored;
+        }
+        if (pending_.size() >= BufferedOutput::kCapacity) write_pending();
+    } else {
+        write_pending();
+        if (size <= BufferedOutput::kCapacity - header.size()) [[likely]] {
+            uint8_t* out = output_->reserve(header.size() + size);
+            std::memcpy(out, header.data(), header.size());
+            if (size > 0) std::memcpy(out + header.size(), packet.data.data(), size);
+            output_->added(header.size() + size);
+        } else {
+            output_->append(header);
+            output_->append(packet.data);
+        }
+    }
     ++packets_written_;
+}
+
+void PcapWriter::write_pending() {
+    if (pending_.empty()) return;
+    // Short runs (records between packets that were left out) are cheaper to copy into the
+    // buffer than to write on their own; append() writes long ones straight through.
+    const std::span<const uint8_t> run = std::exchange(pending_, {});
+    output_->append(run);
+    // Let the reader write into that buffer again.
+    pending_storage_.reset();
 }
 
 void PcapWriter::commit() {
     if (committed_) return;
-    const std::string shown = path_.empty() ? "stdout" : path_;
-    std::FILE* file = pcap_dump_file(dumper_.get());
-    if (pcap_dump_flush(dumper_.get()) != 0 || std::ferror(file)) {
-        throw Error(fmt::format("{}: cannot write: {}", shown, errno_text(errno)));
-    }
-    if (!temporary_path_.empty()) {
-        if (::fsync(::fileno(file)) != 0) {
-            throw Error(fmt::format("{}: cannot write: {}", shown, errno_text(errno)));
-        }
-        dumper_.reset();
-        if (std::rename(temporary_path_.c_str(), path_.c_str()) != 0) {
-            throw Error(fmt::format("{}: cannot replace: {}", shown, errno_text(errno)));
-        }
-    } else {
-        dumper_.reset();
+    write_pending();
+    output_->flush();
+    if (replacement_) {
+        replacement_->commit();
+    } else if (stream_.close() != 0) {
+        throw OutputError(fmt::format("{}: cannot write: {}", output_->name(), errno_text(errno)));
     }
     committed_ = true;
 }

@@ -1,8 +1,12 @@
-// pcap_io.h: reading pcap and pcapng captures and writing pcap captures through libpcap,
-// with every libpcap handle and file owned by an object. Link types are the LINKTYPE_*
-// numbers stored in capture files (see link_layer.h), whatever libpcap calls them inside.
+// pcap_io.h: reading pcap and pcapng captures and writing pcap captures, with every
+// handle, file and buffer owned by an object. Classic pcap files are read by our own
+// reader (classic_pcap.h) where it can give exactly what libpcap gives, everything else
+// by libpcap; captures are written as pcap_dump() writes them. Link types are the
+// LINKTYPE_* numbers stored in capture files (see link_layer.h), whatever libpcap calls
+// them inside.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -10,12 +14,17 @@
 #include <string>
 #include <string_view>
 
+#include "libbpfgen/atomic_file.h"
+#include "libbpfgen/file_descriptor.h"
 #include "libbpfgen/program.h"
 
 struct pcap;         // libpcap's pcap_t
 struct pcap_dumper;  // libpcap's pcap_dumper_t
 
 namespace bpfgen {
+
+class BufferedOutput;
+class ClassicPcapReader;
 
 // Deleters for libpcap's handles.
 struct PcapCloser {
@@ -38,9 +47,20 @@ struct Timestamp {
 // call to next() on the same reader.
 struct PacketView {
     Timestamp timestamp;
-    uint32_t wire_length = 0;       // length on the wire, >= data.size()
+    uint32_t wire_length = 0;       // length on the wire, >= data.size() unless damaged
     std::span<const uint8_t> data;  // the captured bytes
+    // For a packet that PcapReader read from a classic pcap file itself: its record as
+    // the file stores it (record header, then data), and the owner of the buffer holding
+    // it, a copy of which keeps those bytes valid after next(). PcapWriter writes records
+    // that are byte for byte what it would write from there, whole runs at a time, rather
+    // than copying them one by one. Empty and null otherwise.
+    std::span<const uint8_t> stored_record;
+    const std::shared_ptr<const void>* storage = nullptr;
 };
+
+// libpcap's DLT_* value for a LINKTYPE_* value and back: they differ for a few old types.
+int dlt_from_link_type(int link_type);
+int link_type_from_dlt(int dlt);
 
 // libpcap's name and description of a link type, e.g. "EN10MB (Ethernet)"; "link type N"
 // when libpcap does not know it.
@@ -82,7 +102,14 @@ class PcapReader {
     Program compile_filter(const std::string& expression) const;
 
   private:
+    std::optional<PacketView> next_from_libpcap();
+
+    // Exactly one of these reads the capture.
+    std::unique_ptr<ClassicPcapReader> classic_;
     std::unique_ptr<pcap, PcapCloser> handle_;
+    // The file header of a capture classic_ reads, from which libpcap makes a handle to
+    // compile filters for it as for any capture it reads itself.
+    std::array<uint8_t, 24> classic_file_header_{};
     std::string name_;
     int link_type_ = 0;
     uint32_t snaplen_ = 0;
@@ -94,10 +121,12 @@ class PcapReader {
 // packets from their IP header on).
 Program compile_filter(const std::string& expression, int link_type, uint32_t snaplen);
 
-// Writes a pcap capture. To "-" it writes standard output; to any other path it writes a
-// temporary file in the same directory that commit() renames into place, so that path
-// never holds a partial capture: without commit() (an error, an exception) the temporary
-// file is removed and an existing file at path is left untouched.
+// Writes a pcap capture, byte for byte as libpcap's pcap_dump() would, through a large
+// buffer. To "-" it writes standard output; to any other path it writes a temporary file
+// in the same directory that commit() renames into place, so that path never holds a
+// partial capture: without commit() (an error, an exception) the temporary file is
+// removed and an existing file at path is left untouched. Devices and pipes named by path
+// are written to as they are.
 class PcapWriter {
   public:
     PcapWriter(const std::string& path, int link_type, uint32_t snaplen,
@@ -108,17 +137,25 @@ class PcapWriter {
 
     // Throws Error when the packet cannot be stored faithfully: more bytes than the
     // snapshot length, wire length below the captured length, or a timestamp outside the
-    // pcap format's range (1970 to 2106).
+    // pcap format's range (1970 to 2106); OutputError when the output cannot be written.
     void write(const PacketView& packet);
     // Flushes and (for a file) renames it into place; throws Error when writing failed.
     void commit();
     uint64_t packets_written() const { return packets_written_; }
 
   private:
-    std::unique_ptr<pcap, PcapCloser> dead_;  // carries the link type and snapshot length
-    std::unique_ptr<pcap_dumper, PcapDumperCloser> dumper_;
-    std::string path_;            // empty for standard output
-    std::string temporary_path_;  // removed unless committed
+    [[noreturn]] void refuse(const PacketView& packet) const;
+
+    // Passes the pending run of stored records to output_.
+    void write_pending();
+
+    std::optional<ReplacementFile> replacement_;  // for a regular file (or a new one)
+    FileDescriptor stream_;                       // otherwise: stdout's duplicate, a device
+    std::unique_ptr<BufferedOutput> output_;
+    // Stored records to be written as they are, adjacent in a reader's buffer, not yet
+    // passed to output_ (they follow everything in it), and the owner of that buffer.
+    std::span<const uint8_t> pending_;
+    std::shared_ptr<const void> pending_storage_;
     TimestampPrecision precision_;
     uint32_t snaplen_;
     uint64_t packets_written_ = 0;

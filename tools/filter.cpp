@@ -210,6 +210,8 @@ int filter_main(int argc, char** argv) {
             if (matches == options.invert) continue;
             try {
                 writer.write(*packet);
+            } catch (const bpfgen::OutputError&) {
+                throw;  // the output's fault, named in the message, not this packet's
             } catch (const Error& error) {
                 throw Error(fmt::format("{}: packet {}: {}", reader.name(), reader.packets_read(),
                                         error.what()));

@@ -92,6 +92,8 @@ void convert(std::istream& input, const std::string& name, bpfgen::PcapWriter& w
                     fmt::format("packet of {} bytes is longer than {}", packet.size(), kSnaplen));
             }
             writer.write(view);
+        } catch (const bpfgen::OutputError&) {
+            throw;  // the output's fault, named in the message, not this line's
         } catch (const Error& error) {
             throw Error(fmt::format("{}:{}: {}", name, number, error.what()));
         }

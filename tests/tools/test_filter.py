@@ -7,7 +7,8 @@
 - --l3 with the original bpfgen's offset-0 bytecode selects the same packets as its
   offset-14/16/18 bytecode does without --l3 (pairs from tests/data/bpfgen_cases.jsonl),
   on the IP packets of all those captures under Ethernet, Linux cooked and VLAN headers;
-- -b, -c, --invert, --stats, -w, several inputs, standard input, and the errors."""
+- -b, -c, --invert, --stats, -w, several inputs, standard input, and the errors, those of
+  an output that cannot be written (a full disk, a closed pipe) included."""
 import json
 import os
 import subprocess
@@ -15,10 +16,10 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from captures import (ETHERNET, LINUX_SLL, LINUX_SLL2, TCPDUMP, Pcap, data, listdir_clean,  # noqa: E402
-                      network_offset, one_error_line, require_environment, require_tcpdump, run,
-                      scapy_linktype, scapy_packets, sll_to_sll2, tcpdump_compiles,
-                      tcpdump_select, temporary_directory, write_pcap)
+from captures import (BIN, ETHERNET, LINUX_SLL, LINUX_SLL2, TCPDUMP, Pcap, data,  # noqa: E402
+                      listdir_clean, network_offset, one_error_line, require_environment,
+                      require_tcpdump, run, scapy_linktype, scapy_packets, sll_to_sll2,
+                      tcpdump_compiles, tcpdump_select, temporary_directory, write_pcap)
 
 require_environment()
 require_tcpdump()
@@ -364,6 +365,32 @@ class Errors(unittest.TestCase):
             result = run("filter", "-w", out, data("dns_udp.pcap"), cut)
             one_error_line(self, result, "cut.pcap", "packet 6", "truncated")
             listdir_clean(self, directory, ["cut.pcap"])
+
+    def test_a_full_disk_is_one_line(self):
+        # /dev/full, written to as it is: a small output fails when flushed at the end, a
+        # large one as soon as a buffer is written; stdout alike.
+        big = data("dnssec.pcap")
+        for args in (["-w", "/dev/full", data("dns_udp.pcap")], ["-w", "/dev/full"] + [big] * 700):
+            with self.subTest(inputs=len(args) - 2):
+                one_error_line(self, run("filter", *args), "filter: /dev/full: cannot write",
+                               "No space left on device")
+        with open("/dev/full", "wb") as full:
+            result = subprocess.run([os.path.join(BIN, "filter"), data("dns_udp.pcap")],
+                                    stdout=full, stderr=subprocess.PIPE, timeout=60)
+        one_error_line(self, result, "filter: stdout: cannot write", "No space left on device")
+
+    def test_a_closed_pipe_is_one_line_where_sigpipe_is_ignored(self):
+        # Python ignores SIGPIPE and, with restore_signals=False, so does the child: the
+        # write fails with EPIPE instead of killing it.
+        big = data("dnssec.pcap")
+        reader, writer = os.pipe()
+        os.close(reader)
+        try:
+            result = subprocess.run([os.path.join(BIN, "filter")] + [big] * 700, stdout=writer,
+                                    stderr=subprocess.PIPE, timeout=60, restore_signals=False)
+        finally:
+            os.close(writer)
+        one_error_line(self, result, "filter: stdout: cannot write", "Broken pipe")
 
     def test_an_existing_output_file_survives_a_failed_run(self):
         with temporary_directory() as directory:
