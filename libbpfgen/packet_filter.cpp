@@ -53,6 +53,22 @@ bool has_ancillary_loads(const Program& program) {
     });
 }
 
+// The length of the IP packet as its header states it, as ip_rcv and ipv6_rcv trim the
+// packet to it: IPv4's total length (at least its header's length), IPv6's payload length
+// plus the 40-byte header (not for a jumbogram's 0). nullopt when there is none to use.
+std::optional<std::size_t> stated_ip_length(std::span<const uint8_t> ip) {
+    if (ip.empty()) return std::nullopt;
+    const unsigned version = ip[0] >> 4;
+    if (version == 4 && ip.size() >= 4) {
+        const std::size_t total = std::size_t{ip[2]} << 8 | ip[3];
+        if (total >= std::size_t{ip[0] & 0xfu} * 4 && total >= 20) return total;
+    } else if (version == 6 && ip.size() >= 6) {
+        const std::size_t payload = std::size_t{ip[4]} << 8 | ip[5];
+        if (payload != 0) return payload + 40;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 PacketFilter::PacketFilter(CheckedProgram program, int link_type, FilterLayer layer)
@@ -72,7 +88,7 @@ PacketFilter::PacketFilter(CheckedProgram program, int link_type, FilterLayer la
 std::optional<uint32_t> PacketFilter::verdict(std::span<const uint8_t> packet,
                                               uint32_t wire_length) const {
     if (layer_ == FilterLayer::LinkLayer && !reads_link_context_) {
-        return run(program_, packet, bare_context_, wire_length).verdict;
+        return bpfgen::verdict(program_, packet, bare_context_, wire_length);
     }
     // One decoding of the link-layer header serves the context and the network layer; a
     // packet too short for its header (or of a link type not understood) gets the
@@ -86,9 +102,17 @@ std::optional<uint32_t> PacketFilter::verdict(std::span<const uint8_t> packet,
     const auto network = link ? find_network_layer(*link, packet) : std::nullopt;
     if (!network) return std::nullopt;
     // At the network layer the kernel's skb->len no longer counts the link-layer header.
-    const std::size_t length = wire_length > network->offset ? wire_length - network->offset
-                                                             : packet.size() - network->offset;
-    return bpfgen::verdict(program_, packet.subspan(network->offset), context, length);
+    std::size_t length = wire_length > network->offset ? wire_length - network->offset
+                                                       : packet.size() - network->offset;
+    std::span<const uint8_t> ip = packet.subspan(network->offset);
+    // Nor the link layer's padding (a short frame filled up to Ethernet's 60 bytes): the
+    // kernel cuts the packet to the length its IP header states before any rule sees it.
+    if (const std::optional<std::size_t> stated = stated_ip_length(ip);
+        stated && *stated <= length) {
+        length = *stated;
+        ip = ip.first(std::min(ip.size(), *stated));
+    }
+    return bpfgen::verdict(program_, ip, context, length);
 }
 
 }  // namespace bpfgen

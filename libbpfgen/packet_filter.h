@@ -26,6 +26,9 @@ class PacketFilter {
     // The verdict of the program for one packet (non-zero: it matches), or nullopt when
     // the program sees the network layer and the packet has no IPv4/IPv6 header.
     // wire_length is the packet's length on the wire (what `ld #len` sees at the link layer).
+    // At the network layer the program sees the IP packet as the kernel hands it to
+    // iptables: cut to the length its header states (link-layer padding dropped), which
+    // `ld #len` sees too.
     std::optional<uint32_t> verdict(std::span<const uint8_t> packet, uint32_t wire_length) const;
 
   private:

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -109,14 +110,52 @@ TEST(PacketFilter, NetworkLayerProgramsSeeTheIpHeaderFirst) {
 TEST(PacketFilter, NetworkLayerLengthIsTheIpPacketsLength) {
     // ld #len; ret a
     const Program length{{0x80, 0, 0, 0}, {0x16, 0, 0, 0}};
-    const Capture capture = read_capture("ldp-common-session.pcap");
-    const PacketFilter network(CheckedProgram(length), capture.link_type, FilterLayer::Network);
-    const PacketFilter link(CheckedProgram(length), capture.link_type, FilterLayer::LinkLayer);
-    for (const auto& packet : capture.packets) {
-        const auto offset = find_network_layer(capture.link_type, packet.data)->offset;
-        EXPECT_EQ(network.verdict(packet.data, packet.wire_length), packet.wire_length - offset);
-        EXPECT_EQ(link.verdict(packet.data, packet.wire_length), packet.wire_length);
+    for (const char* name : {"ldp-common-session.pcap", "dns_udp.pcap", "LINKTYPE_RAW_ipv6.pcap"}) {
+        SCOPED_TRACE(name);
+        const Capture capture = read_capture(name);
+        const PacketFilter network(CheckedProgram(length), capture.link_type, FilterLayer::Network);
+        const PacketFilter link(CheckedProgram(length), capture.link_type, FilterLayer::LinkLayer);
+        for (const auto& packet : capture.packets) {
+            const auto offset = find_network_layer(capture.link_type, packet.data)->offset;
+            const uint8_t* ip = packet.data.data() + offset;
+            const uint32_t stated =
+                (ip[0] >> 4) == 4 ? (ip[2] << 8 | ip[3]) : (ip[4] << 8 | ip[5]) + 40;
+            EXPECT_EQ(
+                network.verdict(packet.data, packet.wire_length),
+                std::min<uint32_t>(stated, packet.wire_length - static_cast<uint32_t>(offset)));
+            EXPECT_EQ(link.verdict(packet.data, packet.wire_length), packet.wire_length);
+        }
     }
+}
+
+TEST(PacketFilter, NetworkLayerProgramsDoNotSeeLinkLayerPadding) {
+    // A 36-byte IPv4/UDP packet padded to a 60-byte Ethernet frame, as on the wire: the
+    // kernel trims the padding before iptables, so a rule on the packet's last bytes (a
+    // suffix rule) and `ld #len` see the IP packet's end.
+    const std::vector<uint8_t> ethernet = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00};
+    const std::vector<uint8_t> ipv4 = {0x45, 0, 0,   36, 0, 1, 0,   0, 64, 17,
+                                       0,    0, 192, 0,  2, 1, 192, 0, 2,  2};
+    const std::vector<uint8_t> udp = {0x30, 0x39, 0, 53, 0, 16, 0, 0};
+    const std::vector<uint8_t> payload = {'A', 'B', 'C', 'D', 'G', 'H', 'I', 'J'};
+    std::vector<uint8_t> frame;
+    for (const auto* part : {&ethernet, &ipv4, &udp, &payload}) {
+        frame.insert(frame.end(), part->begin(), part->end());
+    }
+    frame.resize(60, 0);
+    // ld #len; ret a  and  ld #len; sub #4; tax; ld [x+0]; ret a (the last 4 bytes)
+    const Program length{{0x80, 0, 0, 0}, {0x16, 0, 0, 0}};
+    const Program last_word{
+        {0x80, 0, 0, 0}, {0x14, 0, 0, 4}, {0x07, 0, 0, 0}, {0x40, 0, 0, 0}, {0x16, 0, 0, 0}};
+    EXPECT_EQ(PacketFilter(CheckedProgram(length), linktype::kEthernet, FilterLayer::Network)
+                  .verdict(frame, 60),
+              36u);
+    EXPECT_EQ(PacketFilter(CheckedProgram(last_word), linktype::kEthernet, FilterLayer::Network)
+                  .verdict(frame, 60),
+              0x4748494au);  // "GHIJ"
+    // At the link layer the frame is what a packet socket sees, padding and all.
+    EXPECT_EQ(PacketFilter(CheckedProgram(length), linktype::kEthernet, FilterLayer::LinkLayer)
+                  .verdict(frame, 60),
+              60u);
 }
 
 TEST(PacketFilter, PacketsWithoutIpHaveNoNetworkLayerVerdict) {
