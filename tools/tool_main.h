@@ -1,10 +1,19 @@
 // tool_main.h: the boundary every tool shares, where an error becomes one line on stderr
-// ("TOOL: message") and an exit status: 2 for a usage error, 1 for any other failure.
+// ("TOOL: message") and an exit status: 2 for a usage error, 1 for any other failure, and
+// output already written to a regular-file stdout is taken back.
 #pragma once
 
+#include <fcntl.h>
+#include <stdio_ext.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,23 +32,58 @@ inline std::string one_line(std::string_view message) {
     return line;
 }
 
+// Where stdout stood when the tool started, when it is a regular file (`tool > out`,
+// `tool >> out`): a tool that fails cuts it back there, so that a late error leaves no
+// partial output behind. A pipe or a terminal keeps what it was given; the exit status
+// says it is incomplete.
+class StdoutCheckpoint {
+  public:
+    StdoutCheckpoint() {
+        struct stat status {};
+        if (::fstat(STDOUT_FILENO, &status) != 0 || !S_ISREG(status.st_mode)) return;
+        const int flags = ::fcntl(STDOUT_FILENO, F_GETFL);
+        // With O_APPEND every write lands at the end, wherever the offset says it is.
+        const off_t offset = flags >= 0 && (flags & O_APPEND) != 0
+                                 ? status.st_size
+                                 : ::lseek(STDOUT_FILENO, 0, SEEK_CUR);
+        if (offset >= 0) start_ = offset;
+    }
+
+    // Drops what is still buffered for stdout and cuts the file back to where it was.
+    void roll_back() const {
+        __fpurge(stdout);
+        if (start_ && ::ftruncate(STDOUT_FILENO, *start_) != 0) {
+            std::fprintf(stderr, "(the partial output on stdout could not be removed: %s)\n",
+                         std::strerror(errno));
+        }
+    }
+
+  private:
+    std::optional<off_t> start_;
+};
+
 enum class UsageHint { None, SeeHelp };
 
 // Runs a tool's body and returns its exit status; an exception becomes one line on stderr
-// and status 2 (UsageError, with "(see TOOL --help)" for UsageHint::SeeHelp) or 1.
+// and status 2 (UsageError, with "(see TOOL --help)" for UsageHint::SeeHelp) or 1, after
+// any output the body wrote to a regular-file stdout has been taken back.
 template <typename Body>
 int run(const char* tool, Body&& body, UsageHint hint = UsageHint::None) {
+    const StdoutCheckpoint checkpoint;
     try {
         return body();
     } catch (const bpfgen::UsageError& error) {
+        checkpoint.roll_back();
         std::fprintf(stderr, "%s: %s", tool, one_line(error.what()).c_str());
         if (hint == UsageHint::SeeHelp) std::fprintf(stderr, " (see %s --help)", tool);
         std::fputc('\n', stderr);
         return 2;
     } catch (const std::bad_alloc&) {
+        checkpoint.roll_back();
         std::fprintf(stderr, "%s: out of memory\n", tool);
         return 1;
     } catch (const std::exception& error) {
+        checkpoint.roll_back();
         std::fprintf(stderr, "%s: %s\n", tool, one_line(error.what()).c_str());
         return 1;
     }

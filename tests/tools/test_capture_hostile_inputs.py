@@ -57,6 +57,28 @@ class BrokenCaptures(unittest.TestCase):
                     one_error_line(self, run(tool, *args, stdin=blob), tool + ": ", "stdin",
                                    reason)
 
+    def test_a_late_error_takes_back_what_went_to_a_file_on_stdout(self):
+        # Packet 1 is whole, packet 2 cut: output was written before the error.
+        cut = os.path.join(self.directory.name, "late-error.pcap")
+        with open(cut, "wb") as out:
+            out.write(open(data("dns_udp.pcap"), "rb").read()[:415])
+        rows = [(tool, args + [cut], None) for tool, args in CAPTURE_READERS]
+        rows.append(("hex2pcap", [], b"4500\nzz\n"))
+        for tool, args, stdin in rows:
+            for mode, before in (("wb", b""), ("ab", b"kept\n")):
+                with self.subTest(tool=tool, args=args, mode=mode):
+                    path = os.path.join(self.directory.name, "stdout")
+                    with open(path, "wb") as out:
+                        out.write(before)
+                    with open(path, mode) as out:
+                        result = subprocess.run([os.path.join(BIN, tool), *args],
+                                                input=stdin or b"", stdout=out,
+                                                stderr=subprocess.PIPE, timeout=60)
+                    self.assertEqual(result.returncode, 1, result.stderr)
+                    self.assertEqual(len(result.stderr.splitlines()), 1, result.stderr)
+                    with open(path, "rb") as written:
+                        self.assertEqual(written.read(), before)
+
     def test_a_closed_standard_input(self):
         # Not the same as an empty one: reading fails, and that must be said.
         for tool, args in CAPTURE_READERS + [("hex2pcap", []), ("parsedns", ["-"])]:
