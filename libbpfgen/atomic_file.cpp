@@ -1,4 +1,5 @@
-// atomic_file.cpp: temporary file beside the target, fsync, rename; see atomic_file.h.
+// atomic_file.cpp: an unnamed (O_TMPFILE) or hidden temporary file beside the target,
+// fsync, then linked or renamed over it; see atomic_file.h.
 #include "libbpfgen/atomic_file.h"
 
 #include <fcntl.h>
@@ -20,21 +21,53 @@ namespace bpfgen {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// The path a write to `path` lands on: through every symbolic link (a dangling one too:
+// its target is created, as the shell's `>` would).
+fs::path final_target(const std::string& target) {
+    fs::path path(target);
+    for (int depth = 0; depth < 40; ++depth) {
+        std::error_code error;
+        if (!fs::is_symlink(fs::symlink_status(path, error))) return path;
+        const fs::path link = fs::read_symlink(path, error);
+        if (error) return path;
+        path = link.is_absolute() ? link : path.parent_path() / link;
+    }
+    throw Error(fmt::format("{}: cannot open: {}", target, std::strerror(ELOOP)));
+}
+
+// A hidden name beside the target for the file that becomes it.
+std::string temporary_name(const fs::path& directory, const fs::path& replaced) {
+    std::random_device random;
+    return (directory / fmt::format(".{}.{:08x}.tmp", replaced.filename().string(), random()))
+        .string();
+}
+
+}  // namespace
+
 ReplacementFile::ReplacementFile(const std::string& target) : target_(target) {
-    std::error_code ignored;
-    const fs::path replaced = fs::is_symlink(fs::symlink_status(target, ignored))
-                                  ? fs::weakly_canonical(target, ignored)
-                                  : fs::path(target);
+    const fs::path replaced = final_target(target);
     replaced_ = replaced.string();
     const fs::path directory = replaced.has_parent_path() ? replaced.parent_path() : fs::path(".");
+    // An existing file keeps its permissions.
+    struct stat existing {};
+    if (::stat(replaced_.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) {
+        existing_mode_ = existing.st_mode & 07777;
+    }
+    // Unnamed until committed: a run that is killed leaves nothing behind. Filesystems
+    // without O_TMPFILE get a hidden name instead.
+    fd_ = FileDescriptor(::open(directory.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666));
+    if (fd_) return;
+    int error = errno;
+    if (error != EOPNOTSUPP && error != EISDIR && error != EINVAL) {
+        throw Error(fmt::format("{}: cannot create a file in {}: {}", target, directory.string(),
+                                std::strerror(error)));
+    }
     // O_EXCL under a random name rather than mkstemp: mkstemp's mode 0600 would have to be
     // widened by hand, and the umask cannot be read without changing it.
-    std::random_device random;
-    int error = 0;
     for (int attempt = 0; attempt < 100 && !fd_; ++attempt) {
-        temporary_ =
-            (directory / fmt::format(".{}.{:08x}.tmp", replaced.filename().string(), random()))
-                .string();
+        temporary_ = temporary_name(directory, replaced);
         fd_ = FileDescriptor(
             ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
         error = errno;
@@ -56,20 +89,42 @@ ReplacementFile::ReplacementFile(ReplacementFile&& other) noexcept
     : target_(std::move(other.target_)),
       replaced_(std::move(other.replaced_)),
       temporary_(std::exchange(other.temporary_, {})),
+      existing_mode_(other.existing_mode_),
+      committed_(std::exchange(other.committed_, true)),
       fd_(std::move(other.fd_)) {}
 
 void ReplacementFile::commit(std::optional<mode_t> mode) {
-    if (temporary_.empty()) throw Error(fmt::format("{}: already replaced", target_));
-    if (mode && ::fchmod(fd_.get(), *mode) != 0) {
-        throw Error(fmt::format("{}: cannot write: {}", target_, std::strerror(errno)));
+    if (committed_ || !fd_) throw Error(fmt::format("{}: already replaced", target_));
+    const auto fail = [this](const char* what) {
+        throw Error(fmt::format("{}: {}: {}", target_, what, std::strerror(errno)));
+    };
+    const std::optional<mode_t> wanted = mode ? mode : existing_mode_;
+    if (wanted && ::fchmod(fd_.get(), *wanted) != 0) fail("cannot write");
+    if (::fsync(fd_.get()) != 0) fail("cannot write");
+    if (temporary_.empty()) {
+        // The unnamed file gets a hidden name (linkat cannot replace a file), then the
+        // rename below puts it in place at once.
+        const fs::path replaced(replaced_);
+        const fs::path directory =
+            replaced.has_parent_path() ? replaced.parent_path() : fs::path(".");
+        const std::string descriptor = fmt::format("/proc/self/fd/{}", fd_.get());
+        for (int attempt = 0; attempt < 100 && temporary_.empty(); ++attempt) {
+            const std::string name = temporary_name(directory, replaced);
+            // Without CAP_DAC_READ_SEARCH only the /proc path can name the unnamed file.
+            if (::linkat(fd_.get(), "", AT_FDCWD, name.c_str(), AT_EMPTY_PATH) == 0 ||
+                ::linkat(AT_FDCWD, descriptor.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) ==
+                    0) {
+                temporary_ = name;
+            } else if (errno != EEXIST) {
+                fail("cannot write");
+            }
+        }
+        if (temporary_.empty()) fail("cannot write");
     }
-    if (::fsync(fd_.get()) != 0 || fd_.close() != 0) {
-        throw Error(fmt::format("{}: cannot write: {}", target_, std::strerror(errno)));
-    }
-    if (std::rename(temporary_.c_str(), replaced_.c_str()) != 0) {
-        throw Error(fmt::format("{}: cannot replace: {}", target_, std::strerror(errno)));
-    }
+    if (fd_.close() != 0) fail("cannot write");
+    if (std::rename(temporary_.c_str(), replaced_.c_str()) != 0) fail("cannot replace");
     temporary_.clear();
+    committed_ = true;
 }
 
 void write_file_atomically(const std::string& path, const std::string& content, mode_t mode) {

@@ -1,6 +1,6 @@
 // atomic_file.h: writing a file so that its path never holds a partial one: the bytes go
-// to a temporary file in the same directory, which is renamed over the path only once it
-// is complete.
+// to a new file in the same directory, which is renamed over the path only once it is
+// complete.
 #pragma once
 
 #include <sys/types.h>
@@ -13,12 +13,14 @@
 namespace bpfgen {
 
 // A new file being written in place of `target`. Until commit() the target is left as it
-// was; without commit() (an error, an exception) the temporary file is removed when this
-// object goes away. A symbolic link at target is followed: the file it names is replaced,
-// the link stays.
+// was; without commit() (an error, an exception) the new file is removed when this object
+// goes away, and where the filesystem has O_TMPFILE it has no name at all until commit(),
+// so even a killed process leaves nothing behind. A symbolic link at target is followed:
+// the file it names is replaced (created, for a dangling link), the link stays. A file
+// replaced keeps its permissions unless commit() is given others.
 class ReplacementFile {
   public:
-    // Creates the temporary file (mode 0666 less the umask). Throws Error naming target.
+    // Creates the new file (mode 0666 less the umask). Throws Error naming target.
     explicit ReplacementFile(const std::string& target);
     ~ReplacementFile();
     ReplacementFile(ReplacementFile&& other) noexcept;
@@ -28,15 +30,18 @@ class ReplacementFile {
 
     // Where the bytes are written.
     int fd() const { return fd_.get(); }
-    // Sets the mode when given, flushes the file to the disk (so that a crash cannot leave
-    // the path renamed onto a file whose data never arrived), closes it and renames it over
-    // the target. Throws Error naming the target; the temporary file is then still removed.
+    // Sets the mode (given, or the replaced file's), flushes the file to the disk (so that
+    // a crash cannot leave the path renamed onto a file whose data never arrived), closes
+    // it and renames it over the target. Throws Error naming the target; the new file is
+    // then still removed.
     void commit(std::optional<mode_t> mode = std::nullopt);
 
   private:
     std::string target_;     // what the caller gave, for messages
     std::string replaced_;   // the path renamed over: target, or what its link names
-    std::string temporary_;  // empty once renamed
+    std::string temporary_;  // the new file's hidden name; empty while unnamed, or renamed
+    std::optional<mode_t> existing_mode_;  // of the file replaced, when there is one
+    bool committed_ = false;
     FileDescriptor fd_;
 };
 

@@ -7,6 +7,7 @@ and the input, exit non-zero, not hang, and leave no -w file behind."""
 import os
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
@@ -78,6 +79,27 @@ class BrokenCaptures(unittest.TestCase):
                     self.assertEqual(len(result.stderr.splitlines()), 1, result.stderr)
                     with open(path, "rb") as written:
                         self.assertEqual(written.read(), before)
+
+    def test_a_killed_writer_leaves_no_file(self):
+        # Killed while its input is still coming: neither -w's file nor a temporary one.
+        capture = open(data("dns_udp.pcap"), "rb").read()
+        for tool, first_input in (("filter", capture), ("hex2pcap", b"00112233\n")):
+            with self.subTest(tool=tool):
+                directory = temporary_directory()
+                try:
+                    process = subprocess.Popen([os.path.join(BIN, tool), "-w", "out.pcap"],
+                                               cwd=directory.name, stdin=subprocess.PIPE,
+                                               stderr=subprocess.PIPE)
+                    process.stdin.write(first_input)
+                    process.stdin.flush()
+                    time.sleep(0.5)  # it has read and written what it was given
+                    process.terminate()
+                    process.wait(timeout=30)
+                    process.stdin.close()
+                    process.stderr.close()
+                    self.assertEqual(os.listdir(directory.name), [])
+                finally:
+                    directory.cleanup()
 
     def test_a_closed_standard_input(self):
         # Not the same as an empty one: reading fails, and that must be said.
