@@ -5,10 +5,15 @@
 // jumps, numbers wrapped past 32 bits, too many instructions) we refuse with AssembleError.
 #include "libbpfgen/assembler.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -16,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "libbpfgen/error.h"
+#include "libbpfgen/file_descriptor.h"
 #include "libbpfgen/opcodes.h"
 
 namespace bpfgen {
@@ -780,6 +786,32 @@ class Parser {
 
 Program assemble(std::string_view text) {
     return Parser(text).parse();
+}
+
+std::string located_message(std::string_view source, const AssembleError& error) {
+    std::string_view reason = error.what();
+    const std::string prefix = fmt::format("line {}, column {}: ", error.line(), error.column());
+    if (reason.starts_with(prefix)) reason.remove_prefix(prefix.size());
+    return fmt::format("{}:{}:{}: {}", source, error.line(), error.column(), reason);
+}
+
+Program assemble_file(const std::string& path) {
+    const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!file) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+    std::string text;
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::read(file.get(), buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw Error(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
+        if (n == 0) break;
+        text.append(buffer, static_cast<std::size_t>(n));
+    }
+    try {
+        return assemble(text);
+    } catch (const AssembleError& error) {
+        throw Error(located_message(path, error));
+    }
 }
 
 }  // namespace bpfgen

@@ -3,12 +3,21 @@
 // AssembleError (line, column, reason) where bpf_asm would fail or print garbage.
 #pragma once
 
+#include <string>
 #include <string_view>
 
+#include "libbpfgen/error.h"
 #include "libbpfgen/program.h"
 
 namespace bpfgen {
 
 Program assemble(std::string_view text);
+
+// The error as compilers print it: "SOURCE:LINE:COLUMN: reason".
+std::string located_message(std::string_view source, const AssembleError& error);
+
+// Reads and assembles the file at path. Throws Error naming it: "PATH: cannot open: ...",
+// "PATH: cannot read: Is a directory", or "PATH:LINE:COLUMN: reason" for the text.
+Program assemble_file(const std::string& path);
 
 }  // namespace bpfgen

@@ -88,14 +88,6 @@ std::string read_input(const Options& options) {
     return read_all(file.get(), options.path);
 }
 
-// AssembleError's message starts with "line L, column C: "; we print FILE:L:C: instead.
-std::string_view reason(const bpfgen::AssembleError& error) {
-    std::string_view what = error.what();
-    const std::string prefix = fmt::format("line {}, column {}: ", error.line(), error.column());
-    if (what.starts_with(prefix)) what.remove_prefix(prefix.size());
-    return what;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -132,9 +124,7 @@ int main(int argc, char** argv) {
             return 1;
         }
     } catch (const bpfgen::AssembleError& error) {
-        const std::string message = fmt::format("bpf_asm: {}:{}:{}: {}\n", name, error.line(),
-                                                error.column(), reason(error));
-        std::fputs(message.c_str(), stderr);
+        std::fprintf(stderr, "bpf_asm: %s\n", bpfgen::located_message(name, error).c_str());
         return 1;
     } catch (const bpfgen::Error& error) {
         std::fprintf(stderr, "bpf_asm: %s\n", error.what());

@@ -20,6 +20,7 @@
 #include "libbpfgen/format.h"
 #include "libbpfgen/interpreter.h"
 #include "libbpfgen/link_layer.h"
+#include "libbpfgen/opcodes.h"
 #include "libbpfgen/packet_filter.h"
 #include "libbpfgen/pcap_io.h"
 #include "tools/capture_tool.h"
@@ -54,15 +55,6 @@ A packet matches when the program returns non-zero. Examples:
   filter -e "udp port 53" capture.pcap > dns.pcap
   filter --l3 -b "$(bpfgen dns -- example.com)" --stats capture.pcap > hits.pcap
 )USAGE";
-
-std::string read_text_file(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-    std::ostringstream text;
-    text << file.rdbuf();
-    if (file.bad()) throw Error(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
-    return text.str();
-}
 
 struct Options {
     std::optional<std::string> bytecode;
@@ -111,14 +103,7 @@ std::optional<bpfgen::Program> load_program(const Options& options) {
             throw Error(fmt::format("-b: {}", error.what()));
         }
     }
-    if (options.assembly_file) {
-        const std::string text = read_text_file(*options.assembly_file);
-        try {
-            return bpfgen::assemble(text);
-        } catch (const Error& error) {
-            throw Error(fmt::format("{}: {}", *options.assembly_file, error.what()));
-        }
-    }
+    if (options.assembly_file) return bpfgen::assemble_file(*options.assembly_file);
     return std::nullopt;
 }
 
@@ -171,6 +156,13 @@ int filter_main(int argc, char** argv) {
         const std::string source = options.bytecode     ? "-b"
                                    : options.expression ? "-e"
                                                         : *options.assembly_file;
+        // --l3 tries the rule that will be deployed: say so when xt_bpf would refuse it.
+        if (options.network_layer && program->size() > bpfgen::op::kXtBpfMaxInstructions) {
+            std::fprintf(stderr,
+                         "filter: warning: %s: %zu instructions; iptables' bpf match (xt_bpf) "
+                         "takes at most %u\n",
+                         source.c_str(), program->size(), bpfgen::op::kXtBpfMaxInstructions);
+        }
         try {
             filter.emplace(bpfgen::CheckedProgram(std::move(*program)), first.link_type(), layer);
         } catch (const Error& error) {

@@ -346,10 +346,26 @@ class Errors(unittest.TestCase):
             asm = os.path.join(directory, "bad.bpf")
             with open(asm, "w") as out:
                 out.write("ld #1\nbogus 7\n")
+            # As bpf_asm and compilers put it: FILE:LINE:COLUMN.
             one_error_line(self, run("filter", "-c", asm, data("dns_udp.pcap")),
-                           "filter: ", "bad.bpf", "line 2")
+                           "filter: ", "bad.bpf:2:7: ")
             one_error_line(self, run("filter", "-c", os.path.join(directory, "none.bpf")),
                            "none.bpf", "cannot open")
+            one_error_line(self, run("filter", "-c", directory, data("dns_udp.pcap")),
+                           "filter: ", "Is a directory")
+
+    def test_l3_warns_of_a_rule_too_long_for_xt_bpf(self):
+        long_rule = run("bpfgen", "dns", "--", *["host%d.example.com" % i for i in range(8)])
+        self.assertEqual(long_rule.returncode, 0, long_rule.stderr)
+        result = run("filter", "--l3", "-b", long_rule.stdout.decode().strip(),
+                     data("dns_udp.pcap"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(len(result.stderr.splitlines()), 1)
+        self.assertIn(b"filter: warning: -b:", result.stderr)
+        self.assertIn(b"at most 64", result.stderr)
+        short_rule = run("bpfgen", "dns", "--", "example.com").stdout.decode().strip()
+        self.assertEqual(run("filter", "--l3", "-b", short_rule, data("dns_udp.pcap")).stderr,
+                         b"")
 
     def test_l3_needs_a_known_link_type(self):
         one_error_line(self, run("filter", "--l3", data("unsupported-link-type-160.pcap")),
