@@ -74,23 +74,15 @@ Program without_unused_fields(const Program& compiled) {
     return program;
 }
 
-Program compile_pcap_filter(std::string_view expression, int link_type, int snaplen) {
-    if (expression.find('\0') != std::string_view::npos) {
-        throw Error(fmt::format("cannot compile {}: it contains a NUL byte", quote_for_message(expression)));
-    }
-    const std::string text(expression);
-    const std::lock_guard<std::mutex> guard(libpcap_lock());
-    PcapHandle handle(pcap_open_dead(link_type, snaplen));
-    if (!handle) {
-        throw Error(fmt::format("cannot compile {}: libpcap cannot open a capture of {}",
-                                quote_for_message(expression), link_type_name(link_type)));
-    }
+namespace {
+
+// pcap_compile() with the lock held; `described` is what the message names as the target.
+Program compile_locked(std::string_view expression, pcap_t* handle, const std::string& described) {
     CompiledCode code;
-    // Netmask 0, as tcpdump reading a capture file passes it: `ip broadcast` compiles (to
-    // the all-zeros and all-ones addresses), as it did for the original bpftools.
-    if (pcap_compile(handle.get(), code.get(), text.c_str(), 1, 0) != 0) {
+    const std::string text(expression);
+    if (pcap_compile(handle, code.get(), text.c_str(), 1, 0) != 0) {
         throw Error(fmt::format("cannot compile {} for {}: {}", quote_for_message(expression),
-                                link_type_name(link_type), pcap_geterr(handle.get())));
+                                described, pcap_geterr(handle)));
     }
     Program program;
     for (u_int i = 0; i < code.get()->bf_len; ++i) {
@@ -98,6 +90,35 @@ Program compile_pcap_filter(std::string_view expression, int link_type, int snap
         program.push_back(Instruction{insn.code, insn.jt, insn.jf, insn.k});
     }
     return program;
+}
+
+void refuse_nul(std::string_view expression) {
+    if (expression.find('\0') != std::string_view::npos) {
+        throw Error(fmt::format("cannot compile {}: it contains a NUL byte",
+                                quote_for_message(expression)));
+    }
+}
+
+}  // namespace
+
+Program compile_pcap_filter(std::string_view expression, int link_type, int snaplen) {
+    refuse_nul(expression);
+    const std::lock_guard<std::mutex> guard(libpcap_lock());
+    // Netmask 0, as tcpdump reading a capture file passes it: `ip broadcast` compiles (to
+    // the all-zeros and all-ones addresses), as it did for the original bpftools.
+    PcapHandle handle(pcap_open_dead(dlt_from_link_type(link_type), snaplen));
+    if (!handle) {
+        throw Error(fmt::format("cannot compile {}: libpcap cannot open a capture of {}",
+                                quote_for_message(expression), link_type_name(link_type)));
+    }
+    return compile_locked(expression, handle.get(), link_type_name(link_type));
+}
+
+Program compile_pcap_filter(std::string_view expression, pcap* handle) {
+    refuse_nul(expression);
+    const std::lock_guard<std::mutex> guard(libpcap_lock());
+    return compile_locked(expression, handle,
+                          link_type_name(link_type_from_dlt(pcap_datalink(handle))));
 }
 
 std::vector<std::string> pcap_listing(const Program& program) {

@@ -10,18 +10,23 @@
 #include "libbpfgen/link_layer.h"  // linktype::k* for link_type
 #include "libbpfgen/program.h"
 
+struct pcap;  // libpcap's pcap_t
+
 namespace bpfgen {
 
 // The snapshot length the original bpftools announced in its fake pcap header: libpcap
 // uses it as the accept value of `ret` (ret #65536).
 inline constexpr int kPcapSnaplen = 65536;
 
-// Compiles expression as `tcpdump -r FILE -d` would for a capture of link_type: optimised,
-// netmask 0. link_type is handed to libpcap as is: a LINKTYPE_* value that equals its DLT_*
-// (Ethernet, Linux SLL, IPv4 and IPv6 do). Throws Error carrying libpcap's message and the
-// expression when it does not compile (syntax error, unknown name, a filter that rejects
-// every packet, ...).
+// Compiles expression as `tcpdump -r FILE -d` would for a capture of link_type (a
+// LINKTYPE_* value, as capture files store it): optimised, netmask 0. Throws Error carrying
+// libpcap's message and the expression when it does not compile (syntax error, unknown
+// name, a filter that rejects every packet, ...).
 Program compile_pcap_filter(std::string_view expression, int link_type, int snaplen = kPcapSnaplen);
+
+// The same on a libpcap handle of the caller's (one reading a capture: libpcap compiles a
+// few expressions differently for what it reads than for a dead handle).
+Program compile_pcap_filter(std::string_view expression, pcap* handle);
 
 // The program with zeros in the fields its instructions do not use (k of tax, txa, ret a,
 // ALU and jumps on x, len loads; jt and jf of all but conditional jumps), as assembling

@@ -23,6 +23,7 @@
 #include "libbpfgen/capture_input.h"
 #include "libbpfgen/classic_pcap.h"
 #include "libbpfgen/error.h"
+#include "libbpfgen/pcap_compiler.h"
 
 namespace bpfgen {
 
@@ -114,37 +115,6 @@ std::vector<uint8_t> libpcap_file_header(int link_type, uint32_t snaplen,
     const auto* begin = reinterpret_cast<const uint8_t*>(bytes);
     return {begin, begin + size};
 }
-
-// Converts libpcap's compiled program into ours; frees libpcap's copy in every case.
-class CompiledFilter {
-  public:
-    CompiledFilter(pcap* handle, const std::string& expression) {
-        if (pcap_compile(handle, &program_, expression.c_str(), 1, 0) != 0) {
-            throw Error(
-                fmt::format("cannot compile filter '{}': {}", expression, pcap_geterr(handle)));
-        }
-        compiled_ = true;
-    }
-    ~CompiledFilter() {
-        if (compiled_) pcap_freecode(&program_);
-    }
-    CompiledFilter(const CompiledFilter&) = delete;
-    CompiledFilter& operator=(const CompiledFilter&) = delete;
-
-    Program program() const {
-        std::vector<Instruction> instructions;
-        instructions.reserve(program_.bf_len);
-        for (u_int i = 0; i < program_.bf_len; ++i) {
-            const bpf_insn& insn = program_.bf_insns[i];
-            instructions.push_back(Instruction{insn.code, insn.jt, insn.jf, insn.k});
-        }
-        return Program(std::move(instructions));
-    }
-
-  private:
-    bpf_program program_{};
-    bool compiled_ = false;
-};
 
 }  // namespace
 
@@ -261,7 +231,7 @@ std::optional<PacketView> PcapReader::next_from_libpcap() {
 }
 
 Program PcapReader::compile_filter(const std::string& expression) const {
-    if (handle_) return CompiledFilter(handle_.get(), expression).program();
+    if (handle_) return compile_pcap_filter(expression, handle_.get());
     // libpcap compiles some expressions differently for captures it reads than for live
     // ones or dead handles (BSD loopback families, a file's byte order, "inbound"), so
     // compile on a handle reading this capture's file header.
@@ -274,14 +244,7 @@ Program PcapReader::compile_filter(const std::string& expression) const {
         stream.get(), PCAP_TSTAMP_PRECISION_NANO, error.data()));
     if (!handle) throw Error(fmt::format("{}: {}", name_, error.data()));
     stream.release();  // now owned by the pcap handle
-    return CompiledFilter(handle.get(), expression).program();
-}
-
-Program compile_filter(const std::string& expression, int link_type, uint32_t snaplen) {
-    std::unique_ptr<pcap, PcapCloser> dead(
-        pcap_open_dead(dlt_from_link_type(link_type), static_cast<int>(snaplen)));
-    if (!dead) throw Error(fmt::format("cannot compile filters for link type {}", link_type));
-    return CompiledFilter(dead.get(), expression).program();
+    return compile_pcap_filter(expression, handle.get());
 }
 
 PcapWriter::PcapWriter(const std::string& path, int link_type, uint32_t snaplen,

@@ -117,10 +117,6 @@ class PcapReader {
     uint64_t packets_read_ = 0;
 };
 
-// libpcap's compiler for a link type without a capture (e.g. raw IP for programs that see
-// packets from their IP header on).
-Program compile_filter(const std::string& expression, int link_type, uint32_t snaplen);
-
 // Writes a pcap capture, byte for byte as libpcap's pcap_dump() would, through a large
 // buffer. To "-" it writes standard output; to any other path it writes a temporary file
 // in the same directory that commit() renames into place, so that path never holds a

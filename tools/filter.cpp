@@ -22,6 +22,7 @@
 #include "libbpfgen/link_layer.h"
 #include "libbpfgen/opcodes.h"
 #include "libbpfgen/packet_filter.h"
+#include "libbpfgen/pcap_compiler.h"
 #include "libbpfgen/pcap_io.h"
 #include "tools/capture_tool.h"
 
@@ -112,8 +113,8 @@ std::optional<bpfgen::Program> load_program(const Options& options) {
 bpfgen::Program compile_expression(const Options& options, const bpfgen::PcapReader& first) {
     try {
         if (options.network_layer) {
-            return bpfgen::compile_filter(*options.expression, bpfgen::linktype::kRaw,
-                                          first.snaplen());
+            return bpfgen::compile_pcap_filter(*options.expression, bpfgen::linktype::kRaw,
+                                               static_cast<int>(first.snaplen()));
         }
         return first.compile_filter(*options.expression);
     } catch (const Error& error) {

@@ -139,5 +139,12 @@ TEST(PcapCompiler, ConcurrentCallsGiveTheSameResults) {
     EXPECT_EQ(differences, std::vector<int>(4, 0));
 }
 
+TEST(CompilePcapFilter, TakesLinkTypesAsCaptureFilesStoreThem) {
+    // LINKTYPE_RAW (101) is DLT_RAW (12 on Linux) inside libpcap: the version nibble
+    // decides IPv4.
+    const Program raw = compile_pcap_filter("ip", linktype::kRaw, 65535);
+    EXPECT_EQ(raw[0], (Instruction{0x30, 0, 0, 0}));
+}
+
 }  // namespace
 }  // namespace bpfgen

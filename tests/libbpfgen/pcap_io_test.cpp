@@ -218,12 +218,6 @@ TEST(PcapReaderCompileFilter, ABadExpressionGivesLibpcapsReason) {
     expect_error([&] { reader.compile_filter("udp port"); }, {"'udp port'", "syntax error"});
 }
 
-TEST(CompileFilter, CompilesForALinkTypeWithoutACapture) {
-    // Raw IP: the version nibble decides IPv4.
-    const Program raw = compile_filter("ip", linktype::kRaw, 65535);
-    EXPECT_EQ(raw[0], (Instruction{0x30, 0, 0, 0}));
-}
-
 TEST(LinkTypeNames, NumbersAndLibpcapNamesParse) {
     EXPECT_EQ(parse_link_type("1"), 1);
     EXPECT_EQ(parse_link_type("EN10MB"), linktype::kEthernet);
