@@ -64,8 +64,7 @@ echo "$start $middle $end $runs" | awk '{printf "bpfgen dns *.example.uk: %.0f i
 
 echo
 echo "== interpreter and JIT vs libpcap bpf_filter (same programs, same packets; -o 14)"
-"$top/build/bench/interpreter_bench" --benchmark_repetitions=20 --benchmark_min_time=0.05 \
-    --benchmark_color=false
+"$top/build/bench/interpreter_bench" --benchmark_min_time=0.05
 echo
 echo "== generator"
 "$top/build/bench/generator_bench" --benchmark_min_time=0.3
