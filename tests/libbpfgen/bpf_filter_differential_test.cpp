@@ -28,6 +28,7 @@
 
 #include "libbpfgen/disassembler.h"
 #include "libbpfgen/format.h"
+#include "libbpfgen/hex.h"
 #include "libbpfgen/interpreter.h"
 #include "tests/common/crafted_packets.h"
 #include "tests/common/program_builders.h"
@@ -55,16 +56,6 @@ class PcapProgram {
   private:
     std::vector<bpf_insn> instructions_;
 };
-
-std::string hex(const std::vector<uint8_t>& bytes) {
-    static const char digits[] = "0123456789abcdef";
-    std::string text;
-    for (const uint8_t byte : bytes) {
-        text += digits[byte >> 4];
-        text += digits[byte & 0xf];
-    }
-    return text;
-}
 
 // The two implementations' verdicts on one program and packet.
 struct Verdicts {
@@ -96,9 +87,9 @@ TEST(BpfFilterDifferential, RandomProgramsOnRandomPackets) {
             const std::size_t wire = packet.size() + (random.chance(30) ? random.below(1500) : 0);
             const uint32_t ours = run(checked, packet, {}, wire).verdict;
             const uint32_t theirs = pcap.run(packet, wire);
-            ASSERT_EQ(ours, theirs)
-                << "program: " << format_xt_bpf(program) << "\n"
-                << disassemble(program) << "packet: " << hex(packet) << " wire length " << wire;
+            ASSERT_EQ(ours, theirs) << "program: " << format_xt_bpf(program) << "\n"
+                                    << disassemble(program) << "packet: " << hex_encode(packet)
+                                    << " wire length " << wire;
             accepted += ours != 0;
             ++runs;
         }
@@ -124,8 +115,8 @@ TEST(BpfFilterDifferential, RecordedBytecodeOnCraftedPacketsCutAtEveryLength) {
         bpftools::test::for_each_cut(packets, [&](const Bytes& captured, std::size_t wire) {
             const uint32_t ours = run(checked, captured, {}, wire).verdict;
             const uint32_t theirs = pcap.run(captured, wire);
-            ASSERT_EQ(ours, theirs)
-                << reference.describe() << "\npacket: " << hex(captured) << " wire length " << wire;
+            ASSERT_EQ(ours, theirs) << reference.describe() << "\npacket: " << hex_encode(captured)
+                                    << " wire length " << wire;
             accepted += ours != 0;
         });
         if (HasFatalFailure()) return;

@@ -16,6 +16,7 @@
 
 #include "libbpfgen/disassembler.h"
 #include "libbpfgen/format.h"
+#include "libbpfgen/hex.h"
 #include "libbpfgen/interpreter.h"
 #include "libbpfgen/jit_x86_64.h"
 #include "tests/common/crafted_packets.h"
@@ -43,19 +44,9 @@ namespace {
 using bpftools::test::Bytes;
 using namespace bpftools::test::insn;
 
-std::string hex(const Bytes& bytes) {
-    static const char digits[] = "0123456789abcdef";
-    std::string text;
-    for (const uint8_t byte : bytes) {
-        text += digits[byte >> 4];
-        text += digits[byte & 0xf];
-    }
-    return text;
-}
-
 std::string describe(const Program& program, const Bytes& packet, std::size_t wire_length) {
     return "program: " + format_xt_bpf(program) + "\n" + disassemble(program) +
-           "packet: " + hex(packet) + " wire length " + std::to_string(wire_length);
+           "packet: " + hex_encode(packet) + " wire length " + std::to_string(wire_length);
 }
 
 // The JIT's verdict, after checking that it is the JIT's where one is expected.
