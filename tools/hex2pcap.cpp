@@ -78,7 +78,8 @@ void convert(std::istream& input, const std::string& name, bpfgen::PcapWriter& w
         const std::optional<std::string_view> hex = bpfgen::hex_line_content(line);
         if (!hex) continue;
         try {
-            // Refused before decoding: a 100 MB line must not cost a 50 MB packet first.
+            // Refused before decoding (a 100 MB line must not cost a 50 MB packet first):
+            // hex_decode takes two digits a byte and nothing else.
             if (hex->size() > 2 * std::size_t{kSnaplen}) {
                 throw Error(fmt::format("packet of {} bytes is longer than {}",
                                         (hex->size() + 1) / 2, kSnaplen));
@@ -87,10 +88,6 @@ void convert(std::istream& input, const std::string& name, bpfgen::PcapWriter& w
             bpfgen::PacketView view;
             view.data = packet;
             view.wire_length = static_cast<uint32_t>(packet.size());
-            if (packet.size() > kSnaplen) {
-                throw Error(
-                    fmt::format("packet of {} bytes is longer than {}", packet.size(), kSnaplen));
-            }
             writer.write(view);
         } catch (const bpfgen::OutputError&) {
             throw;  // the output's fault, named in the message, not this line's
