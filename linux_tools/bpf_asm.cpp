@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
 #include <new>
 #include <string>
 #include <string_view>
@@ -25,11 +24,6 @@ constexpr std::string_view kUsage =
     "bytecode as one xt_bpf line (\"N,code jt jf k,...\"), or with -c as C initialisers.\n"
     "As the kernel's bpf_asm: -c goes before FILE, and arguments after FILE are ignored.\n";
 
-struct FileCloser {
-    void operator()(std::FILE* file) const { std::fclose(file); }
-};
-using File = std::unique_ptr<std::FILE, FileCloser>;
-
 struct Options {
     bool c_style = false;
     std::string path;                  // empty: standard input
@@ -44,7 +38,7 @@ struct UsageProblem {
 // The kernel tool's command line: any argument starting with "-c" asks for C initialisers,
 // the first other argument is the FILE and ends the command line (what follows is ignored,
 // with a warning here). Unlike the kernel's tool, which reads standard input instead of a
-// FILE it cannot open, a FILE that cannot be opened is an error (see read_input), and so
+// FILE it cannot open, a FILE that cannot be opened is an error (see assemble_input), and so
 // is an unknown option, rather than a wait on the terminal.
 Options parse_options(int argc, char** argv) {
     Options options;
@@ -79,13 +73,16 @@ std::string read_all(std::FILE* file, std::string_view name) {
     return text;
 }
 
-std::string read_input(const Options& options) {
-    if (options.path.empty()) return read_all(stdin, "<stdin>");
-    const File file(std::fopen(options.path.c_str(), "rb"));
-    if (!file) {
-        throw bpfgen::Error(fmt::format("{}: cannot open: {}", options.path, std::strerror(errno)));
+// The program in FILE, or on standard input; throws Error with FILE:LINE:COLUMN (or
+// "<stdin>:LINE:COLUMN") for a bad one.
+bpfgen::Program assemble_input(const Options& options) {
+    if (!options.path.empty()) return bpfgen::assemble_file(options.path);
+    const std::string text = read_all(stdin, "<stdin>");
+    try {
+        return bpfgen::assemble(text);
+    } catch (const bpfgen::AssembleError& error) {
+        throw bpfgen::Error(bpfgen::located_message("<stdin>", error));
     }
-    return read_all(file.get(), options.path);
 }
 
 }  // namespace
@@ -108,14 +105,13 @@ int main(int argc, char** argv) {
     }
     const std::string name = options.path.empty() ? "<stdin>" : options.path;
     try {
-        const std::string text = read_input(options);
+        const bpfgen::Program program = assemble_input(options);
         for (const std::string& argument : options.ignored) {
             std::fprintf(stderr,
                          "bpf_asm: warning: ignoring %s after the FILE, as the kernel's "
                          "bpf_asm does\n",
                          bpfgen::quote_for_message(argument).c_str());
         }
-        const bpfgen::Program program = bpfgen::assemble(text);
         const std::string output =
             options.c_style ? bpfgen::format_c(program) : bpfgen::format_xt_bpf(program) + "\n";
         if (std::fwrite(output.data(), 1, output.size(), stdout) != output.size() ||
@@ -123,9 +119,6 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "bpf_asm: cannot write the output: %s\n", std::strerror(errno));
             return 1;
         }
-    } catch (const bpfgen::AssembleError& error) {
-        std::fprintf(stderr, "bpf_asm: %s\n", bpfgen::located_message(name, error).c_str());
-        return 1;
     } catch (const bpfgen::Error& error) {
         std::fprintf(stderr, "bpf_asm: %s\n", error.what());
         return 1;
