@@ -1,5 +1,6 @@
 // atomic_file.cpp: an unnamed (O_TMPFILE) or hidden temporary file beside the target,
-// fsync, then linked or renamed over it; see atomic_file.h.
+// fsync, then linked or renamed over it, or a plain write where there is nothing to
+// replace; see atomic_file.h.
 #include "libbpfgen/atomic_file.h"
 
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
@@ -35,6 +37,20 @@ fs::path final_target(const std::string& target) {
         path = link.is_absolute() ? link : path.parent_path() / link;
     }
     throw Error(fmt::format("{}: cannot open: {}", target, std::strerror(ELOOP)));
+}
+
+// Writes all of data to fd; throws Error naming `name` when it cannot.
+void write_all(int fd, std::string_view data, const std::string& name) {
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            // A write of 0 bytes where some were asked for: as write(2) reports a full device.
+            throw Error(
+                fmt::format("{}: cannot write: {}", name, std::strerror(n == 0 ? ENOSPC : errno)));
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
 }
 
 // A hidden name beside the target for the file that becomes it.
@@ -127,18 +143,40 @@ void ReplacementFile::commit(std::optional<mode_t> mode) {
     committed_ = true;
 }
 
-void write_file_atomically(const std::string& path, const std::string& content, mode_t mode) {
+void write_file_atomically(const std::string& path, std::string_view content, mode_t mode) {
     ReplacementFile file(path);
-    const char* data = content.data();
-    std::size_t left = content.size();
-    while (left > 0) {
-        const ssize_t n = ::write(file.fd(), data, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw Error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
-        data += n;
-        left -= static_cast<std::size_t>(n);
-    }
+    write_all(file.fd(), content, path);
     file.commit(mode);
+}
+
+FileDescriptor open_in_place(const std::string& path) {
+    std::error_code ignored;
+    const fs::file_status status = fs::status(path, ignored);
+    if (fs::is_directory(status)) throw Error(fmt::format("{}: is a directory", path));
+    if (!fs::exists(status) || fs::is_regular_file(status)) return FileDescriptor();
+    FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+    return fd;
+}
+
+void write_whole_file(const std::string& path, std::string_view content, mode_t mode) {
+    if (path == "-") {
+        // What the caller left in stdio's buffer comes first.
+        if (std::fflush(stdout) != 0) {
+            throw Error(fmt::format("stdout: cannot write: {}", std::strerror(errno)));
+        }
+        write_all(STDOUT_FILENO, content, "stdout");
+        return;
+    }
+    FileDescriptor in_place = open_in_place(path);
+    if (!in_place) {
+        write_file_atomically(path, content, mode);
+        return;
+    }
+    write_all(in_place.get(), content, path);
+    if (in_place.close() != 0) {
+        throw Error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
+    }
 }
 
 }  // namespace bpfgen

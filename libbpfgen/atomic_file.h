@@ -1,12 +1,13 @@
 // atomic_file.h: writing a file so that its path never holds a partial one: the bytes go
 // to a new file in the same directory, which is renamed over the path only once it is
-// complete.
+// complete; what cannot be replaced (stdout, a device, a FIFO) is written in place.
 #pragma once
 
 #include <sys/types.h>
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "libbpfgen/file_descriptor.h"
 
@@ -47,6 +48,20 @@ class ReplacementFile {
 
 // Writes `content` to path through a ReplacementFile with the given mode. Throws Error
 // naming the path on any failure.
-void write_file_atomically(const std::string& path, const std::string& content, mode_t mode);
+void write_file_atomically(const std::string& path, std::string_view content, mode_t mode);
+
+// The path opened for writing when it is written in place rather than replaced: an
+// existing path that is neither a regular file nor a directory (a device such as /dev/null,
+// a FIFO; renaming over one would put a regular file in its place), followed through
+// symbolic links. Empty for a path to replace: a regular file or a path not there yet.
+// Throws Error naming the path for a directory or what cannot be opened.
+FileDescriptor open_in_place(const std::string& path);
+
+// Writes `content` as all that `path` receives: "-" is standard output, and a device or a
+// FIFO (see open_in_place) is written in place, as the shell's `>` would; anything else
+// goes through write_file_atomically with `mode`. Throws Error naming the path ("stdout"
+// for "-") when it cannot be written, e.g. "/dev/full: cannot write: No space left on
+// device".
+void write_whole_file(const std::string& path, std::string_view content, mode_t mode);
 
 }  // namespace bpfgen

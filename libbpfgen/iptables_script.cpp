@@ -1,9 +1,14 @@
-// iptables_script.cpp: the text of the deployment scripts. The scripts keep every
-// user-supplied value in single quotes or in bash arrays, so nothing is re-parsed by the
-// shell; comments go through comment_safe so a newline cannot end them.
+// iptables_script.cpp: the text of the deployment scripts: a header of comments, the
+// script's own values (names, destinations, the chain's rules in iptables-restore form),
+// then one body of bash shared by both tools that installs, removes or shows them. The
+// body reads only those values and the environment; user text reaches it single-quoted,
+// inside a quoted here-document, or validated.
 #include "libbpfgen/iptables_script.h"
 
 #include <fmt/format.h>
+
+#include <cctype>
+#include <cstdint>
 
 #include "libbpfgen/error.h"
 #include "libbpfgen/format.h"
@@ -13,9 +18,345 @@ namespace bpfgen {
 
 namespace {
 
-constexpr std::size_t kMaxSetName = 31;    // IPSET_MAXNAMELEN - 1
-constexpr std::size_t kMaxChainName = 28;  // XT_EXTENSION_MAXNAMELEN - 1 - room for -j
-constexpr std::size_t kMaxComment = 255;   // XT_MAX_COMMENT_LEN - 1
+constexpr std::size_t kMaxSetName = 27;     // IPSET_MAXNAMELEN - 1, less "_new" for staging
+constexpr std::size_t kMaxComment = 255;    // XT_MAX_COMMENT_LEN - 1
+constexpr std::size_t kMaxUserName = 24;    // iptables_bpf_chain's NAME
+constexpr std::size_t kHashCharacters = 8;  // 40 bits of the script's identity
+
+// The bash that does the work; see the file comment.
+constexpr std::string_view kBody = R"BASH(
+set -o errexit -o nounset -o pipefail
+
+PROGRAM=${0##*/}
+USAGE="usage: $PROGRAM [--delete | --status | ADDRESS...]"
+
+fail() {
+    echo "$PROGRAM: $*" >&2
+    exit 1
+}
+
+usage_error() {
+    echo "$PROGRAM: $*; $USAGE" >&2
+    exit 2
+}
+
+say() {
+    echo "$PROGRAM: $*"
+}
+
+ACTION=install
+if [[ $# -eq 1 && $1 == --delete ]]; then
+    ACTION=delete
+elif [[ $# -eq 1 && $1 == --status ]]; then
+    ACTION=status
+elif [[ $# -eq 1 && ($1 == --help || $1 == -h) ]]; then
+    echo "$USAGE"
+    exit 0
+else
+    for argument in "$@"; do
+        [[ $argument != -* ]] || usage_error "unknown option ${argument@Q}"
+    done
+fi
+
+# The iptables backends to use, the one the plain command is first (its -S shows the
+# rules), unless the environment names one.
+if ((FAMILY == 4)); then
+    PLAIN=iptables
+    OVERRIDE=${IPTABLES:-}
+    OVERRIDE_RESTORE=${IPTABLES_RESTORE:-}
+    TABLE_NAMES=/proc/net/ip_tables_names
+else
+    PLAIN=ip6tables
+    OVERRIDE=${IP6TABLES:-${IPTABLES:-}}
+    OVERRIDE_RESTORE=${IP6TABLES_RESTORE:-${IPTABLES_RESTORE:-}}
+    TABLE_NAMES=/proc/net/ip6_tables_names
+fi
+BACKENDS=()
+if [[ -n $OVERRIDE ]]; then
+    command -v "$OVERRIDE" >/dev/null 2>&1 || fail "${OVERRIDE@Q} (from the environment) is not a command"
+    BACKENDS=("$OVERRIDE")
+else
+    case $("$PLAIN" --version 2>/dev/null) in
+        *legacy*) candidates=("$PLAIN-legacy" "$PLAIN-nft") ;;
+        *) candidates=("$PLAIN-nft" "$PLAIN-legacy") ;;
+    esac
+    for candidate in "${candidates[@]}"; do
+        if command -v "$candidate" >/dev/null 2>&1; then
+            BACKENDS+=("$candidate")
+        fi
+    done
+    if ((${#BACKENDS[@]} == 0)) && command -v "$PLAIN" >/dev/null 2>&1; then
+        BACKENDS=("$PLAIN")
+    fi
+    ((${#BACKENDS[@]})) ||
+        fail "no $PLAIN, $PLAIN-nft or $PLAIN-legacy found: install iptables (Debian: apt-get install iptables) or set ${PLAIN^^}"
+fi
+: "${IPSET:=ipset}"
+command -v "$IPSET" >/dev/null 2>&1 ||
+    fail "IPSET: ${IPSET@Q} is not a command; install ipset (Debian: apt-get install ipset) or set IPSET"
+
+# The restore command of backend $1.
+restore_command() {
+    if [[ -n $OVERRIDE_RESTORE ]]; then
+        echo "$OVERRIDE_RESTORE"
+    else
+        echo "$1-restore"
+    fi
+}
+
+# Whether backend $1 has a filter table to look in: looking at a legacy table creates it,
+# and its mere presence makes the nf_tables iptables warn, so a legacy table is only read
+# when the kernel already has one.
+has_table() {
+    case $("$1" --version 2>/dev/null) in
+        *legacy*) grep -qx filter "$TABLE_NAMES" 2>/dev/null ;;
+        *) return 0 ;;
+    esac
+}
+
+# The INPUT rules of backend $1 that jump to the chain as this script adds them (on any
+# interface), in iptables-save form; nothing else is ever removed from INPUT.
+JUMP_PATTERN="^-A INPUT (-i [^ ]+ )?(-p udp -m udp --dport 53 )?-m set --match-set $SET_NAME dst -j $CHAIN\$"
+our_jumps() {
+    local listing line
+    has_table "$1" || return 0
+    listing=$("$1" -w -S INPUT 2>/dev/null) || return 0
+    while IFS= read -r line; do
+        if [[ $line =~ $JUMP_PATTERN ]]; then
+            printf '%s\n' "$line"
+        fi
+    done <<<"$listing"
+}
+
+chain_exists() {
+    has_table "$1" && "$1" -w -S "$CHAIN" >/dev/null 2>&1
+}
+
+chain_rule_count() {
+    local listing
+    if ! listing=$("$1" -w -S "$CHAIN" 2>/dev/null); then
+        echo 0
+        return
+    fi
+    grep -c '^-A ' <<<"$listing" || true
+}
+
+set_exists() {
+    "$IPSET" list -n "$1" >/dev/null 2>&1
+}
+
+# Applies the iptables-restore input $2 to backend $1 as one transaction; on failure
+# REASON holds what iptables said.
+REASON=
+apply() {
+    local output restore
+    restore=$(restore_command "$1")
+    if ! command -v "$restore" >/dev/null 2>&1; then
+        REASON="${restore@Q} is not a command"
+        return 1
+    fi
+    if ! output=$("$restore" -w --noflush 2>&1 <<<"$2"); then
+        output=$(grep -v '^Try ' <<<"$output" | tr '\n' ' ')
+        REASON="${output% }"
+        return 1
+    fi
+}
+
+# Holds the script's lock until it exits: runs of this script (or of any with the same
+# set) take turns, so none sees another's half-done work.
+take_lock() {
+    local directory=${BPFTOOLS_LOCK_DIR:-/run/bpftools}
+    mkdir -p -m 0700 "$directory" 2>/dev/null ||
+        fail "cannot create the lock directory ${directory@Q} (run as root, or set BPFTOOLS_LOCK_DIR)"
+    exec {LOCK_FD}>>"$directory/$SET_NAME.lock" ||
+        fail "cannot open the lock file ${directory@Q}/$SET_NAME.lock"
+    command -v flock >/dev/null 2>&1 || fail "flock is missing (Debian: apt-get install util-linux)"
+    flock -w 300 "$LOCK_FD" || fail "another run still holds $directory/$SET_NAME.lock after 5 minutes"
+}
+
+STAGING_SET=${SET_NAME}_new
+
+# Checks every destination in a staging set before anything of the script's is changed;
+# creates the set from it when there is none yet (CREATED_SET=1).
+CREATED_SET=0
+prepare_set() {
+    local address error
+    "$IPSET" -exist destroy "$STAGING_SET" 2>/dev/null || true
+    error=$("$IPSET" create "$STAGING_SET" hash:net family "$SET_FAMILY" 2>&1) ||
+        fail "ipset cannot create a hash:net set: $error"
+    for address in "${ADDRESSES[@]}" "$@"; do
+        if ! error=$("$IPSET" -exist add "$STAGING_SET" "$address" 2>&1); then
+            "$IPSET" destroy "$STAGING_SET" 2>/dev/null || true
+            fail "destination ${address@Q} refused, nothing changed: $error"
+        fi
+    done
+    if ! set_exists "$SET_NAME"; then
+        "$IPSET" rename "$STAGING_SET" "$SET_NAME"
+        CREATED_SET=1
+    fi
+}
+
+# After the rules are in: the destinations go into a set that was already there.
+finish_set() {
+    local address
+    if ((!CREATED_SET)); then
+        for address in "${ADDRESSES[@]}" "$@"; do
+            "$IPSET" -exist add "$SET_NAME" "$address"
+        done
+        "$IPSET" -exist destroy "$STAGING_SET" 2>/dev/null || true
+    fi
+}
+
+undo_set() {
+    if ((CREATED_SET)); then
+        "$IPSET" destroy "$SET_NAME" 2>/dev/null || true
+    else
+        "$IPSET" -exist destroy "$STAGING_SET" 2>/dev/null || true
+    fi
+}
+
+# Whether backend $1 holds the whole installation: one jump, on this interface, and the
+# chain with all its rules. Then a rerun leaves the rules (and their counters) alone.
+installed_in() {
+    local jumps
+    jumps=$(our_jumps "$1")
+    [[ -n $jumps && $jumps != *$'\n'* ]] || return 1
+    "$1" -w -C INPUT "${JUMP[@]}" 2>/dev/null || return 1
+    [[ $(chain_rule_count "$1") -eq $RULE_COUNT ]]
+}
+
+# The chain (created, or emptied) with its rules, the jumps of earlier runs replaced by
+# one for this interface: one transaction.
+install_input() {
+    local line
+    printf '*filter\n:%s - [0:0]\n%s\n' "$CHAIN" "$CHAIN_RULES"
+    while IFS= read -r line; do
+        if [[ -n $line ]]; then
+            printf '%s\n' "-D${line#-A}"
+        fi
+    done <<<"$(our_jumps "$1")"
+    printf '%s\n' "-I INPUT $INPUTPLACE ${JUMP[*]}" COMMIT
+}
+
+do_install() {
+    local backend reasons=()
+    [[ $INPUTPLACE =~ ^[1-9][0-9]{0,5}$ ]] || fail "INPUTPLACE ${INPUTPLACE@Q} is not a rule position (1, 2, ...)"
+    [[ $DEFAULTINT =~ ^[A-Za-z0-9_.:@+-]{1,15}$ ]] || fail "DEFAULTINT ${DEFAULTINT@Q} is not an interface name"
+    take_lock
+    prepare_set "$@"
+    # A backend that holds the chain already (an earlier run) keeps it.
+    for backend in "${BACKENDS[@]}"; do
+        if chain_exists "$backend" || [[ -n $(our_jumps "$backend") ]]; then
+            if installed_in "$backend"; then
+                finish_set "$@"
+                say "already installed with $backend ($RULE_COUNT rules in chain $CHAIN, set $SET_NAME)"
+                return
+            fi
+            if ! apply "$backend" "$(install_input "$backend")"; then
+                undo_set
+                fail "$backend refused the rules, nothing changed: $REASON"
+            fi
+            finish_set "$@"
+            say "installed with $backend ($RULE_COUNT rules in chain $CHAIN, set $SET_NAME)"
+            return
+        fi
+    done
+    # Else the first backend whose kernel side takes the rules.
+    for backend in "${BACKENDS[@]}"; do
+        if apply "$backend" "$(install_input "$backend")"; then
+            finish_set "$@"
+            say "installed with $backend ($RULE_COUNT rules in chain $CHAIN, set $SET_NAME)"
+            return
+        fi
+        reasons+=("$backend: $REASON")
+    done
+    undo_set
+    local IFS=';'
+    fail "no iptables backend took the rules (the kernel needs the xt_bpf, xt_set and xt_comment matches), nothing changed: ${reasons[*]}"
+}
+
+do_delete() {
+    local backend jumps line input
+    take_lock
+    for backend in "${BACKENDS[@]}"; do
+        jumps=$(our_jumps "$backend")
+        input=$'*filter\n'
+        while IFS= read -r line; do
+            if [[ -n $line ]]; then
+                input+="-D${line#-A}"$'\n'
+            fi
+        done <<<"$jumps"
+        if chain_exists "$backend"; then
+            input+="-F $CHAIN"$'\n'"-X $CHAIN"$'\n'
+        elif [[ -z $jumps ]]; then
+            continue
+        fi
+        apply "$backend" "${input}COMMIT" ||
+            fail "$backend refused to remove the rules, nothing changed (does a rule outside this script jump to $CHAIN?): $REASON"
+        say "removed chain $CHAIN from $backend"
+    done
+    "$IPSET" -exist destroy "$STAGING_SET" 2>/dev/null || true
+    if set_exists "$SET_NAME"; then
+        "$IPSET" destroy "$SET_NAME" 2>/dev/null ||
+            fail "cannot remove the set $SET_NAME: a rule outside this script still uses it"
+        say "removed set $SET_NAME"
+    fi
+}
+
+# Exit status 0 when installed (a jump into the whole chain), 1 otherwise.
+do_status() {
+    local backend jumps listing installed=0
+    for backend in "${BACKENDS[@]}"; do
+        chain_exists "$backend" || continue
+        jumps=$(our_jumps "$backend")
+        if [[ -n $jumps && $(chain_rule_count "$backend") -eq $RULE_COUNT ]]; then
+            installed=1
+            say "installed with $backend: chain $CHAIN ($RULE_COUNT rules), set $SET_NAME"
+        else
+            say "incomplete in $backend: chain $CHAIN without its jump or rules (run the script again, or --delete)"
+        fi
+        listing=$("$backend" -w -L INPUT -v -x -n)
+        awk -v chain="$CHAIN" 'NR == 2 || $3 == chain' <<<"$listing"
+        "$backend" -w -L "$CHAIN" -v -x -n
+    done
+    if set_exists "$SET_NAME"; then
+        "$IPSET" list "$SET_NAME"
+    fi
+    if ((!installed)); then
+        say "not installed"
+        return 1
+    fi
+}
+
+case $ACTION in
+    status)
+        do_status
+        ;;
+    delete)
+        do_delete
+        ;;
+    install)
+        : "${INPUTPLACE:=1}"
+        if [[ -z ${DEFAULTINT:-} ]]; then
+            if ((FAMILY == 6)); then
+                # The kernel lists an unreachable ::/0 on lo when there is no IPv6 default
+                # route; then the IPv4 default route's interface is the best guess.
+                DEFAULTINT=$(awk '$1 == "00000000000000000000000000000000" && $2 == "00" && $10 != "lo" {print $10; exit}' /proc/net/ipv6_route)
+            fi
+            if [[ -z ${DEFAULTINT:-} ]]; then
+                DEFAULTINT=$(awk '$2 == "00000000" {print $1; exit}' /proc/net/route)
+            fi
+            [[ -n $DEFAULTINT ]] || fail "no default route to find the interface by: set DEFAULTINT"
+        fi
+        if ((DNS_ONLY)); then
+            JUMP=(-i "$DEFAULTINT" -p udp --dport 53 -m set --match-set "$SET_NAME" dst -j "$CHAIN")
+        else
+            JUMP=(-i "$DEFAULTINT" -m set --match-set "$SET_NAME" dst -j "$CHAIN")
+        fi
+        do_install "$@"
+        ;;
+esac
+)BASH";
 
 void validate_comment(const std::string& comment) {
     if (comment.size() > kMaxComment) {
@@ -31,29 +372,77 @@ void validate_comment(const std::string& comment) {
     }
 }
 
-// The library's own guard, whatever the caller checked: iptables would refuse the rule
-// halfway through the script otherwise.
-void validate_xt_bpf_size(const Program& program) {
+// The library's own guard, whatever the caller checked: iptables-restore would refuse the
+// whole transaction otherwise.
+void validate_rule_program(const Program& program) {
     if (program.empty() || program.size() > op::kXtBpfMaxInstructions) {
         throw Error(fmt::format("a program of {} instructions cannot be an xt_bpf rule (1 to {})",
                                 program.size(), op::kXtBpfMaxInstructions));
     }
+    const std::size_t length = format_xt_bpf(program).size();
+    if (length > kRestoreMaxArgument) {
+        throw Error(fmt::format(
+            "the program's xt_bpf text is {} bytes; iptables-restore, which applies the rules "
+            "as one transaction, takes at most {}",
+            length, kRestoreMaxArgument));
+    }
 }
 
-// A chain of the user's must not be one of iptables' own: `-N INPUT || -F INPUT` would
-// flush the built-in chain, and a standard target cannot be a chain.
-void validate_user_chain(const std::string& chain) {
-    validate_identifier("chain name", chain, kMaxChainName);
+// A chain of the user's must not be one of iptables' own, nor a standard target.
+void validate_user_chain_name(const std::string& name) {
     static constexpr std::string_view kReserved[] = {
         "INPUT",  "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING",
         "ACCEPT", "DROP",   "RETURN",  "QUEUE",      "REJECT"};
+    std::string upper;
+    for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     for (const std::string_view reserved : kReserved) {
-        if (chain == reserved) {
+        if (upper == reserved) {
             throw UsageError(fmt::format(
                 "chain name '{}' is one of iptables' built-in chains or targets; choose another",
-                chain));
+                name));
         }
     }
+}
+
+// One argument of an iptables-restore line: double-quoted, with \ and " escaped, as
+// iptables-restore reads it back.
+std::string restore_quote(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '\\' || c == '"') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+// 64-bit FNV-1a, written as 8 base-32 characters (its low 40 bits).
+std::string identity_hash(std::string_view identity) {
+    uint64_t hash = 0xcbf29ce484222325ULL;
+    for (char c : identity) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 0x100000001b3ULL;
+    }
+    static constexpr std::string_view kDigits = "abcdefghijklmnopqrstuvwxyz234567";
+    std::string out;
+    for (std::size_t i = 0; i < kHashCharacters; ++i) {
+        out += kDigits[hash & 31];
+        hash >>= 5;
+    }
+    return out;
+}
+
+// readable (letters, digits and '_' kept, anything else '_') cut to leave room for '_' and
+// the hash of identity.
+std::string unique_name(std::string_view readable, std::string_view identity) {
+    std::string out;
+    for (char c : readable) {
+        const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+        out += keep ? c : '_';
+    }
+    out = out.substr(0, kMaxSetName - 1 - kHashCharacters);
+    while (!out.empty() && out.back() == '_') out.pop_back();
+    if (out.empty()) out = "bpf";
+    return out + "_" + identity_hash(identity);
 }
 
 std::string family_word(AddressFamily family) {
@@ -74,241 +463,173 @@ std::string comment_block(const std::string& text) {
     return out;
 }
 
-// The part both scripts share: strict mode, the iptables backend, the interface, the set
-// name and preset addresses, and the usage check of the arguments.
-std::string prologue(const std::string& set_name, AddressFamily family,
-                     const std::vector<std::string>& addresses) {
-    const bool v4 = family == AddressFamily::Inet;
-    const std::string legacy = v4 ? "iptables-legacy" : "ip6tables-legacy";
-    const std::string plain = v4 ? "iptables" : "ip6tables";
+// What both tools deploy: a chain of rules (their text after "-A CHAIN "), entered from
+// INPUT by the packets to the set's destinations.
+struct Deployment {
+    std::string tool;
+    std::string command_line;
+    std::string file_name;
+    std::string what;  // the header's description, after the common first lines
+    std::string name_prefix;
+    bool upper_case_chain = false;
+    AddressFamily family = AddressFamily::Inet;
+    std::vector<std::string> addresses;
+    bool dns_only = true;
+    std::vector<std::string> rule_tails;
+};
+
+// Everything that makes the script what it is goes into the hash, so two scripts that
+// differ in anything never share a set or chain.
+DeploymentNames names_of(const Deployment& d) {
+    std::string identity =
+        d.tool + "\n" + family_word(d.family) + "\n" + (d.dns_only ? "dns\n" : "any\n");
+    for (const std::string& tail : d.rule_tails) identity += "rule " + tail + "\n";
+    for (const std::string& address : d.addresses) identity += "address " + address + "\n";
+    DeploymentNames names;
+    names.set = unique_name(d.name_prefix, identity);
+    names.chain = names.set;
+    if (d.upper_case_chain) {
+        for (char& c : names.chain)
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return names;
+}
+
+std::string render(const Deployment& d) {
+    const DeploymentNames names = names_of(d);
     std::string list;
-    for (const std::string& address : addresses) {
-        validate_address(address, family);
+    for (const std::string& address : d.addresses) {
+        validate_address(address, d.family);
         list += (list.empty() ? "" : " ") + shell_quote(address);
     }
-    std::string out = R"(set -o errexit -o nounset -o pipefail
-
-fail() {
-    echo "${0##*/}: $*" >&2
-    exit 1
-}
-
-# iptables' bpf match needs the legacy (x_tables) backend: the nf_tables one refuses
-# `-m bpf` (RULE_APPEND failed: Invalid argument).
-if [[ -z ${IPTABLES:-} ]]; then
-    if command -v )" + legacy +
-                      R"( >/dev/null 2>&1; then
-        IPTABLES=)" + legacy +
-                      R"(
-    elif )" + plain + R"( --version 2>/dev/null | grep -q legacy; then
-        IPTABLES=)" + plain +
-                      R"(
-    else
-        fail "no iptables that can load -m bpf rules: ')" +
-                      plain +
-                      R"(' is missing or the nf_tables backend, which refuses them; install )" +
-                      legacy + R"( (Debian: apt-get install iptables) or set IPTABLES"
-    fi
-fi
-: "${IPSET:=ipset}"
-command -v "$IPTABLES" >/dev/null 2>&1 || fail "IPTABLES: '$IPTABLES' is not a command"
-command -v "$IPSET" >/dev/null 2>&1 ||
-    fail "IPSET: '$IPSET' is not a command; install ipset (Debian: apt-get install ipset) or set IPSET"
-: "${INPUTPLACE:=1}"
-if [[ -z ${DEFAULTINT:-} ]]; then
-)";
-    if (v4) {
-        out += R"(    DEFAULTINT=$(awk '$2 == "00000000" {print $1; exit}' /proc/net/route)
-)";
-    } else {
-        out +=
-            R"(    # The kernel lists an unreachable ::/0 on lo when there is no IPv6 default route;
-    # then the IPv4 default route's interface is the best guess.
-    DEFAULTINT=$(awk '$1 == "00000000000000000000000000000000" && $2 == "00" && $10 != "lo" {print $10; exit}' /proc/net/ipv6_route)
-    if [[ -z $DEFAULTINT ]]; then
-        DEFAULTINT=$(awk '$2 == "00000000" {print $1; exit}' /proc/net/route)
-    fi
-)";
-    }
+    const std::string name = comment_safe(d.file_name);
+    const std::string sample = d.family == AddressFamily::Inet ? "192.0.2.1/32" : "2001:db8::1/128";
+    const bool v4 = d.family == AddressFamily::Inet;
+    std::string out = fmt::format(
+        "#!/bin/bash\n#\n# Generated by bpftools {}: generate it again rather than edit it.\n"
+        "#\n# Created with:\n#\n#     {}\n#\n",
+        d.tool, comment_safe(d.command_line));
+    out += d.what;
+    out += fmt::format(
+        "#\n"
+        "#     ./{0} {1}     install (once) and add these destinations\n"
+        "#     ./{0} --delete           remove the rules, the chain and the set\n"
+        "#     ./{0} --status           show the rules with their packet and byte counters\n"
+        "#                               (exit status 0 when installed, 1 when not)\n"
+        "#\n"
+        "# The chain '{2}' holds the rules ({3} in all); one rule in INPUT jumps to it\n"
+        "# for packets to an address of the ipset '{4}'{5}, on the\n"
+        "# default-route interface. Installing and removing are each one iptables-restore\n"
+        "# transaction, under a lock of this script's own: the kernel holds all of the\n"
+        "# rules or none of them, whenever the script is stopped. The backend is the\n"
+        "# first of {6}-nft and {6}-legacy (the variant plain {6} is, first) that\n"
+        "# takes the rules.\n"
+        "#\n"
+        "# Environment: {7} (one iptables command to use) and {7}_RESTORE (its\n"
+        "# iptables-restore), IPSET (ipset), DEFAULTINT (interface), INPUTPLACE (1, the\n"
+        "# jump's position in INPUT), BPFTOOLS_LOCK_DIR (/run/bpftools).\n#\n",
+        name, sample, names.chain, d.rule_tails.size(), names.set,
+        d.dns_only ? " (UDP port 53)" : "", v4 ? "iptables" : "ip6tables",
+        v4 ? "IPTABLES" : "IP6TABLES");
+    std::string rules;
+    for (const std::string& tail : d.rule_tails) rules += "-A " + names.chain + " " + tail + "\n";
+    rules.pop_back();
+    out += "\nSET_NAME=" + shell_quote(names.set) + "\n";
+    out += "CHAIN=" + shell_quote(names.chain) + "\n";
+    out += "SET_FAMILY=" + family_word(d.family) + "\n";
+    out += std::string("FAMILY=") + (v4 ? "4" : "6") + "\n";
+    out += "ADDRESSES=(" + list + ")\n";
+    out += std::string("DNS_ONLY=") + (d.dns_only ? "1" : "0") + "\n";
+    out += fmt::format("RULE_COUNT={}\n", d.rule_tails.size());
     out +=
-        R"(    [[ -n $DEFAULTINT ]] || fail "no default route to find the interface by: set DEFAULTINT"
-fi
-
-SET_NAME=)" +
-        shell_quote(set_name) + R"(
-SET_FAMILY=)" +
-        family_word(family) + R"(
-ADDRESSES=()" +
-        list + R"()
-
-XT_BPF_REFUSED="$IPTABLES refused the rule (see above): the kernel needs the xt_bpf, xt_set and xt_comment matches"
-
-# Removes every INPUT rule that matches on the set, on whatever interface it was added
-# (DEFAULTINT may differ now), searching iptables' own words only, not the rule's comment.
-remove_rules_of_set() {
-    local number
-    while number=$("$IPTABLES" --wait -S INPUT | awk -v wanted=" --match-set $SET_NAME dst " '
-            $1 == "-A" {
-                n++
-                line = $0
-                cut = index(line, " -m comment --comment ")
-                if (cut) line = substr(line, 1, cut - 1)
-                if (index(line " ", wanted)) { print n; exit }
-            }') && [[ -n $number ]]; do
-        "$IPTABLES" --wait -D INPUT "$number"
-    done
-}
-
-# Once no rule of this script uses it.
-remove_set() {
-    "$IPSET" -exist destroy "$SET_NAME" ||
-        fail "cannot remove the set '$SET_NAME': a rule outside this script still uses it"
-}
-
-DELETE=0
-if [[ $# -eq 1 && $1 == --delete ]]; then
-    DELETE=1
-else
-    for argument in "$@"; do
-        [[ $argument != -* ]] || fail "usage: ${0##*/} [--delete | ADDRESS...]"
-    done
-fi
-)";
+        "# The chain's rules, as iptables-restore reads them.\n"
+        "IFS= read -r -d '' CHAIN_RULES <<'END_OF_RULES' || true\n" +
+        rules + "\nEND_OF_RULES\nCHAIN_RULES=${CHAIN_RULES%$'\\n'}\n";
+    out += kBody;
     return out;
 }
 
-std::string words(const std::vector<std::string>& quoted) {
-    std::string out;
-    for (const std::string& word : quoted) out += (out.empty() ? "" : " ") + word;
-    return out;
+std::string comment_words(const std::string& comment) {
+    return comment.empty() ? "" : " -m comment --comment " + restore_quote(comment);
 }
 
-std::string add_addresses() {
-    return R"(    "$IPSET" -exist create "$SET_NAME" hash:net family "$SET_FAMILY"
-    for address in "${ADDRESSES[@]}" "$@"; do
-        "$IPSET" -exist add "$SET_NAME" "$address"
-    done
-)";
+Deployment deployment_of(const IptablesBpfScript& s) {
+    validate_comment(s.comment);
+    if (s.rules.empty()) throw Error("no rule to deploy");
+    Deployment d;
+    d.tool = "iptables_bpf";
+    d.command_line = s.command_line;
+    d.file_name = s.file_name;
+    d.name_prefix = s.name_prefix;
+    d.family = s.family;
+    d.addresses = s.addresses;
+    d.dns_only = s.dns_only;
+    for (const BpfRule& rule : s.rules) {
+        validate_rule_program(rule.program);
+        d.rule_tails.push_back("-m bpf --bytecode " + restore_quote(format_xt_bpf(rule.program)) +
+                               comment_words(s.comment) + " -j DROP");
+    }
+    d.what = fmt::format("# Drops {}packets that match the BPF program{} below.\n",
+                         s.dns_only ? "DNS (UDP port 53) " : "", s.rules.size() > 1 ? "s" : "");
+    for (std::size_t i = 0; i < s.rules.size(); ++i) {
+        d.what += fmt::format("#\n# BPF assembly of rule {} of {} ({} instructions):\n#\n", i + 1,
+                              s.rules.size(), s.rules[i].program.size());
+        d.what += comment_block(s.rules[i].assembly);
+    }
+    return d;
+}
+
+Deployment deployment_of(const IptablesBpfChainScript& s) {
+    validate_identifier("name", s.name, kMaxUserName);
+    validate_user_chain_name(s.name);
+    Deployment d;
+    d.tool = "iptables_bpf_chain";
+    d.command_line = s.command_line;
+    d.file_name = s.file_name;
+    d.name_prefix = s.name + (s.family == AddressFamily::Inet ? "_ip4" : "_ip6");
+    d.upper_case_chain = true;
+    d.family = s.family;
+    d.addresses = s.addresses;
+    d.dns_only = true;
+    for (const ChainRule& rule : s.rules) {
+        validate_comment(rule.comment);
+        std::string tail;
+        if (rule.program) {
+            validate_rule_program(*rule.program);
+            tail = "-m bpf --bytecode " + restore_quote(format_xt_bpf(*rule.program)) + " ";
+        }
+        tail += comment_words(rule.comment).substr(rule.comment.empty() ? 0 : 1);
+        if (!rule.comment.empty()) tail += " ";
+        d.rule_tails.push_back(tail + (rule.accept ? "-j ACCEPT" : "-j DROP"));
+    }
+    d.rule_tails.push_back("-j RETURN");
+    d.what =
+        "# DNS (UDP port 53) packets go through a chain of case-insensitive dns rules:\n"
+        "# its ACCEPT rules first, then its DROP rules.\n";
+    return d;
 }
 
 }  // namespace
 
-std::string render_iptables_bpf_script(const IptablesBpfScript& s) {
-    validate_identifier("set name", s.set_name, kMaxSetName);
-    validate_comment(s.comment);
-    if (s.rules.empty()) throw Error("no rule to deploy");
-    for (const BpfRule& rule : s.rules) validate_xt_bpf_size(rule.program);
-    const std::string name = comment_safe(s.file_name);
-    const std::string sample = s.family == AddressFamily::Inet ? "192.0.2.1/32" : "2001:db8::1/128";
-    std::string out =
-        "#!/bin/bash\n#\n# Generated by bpftools iptables_bpf: generate it again rather "
-        "than edit it.\n#\n# Created with:\n#\n";
-    out += "#     " + comment_safe(s.command_line) + "\n#\n";
-    out += fmt::format(
-        "# Drops {}packets that match the BPF program{} below and go to an address of the\n"
-        "# ipset '{}', on the default-route interface (or $DEFAULTINT):\n#\n"
-        "#     ./{} {}     add the rule (once) and these destinations\n"
-        "#     ./{} --delete           remove the rule and the set\n#\n"
-        "# Environment: IPTABLES (default {}: the nf_tables iptables refuses -m bpf),\n"
-        "# IPSET (ipset), DEFAULTINT (interface), INPUTPLACE (1, position in INPUT).\n#\n",
-        s.dns_only ? "DNS (UDP port 53) " : "", s.rules.size() > 1 ? "s" : "", s.set_name, name,
-        sample, name, s.family == AddressFamily::Inet ? "iptables-legacy" : "ip6tables-legacy");
-    for (std::size_t i = 0; i < s.rules.size(); ++i) {
-        out += fmt::format("# BPF assembly of rule {} of {} ({} instructions):\n#\n", i + 1,
-                           s.rules.size(), s.rules[i].program.size());
-        out += comment_block(s.rules[i].assembly);
-        out += "#\n";
-    }
-    out += "\n" + prologue(s.set_name, s.family, s.addresses);
-    out +=
-        "\n# Sets RULE to the arguments of rule $1 after the chain name.\nrule() {\n    case $1 "
-        "in\n";
-    for (std::size_t i = 0; i < s.rules.size(); ++i) {
-        std::vector<std::string> args = {"-i", "\"$DEFAULTINT\""};
-        if (s.dns_only) args.insert(args.end(), {"-p", "udp", "--dport", "53"});
-        args.insert(args.end(), {"-m", "set", "--match-set", "\"$SET_NAME\"", "dst", "-m", "bpf",
-                                 "--bytecode", shell_quote(format_xt_bpf(s.rules[i].program)), "-m",
-                                 "comment", "--comment", shell_quote(s.comment), "-j", "DROP"});
-        out += fmt::format("        {}) RULE=({}) ;;\n", i, words(args));
-    }
-    out += fmt::format(R"(    esac
-}}
-RULES={}
-
-if ((DELETE)); then
-    remove_rules_of_set
-    remove_set
-else
-{}    for ((i = 0; i < RULES; i++)); do
-        rule "$i"
-        if ! "$IPTABLES" --wait -C INPUT "${{RULE[@]}}" 2>/dev/null; then
-            "$IPTABLES" --wait -I INPUT "$INPUTPLACE" "${{RULE[@]}}" || fail "$XT_BPF_REFUSED"
-        fi
-    done
-fi
-)",
-                       s.rules.size(), add_addresses());
-    return out;
+bool fits_restore_rule(const Program& program) {
+    return !program.empty() && program.size() <= op::kXtBpfMaxInstructions &&
+           format_xt_bpf(program).size() <= kRestoreMaxArgument;
 }
 
-std::string render_iptables_bpf_chain_script(const IptablesBpfChainScript& s) {
-    validate_identifier("set name", s.set_name, kMaxSetName);
-    validate_user_chain(s.chain);
-    const std::string name = comment_safe(s.file_name);
-    const std::string sample = s.family == AddressFamily::Inet ? "192.0.2.1/32" : "2001:db8::1/128";
-    std::string out =
-        "#!/bin/bash\n#\n# Generated by bpftools iptables_bpf_chain: generate it again "
-        "rather than edit it.\n#\n# Created with:\n#\n";
-    out += "#     " + comment_safe(s.command_line) + "\n#\n";
-    out += fmt::format(
-        "# DNS (UDP port 53) packets to an address of the ipset '{}' go through the chain\n"
-        "# '{}': its ACCEPT rules first, then its DROP rules, on the default-route interface\n"
-        "# (or $DEFAULTINT):\n#\n"
-        "#     ./{} {}     add the chain (once) and these destinations\n"
-        "#     ./{} --delete           remove the chain and the set\n#\n"
-        "# Environment: IPTABLES (default {}: the nf_tables iptables refuses -m bpf),\n"
-        "# IPSET (ipset), DEFAULTINT (interface), INPUTPLACE (1, position in INPUT).\n#\n",
-        s.set_name, s.chain, name, sample, name,
-        s.family == AddressFamily::Inet ? "iptables-legacy" : "ip6tables-legacy");
-    out += "\n" + prologue(s.set_name, s.family, s.addresses);
-    out += "\nCHAIN=" + shell_quote(s.chain) + "\n";
-    out +=
-        R"(MAIN=(-i "$DEFAULTINT" -p udp --dport 53 -m set --match-set "$SET_NAME" dst -j "$CHAIN")
-
-chain_create() {
-    "$IPTABLES" --wait -N "$CHAIN" 2>/dev/null || "$IPTABLES" --wait -F "$CHAIN"
-)";
-    for (const ChainRule& rule : s.rules) {
-        validate_comment(rule.comment);
-        if (rule.program) validate_xt_bpf_size(*rule.program);
-        std::vector<std::string> args = {"\"$IPTABLES\"", "--wait", "-A", "\"$CHAIN\""};
-        if (rule.program) {
-            args.insert(args.end(),
-                        {"-m", "bpf", "--bytecode", shell_quote(format_xt_bpf(*rule.program))});
-        }
-        args.insert(args.end(), {"-m", "comment", "--comment", shell_quote(rule.comment), "-j",
-                                 rule.accept ? "ACCEPT" : "DROP"});
-        out += "    " + words(args) + " || fail \"$XT_BPF_REFUSED\"\n";
-    }
-    out += R"(    "$IPTABLES" --wait -A "$CHAIN" -j RETURN
+DeploymentNames deployment_names(const IptablesBpfScript& script) {
+    return names_of(deployment_of(script));
 }
 
-if ((DELETE)); then
-    # The jumps into the chain go first: a chain still jumped to cannot be deleted.
-    remove_rules_of_set
-    if "$IPTABLES" --wait -F "$CHAIN" 2>/dev/null; then
-        "$IPTABLES" --wait -X "$CHAIN"
-    fi
-    remove_set
-else
-)" + add_addresses() +
-           R"(    if ! "$IPTABLES" --wait -C INPUT "${MAIN[@]}" 2>/dev/null; then
-        chain_create
-        "$IPTABLES" --wait -I INPUT "$INPUTPLACE" "${MAIN[@]}" || fail "$XT_BPF_REFUSED"
-    fi
-fi
-)";
-    return out;
+DeploymentNames deployment_names(const IptablesBpfChainScript& script) {
+    return names_of(deployment_of(script));
+}
+
+std::string render_iptables_bpf_script(const IptablesBpfScript& script) {
+    return render(deployment_of(script));
+}
+
+std::string render_iptables_bpf_chain_script(const IptablesBpfChainScript& script) {
+    return render(deployment_of(script));
 }
 
 }  // namespace bpfgen

@@ -1,8 +1,9 @@
 // iptables_script.h: renders the deployment scripts of iptables_bpf and iptables_bpf_chain:
-// bash scripts that add (or with --delete remove) xt_bpf DROP/ACCEPT rules for the
-// destinations held in an ipset. Every value from the user reaches the script validated
-// or single-quoted (libbpfgen/shell_quote.h); the scripts prefer iptables-legacy, since
-// the nf_tables iptables refuses `-m bpf`.
+// bash scripts that install (or with --delete remove, with --status show) a chain of xt_bpf
+// rules entered from INPUT by the packets to the destinations of an ipset. Each install and
+// each removal is one iptables-restore transaction under a lock of the script's own; the set
+// and chain names carry a hash of everything the script deploys, so two different scripts
+// never share them. Every value from the user reaches the script validated or quoted.
 #pragma once
 
 #include <optional>
@@ -14,7 +15,15 @@
 
 namespace bpfgen {
 
-// One xt_bpf rule: a program (at most 64 instructions, checked by the caller) and the
+// iptables-restore keeps at most 1023 bytes of one argument ("Parameter too long!"), so a
+// program whose xt_bpf text is longer cannot be applied in a transaction.
+inline constexpr std::size_t kRestoreMaxArgument = 1023;
+
+// Whether a program can be one rule of a script: 1 to 64 instructions and an xt_bpf text
+// iptables-restore takes.
+bool fits_restore_rule(const Program& program);
+
+// One xt_bpf rule: a program (checked with fits_restore_rule by the renderer) and the
 // assembly shown in the script's header.
 struct BpfRule {
     Program program;
@@ -24,7 +33,7 @@ struct BpfRule {
 struct IptablesBpfScript {
     std::string command_line;  // how the script was generated (shown in a comment)
     std::string file_name;     // the script's own name (shown in the usage comment)
-    std::string set_name;      // ipset name, <= 31 identifier characters
+    std::string name_prefix;   // readable start of the set and chain name, e.g. bpf_dns4_x_com
     AddressFamily family = AddressFamily::Inet;
     std::vector<std::string> addresses;  // preset destinations
     bool dns_only = true;                // match `-p udp --dport 53` too
@@ -41,14 +50,23 @@ struct ChainRule {
 struct IptablesBpfChainScript {
     std::string command_line;
     std::string file_name;
-    std::string set_name;
-    std::string chain;
+    std::string name;  // the user's NAME: 1 to 24 letters, digits, '_' or '-', not a built-in
     AddressFamily family = AddressFamily::Inet;
     std::vector<std::string> addresses;
     std::vector<ChainRule> rules;  // in order: the ACCEPT rules, then the DROP rules
 };
 
-// Both throw UsageError for a value that cannot be made safe (bad address, name, comment).
+// The kernel objects a script owns.
+struct DeploymentNames {
+    std::string set;    // ipset, at most 27 characters (the script stages it as SET_new)
+    std::string chain;  // iptables chain, at most 28 characters
+};
+
+DeploymentNames deployment_names(const IptablesBpfScript& script);
+DeploymentNames deployment_names(const IptablesBpfChainScript& script);
+
+// Both throw UsageError for a value that cannot be made safe (bad address, name, comment),
+// Error for a rule that cannot be deployed (see fits_restore_rule).
 std::string render_iptables_bpf_script(const IptablesBpfScript& script);
 std::string render_iptables_bpf_chain_script(const IptablesBpfChainScript& script);
 

@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <vector>
 
 #include <fmt/format.h>
@@ -266,18 +265,10 @@ PcapWriter::PcapWriter(const std::string& path, int link_type, uint32_t snaplen,
         if (!stream_) throw Error(fmt::format("cannot write to stdout: {}", errno_text(errno)));
         fd = stream_.get();
     } else {
-        namespace fs = std::filesystem;
-        std::error_code ignored;
-        const fs::file_status status = fs::status(path, ignored);
-        if (fs::is_directory(status)) throw Error(fmt::format("{}: is a directory", path));
-        if (fs::exists(status) && !fs::is_regular_file(status)) {
-            // A device or a pipe (e.g. /dev/null): renaming over it would replace it.
-            stream_ = FileDescriptor(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-            if (!stream_) throw Error(fmt::format("{}: cannot open: {}", path, errno_text(errno)));
-            fd = stream_.get();
-        } else {
-            fd = replacement_.emplace(path).fd();
-        }
+        // A device or a pipe (e.g. /dev/null) is written in place: renaming over it would
+        // replace it.
+        stream_ = open_in_place(path);
+        fd = stream_ ? stream_.get() : replacement_.emplace(path).fd();
     }
     output_ = std::make_unique<BufferedOutput>(fd, shown);
     output_->append(file_header);

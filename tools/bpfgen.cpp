@@ -8,17 +8,15 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <boost/program_options.hpp>
 
 #include "generators/generator.h"
 #include "generators/generator_args.h"
+#include "generators/generator_command_line.h"
 #include "libbpfgen/checker.h"
 #include "libbpfgen/error.h"
 #include "libbpfgen/format.h"
 #include "libbpfgen/opcodes.h"
 #include "tools/tool_main.h"
-
-namespace po = boost::program_options;
 
 namespace {
 
@@ -107,79 +105,35 @@ uint32_t parse_l2(const std::string& name) {
                     bpfgen::quote_for_message(name)));
 }
 
-// A switch that may be given more than once, as argparse's store_true allows (Boost's own
-// switches refuse a second occurrence).
-class RepeatableSwitch : public po::value_semantic {
-  public:
-    explicit RepeatableSwitch(bool* target) : target_(target) {}
-    std::string name() const override { return ""; }
-    unsigned min_tokens() const override { return 0; }
-    unsigned max_tokens() const override { return 0; }
-    bool is_composing() const override { return false; }
-    bool is_required() const override { return false; }
-    void parse(boost::any& value, const std::vector<std::string>&, bool) const override {
-        value = true;
-    }
-    bool apply_default(boost::any&) const override { return false; }
-    void notify(const boost::any& value) const override { *target_ = !value.empty(); }
-
-  private:
-    bool* target_;
-};
-
 CommandLine parse_command_line(int argc, char** argv) {
     // As with the original's argparse, an option given twice is no error: the last one
-    // counts (switches are plain switches, valued options collect and the last is used).
+    // counts.
     using Values = std::vector<std::string>;
-    CommandLine line;
     bool assembly = false;
-    bool inet6 = false;
-    bool negate = false;
-    po::options_description options;
-    options.add_options()                                    //
-        ("help,h", new RepeatableSwitch(&line.help), "")     //
-        ("inet6,6", new RepeatableSwitch(&inet6), "")        //
-        ("negate,n", new RepeatableSwitch(&negate), "")      //
-        ("offset,o", po::value<Values>(), "")                //
-        ("l2", po::value<Values>(), "")                      //
-        ("assembly,s", new RepeatableSwitch(&assembly), "")  //
-        ("format", po::value<Values>(), "")                  //
-        ("generator", po::value<std::string>(), "")          //
-        ("args", po::value<Values>(), "");
-    po::positional_options_description positional;
-    positional.add("generator", 1).add("args", -1);
+    Values offset;
+    Values l2;
+    Values format;
+    bpfgen::ToolOptions options("bpfgen");
+    options.add_values("offset,o", &offset)
+        .add_values("l2", &l2)
+        .add_switch("assembly,s", &assembly)
+        .add_values("format", &format);
+    const bpfgen::GeneratorCommandLine parsed =
+        bpfgen::parse_generator_command_line(options, argc, argv);
 
-    po::variables_map values;
-    try {
-        po::store(po::command_line_parser(argc, argv)
-                      .options(options)
-                      .positional(positional)
-                      .style(po::command_line_style::unix_style)
-                      .run(),
-                  values);
-        po::notify(values);
-    } catch (const po::unknown_option& error) {
-        throw bpfgen::UsageError(fmt::format(
-            "unknown option {} (a generator's own options go after '--': bpfgen GENERATOR -- "
-            "OPTIONS)",
-            bpfgen::quote_for_message(error.get_option_name())));
-    } catch (const po::error& error) {
-        throw bpfgen::UsageError(error.what());
-    }
-
-    const auto last = [&values](const char* name) { return values[name].as<Values>().back(); };
-    line.options.ip_version = inet6 ? 6 : 4;
-    line.options.negate = negate;
+    CommandLine line;
+    line.help = parsed.help;
+    line.options = parsed.options;
     line.annotated_assembly = assembly;
-    if (values.count("offset") && values.count("l2")) {
+    if (!offset.empty() && !l2.empty()) {
         throw bpfgen::UsageError("give the IP header's place either with --offset or with --l2");
     }
-    if (values.count("offset")) line.options.l3_offset = parse_offset(last("offset"));
-    if (values.count("l2")) line.options.l3_offset = parse_l2(last("l2"));
-    if (values.count("format")) {
-        const std::string name = last("format");
-        const std::optional<bpfgen::Format> format = bpfgen::parse_format_name(name);
-        if (!format) {
+    if (!offset.empty()) line.options.l3_offset = parse_offset(offset.back());
+    if (!l2.empty()) line.options.l3_offset = parse_l2(l2.back());
+    if (!format.empty()) {
+        const std::string& name = format.back();
+        const std::optional<bpfgen::Format> chosen = bpfgen::parse_format_name(name);
+        if (!chosen) {
             throw bpfgen::UsageError(
                 fmt::format("unknown format {} (choose from xt_bpf, c, decimal, asm)",
                             bpfgen::quote_for_message(name)));
@@ -187,10 +141,10 @@ CommandLine parse_command_line(int argc, char** argv) {
         if (line.annotated_assembly) {
             throw bpfgen::UsageError("-s prints the annotated assembly; it takes no --format");
         }
-        line.format = *format;
+        line.format = *chosen;
     }
-    if (values.count("generator")) line.generator = values["generator"].as<std::string>();
-    if (values.count("args")) line.generator_args = values["args"].as<Values>();
+    line.generator = parsed.generator;
+    line.generator_args = parsed.generator_args;
     return line;
 }
 

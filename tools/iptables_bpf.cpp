@@ -2,13 +2,14 @@
 // bash script that deploys the program as iptables xt_bpf DROP rules for the destinations
 // of an ipset (see libbpfgen/iptables_script.h for the script itself).
 #include <cstdio>
-#include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "generators/generator.h"
+#include "generators/generator_command_line.h"
 #include "generators/xt_bpf_rules.h"
 #include "libbpfgen/atomic_file.h"
 #include "libbpfgen/error.h"
@@ -17,23 +18,21 @@
 
 namespace {
 
-constexpr int kExitError = 1;  // as tool_main.h maps failures
-
 const char* const kHelp =
-    R"(usage: iptables_bpf [-6] [-n] [-c COMMENT] [-i IP]... [-w FILE|-] GENERATOR [--] [ARGS...]
+    R"(usage: iptables_bpf [-6] [-n] [-c COMMENT] [-i IP]... [-w FILE|-] GENERATOR [-- ARGS...]
 
 Writes a bash script that, when run as root, adds an iptables rule dropping the
 packets that a bpfgen generator's program matches (iptables' bpf match, xt_bpf),
 for the destination addresses kept in an ipset; `SCRIPT --delete` removes the
 rule and the set again. Running the script twice adds nothing twice.
 
-options:
+options (before or after GENERATOR; the generator's own go after '--'):
   -6, --inet6          IPv6 (ip6tables, an inet6 set)
   -n, --negate         drop what the program would not match
   -c, --comment TEXT   the rule's iptables comment (default: this command line)
   -i, --ip ADDRESS     a destination (address or network) put in the set
-  -w, --write FILE     the script's file name ('-' for standard output);
-                       default bpf_GENERATOR_ipV_NAME.sh
+  -w, --write FILE     the script's file name ('-' for standard output; a device
+                       or FIFO is written into); default bpf_GENERATOR_ipV_NAME.sh
   -h, --help           show this help and exit
 
 The dns and dns_validate rules also match `-p udp --dport 53`. A dns rule over
@@ -58,43 +57,20 @@ struct CommandLine {
 
 CommandLine parse(int argc, char** argv) {
     CommandLine line;
-    int i = 1;
-    auto value = [&](const std::string& option, const std::string& arg) -> std::string {
-        const std::size_t equals = arg.find('=');
-        if (arg.rfind("--", 0) == 0 && equals != std::string::npos) return arg.substr(equals + 1);
-        if (i + 1 >= argc) throw bpfgen::UsageError(option + " needs a value");
-        return argv[++i];
-    };
-    for (; i < argc; ++i) {
-        const std::string arg = argv[i];
-        const std::string name = arg.substr(0, arg.find('='));
-        if (arg == "--") {
-            ++i;
-            break;
-        } else if (arg == "-h" || arg == "--help") {
-            line.help = true;
-        } else if (arg == "-6" || arg == "--inet6") {
-            line.options.ip_version = 6;
-        } else if (arg == "-n" || arg == "--negate") {
-            line.options.negate = true;
-        } else if (arg == "-c" || name == "--comment") {
-            line.comment = value("--comment", arg);
-            line.has_comment = true;
-        } else if (arg == "-i" || name == "--ip") {
-            line.addresses.push_back(value("--ip", arg));
-        } else if (arg == "-w" || name == "--write") {
-            line.write = value("--write", arg);
-        } else if (arg.size() > 1 && arg[0] == '-') {
-            throw bpfgen::UsageError(fmt::format("unknown option '{}'", arg));
-        } else {
-            break;
-        }
-    }
-    if (line.help) return line;
-    if (i >= argc) throw bpfgen::UsageError("no generator given (see --help)");
-    line.generator = argv[i++];
-    if (i < argc && std::string(argv[i]) == "--") ++i;
-    line.generator_args.assign(argv + i, argv + argc);
+    std::vector<std::string> comments;
+    std::vector<std::string> writes;
+    bpfgen::ToolOptions options("iptables_bpf");
+    options.add_values("comment,c", &comments)
+        .add_addresses(&line.addresses)
+        .add_values("write,w", &writes);
+    bpfgen::GeneratorCommandLine parsed = bpfgen::parse_generator_command_line(options, argc, argv);
+    line.help = parsed.help;
+    line.options = parsed.options;
+    line.has_comment = !comments.empty();
+    if (line.has_comment) line.comment = comments.back();
+    if (!writes.empty()) line.write = writes.back();
+    line.generator = std::move(parsed.generator);
+    line.generator_args = std::move(parsed.generator_args);
     return line;
 }
 
@@ -131,6 +107,7 @@ int run(int argc, char** argv) {
         std::fputs(kHelp, stdout);
         return 0;
     }
+    if (line.generator.empty()) throw bpfgen::UsageError("no generator given (see --help)");
     if (bpfgen::find_generator(line.generator) == nullptr) {
         throw bpfgen::UsageError(
             fmt::format("unknown generator '{}' (see --help)", line.generator));
@@ -145,7 +122,7 @@ int run(int argc, char** argv) {
     bpfgen::IptablesBpfScript script;
     script.command_line = command_line_text(argc, argv);
     script.file_name = file == "-" ? name + ".sh" : file;
-    script.set_name = name.substr(0, 31);
+    script.name_prefix = fmt::format("bpf_{}{}_{}", line.generator, v, rules.name);
     script.family = v == 4 ? bpfgen::AddressFamily::Inet : bpfgen::AddressFamily::Inet6;
     script.addresses = line.addresses;
     script.dns_only = line.generator == "dns" || line.generator == "dns_validate";
@@ -153,13 +130,8 @@ int run(int argc, char** argv) {
     for (const bpfgen::GeneratedProgram& generated : rules.programs) {
         script.rules.push_back({generated.program, generated.assembly});
     }
-    const std::string text = bpfgen::render_iptables_bpf_script(script);
-    if (file == "-") {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        return std::fflush(stdout) == 0 ? 0 : kExitError;
-    }
-    bpfgen::write_file_atomically(file, text, 0750);
-    std::printf("Generated file '%s'\n", file.c_str());
+    bpfgen::write_whole_file(file, bpfgen::render_iptables_bpf_script(script), 0750);
+    if (file != "-") std::printf("Generated file '%s'\n", file.c_str());
     return 0;
 }
 

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "generators/generator_command_line.h"
 #include "generators/xt_bpf_rules.h"
 #include "libbpfgen/atomic_file.h"
 #include "libbpfgen/error.h"
@@ -50,32 +51,16 @@ struct CommandLine {
 
 CommandLine parse(int argc, char** argv) {
     CommandLine line;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        const std::size_t equals = arg.find('=');
-        const std::string name = arg.rfind("--", 0) == 0 ? arg.substr(0, equals) : arg;
-        auto value = [&]() -> std::string {
-            if (arg.rfind("--", 0) == 0 && equals != std::string::npos)
-                return arg.substr(equals + 1);
-            if (i + 1 >= argc) throw bpfgen::UsageError(name + " needs a value");
-            return argv[++i];
-        };
-        if (arg == "-h" || arg == "--help") {
-            line.help = true;
-        } else if (arg == "-6" || arg == "--inet6") {
-            line.ip_version = 6;
-        } else if (name == "-w" || name == "--write") {
-            line.name = value();
-        } else if (name == "-i" || name == "--ip") {
-            line.addresses.push_back(value());
-        } else if (name == "-a" || name == "--accept") {
-            line.accept.push_back(value());
-        } else if (name == "-d" || name == "--drop") {
-            line.drop.push_back(value());
-        } else {
-            throw bpfgen::UsageError(fmt::format("unexpected argument '{}' (see --help)", arg));
-        }
-    }
+    std::vector<std::string> names;
+    bpfgen::ToolOptions options("iptables_bpf_chain");
+    options.add_values("write,w", &names)
+        .add_addresses(&line.addresses)
+        .add_values("accept,a", &line.accept)
+        .add_values("drop,d", &line.drop);
+    const bpfgen::OptionsOnlyCommandLine parsed = bpfgen::parse_options_only(options, argc, argv);
+    line.help = parsed.help;
+    line.ip_version = parsed.ip_version;
+    if (!names.empty()) line.name = names.back();
     return line;
 }
 
@@ -106,17 +91,13 @@ int run(int argc, char** argv) {
     if (line.accept.empty() && line.drop.empty()) {
         throw bpfgen::UsageError("no pattern: give -a PATTERN and/or -d PATTERN");
     }
-    bpfgen::validate_identifier("name", line.name, 24);
     const std::string suffix = fmt::format("_ip{}", line.ip_version);
 
     bpfgen::IptablesBpfChainScript script;
     script.command_line = "iptables_bpf_chain";
     for (int i = 1; i < argc; ++i) script.command_line += " " + bpfgen::shell_quote(argv[i]);
     script.file_name = line.name + suffix + ".sh";
-    script.set_name = line.name + suffix;
-    for (char c : line.name) {
-        script.chain += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    }
+    script.name = line.name;
     script.family =
         line.ip_version == 4 ? bpfgen::AddressFamily::Inet : bpfgen::AddressFamily::Inet6;
     script.addresses = line.addresses;
@@ -127,8 +108,8 @@ int run(int argc, char** argv) {
             }
         }
     }
-    bpfgen::write_file_atomically(script.file_name,
-                                  bpfgen::render_iptables_bpf_chain_script(script), 0750);
+    bpfgen::write_whole_file(script.file_name, bpfgen::render_iptables_bpf_chain_script(script),
+                             0750);
     std::printf("Generated file '%s'\n", script.file_name.c_str());
     return 0;
 }

@@ -66,12 +66,21 @@ enum class UsageHint { None, SeeHelp };
 
 // Runs a tool's body and returns its exit status; an exception becomes one line on stderr
 // and status 2 (UsageError, with "(see TOOL --help)" for UsageHint::SeeHelp) or 1, after
-// any output the body wrote to a regular-file stdout has been taken back.
+// any output the body wrote to a regular-file stdout has been taken back. Output that never
+// reached stdout (a full disk, a closed pipe) is a failure too, whatever the body returned.
 template <typename Body>
 int run(const char* tool, Body&& body, UsageHint hint = UsageHint::None) {
     const StdoutCheckpoint checkpoint;
     try {
-        return body();
+        const int status = body();
+        if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+            const int error = errno;
+            checkpoint.roll_back();
+            std::fprintf(stderr, "%s: cannot write to standard output: %s\n", tool,
+                         std::strerror(error));
+            return 1;
+        }
+        return status;
     } catch (const bpfgen::UsageError& error) {
         checkpoint.roll_back();
         std::fprintf(stderr, "%s: %s", tool, one_line(error.what()).c_str());

@@ -1,6 +1,8 @@
 // iptables_script_test.cpp: the rendered deployment scripts: valid bash whatever the inputs,
-// every value quoted or validated, assembly confined to comments, one rule per program,
-// chain rules in order. Programs come from the original bpfgen's reference outputs.
+// every value quoted or validated, assembly confined to comments, the chain's rules as
+// iptables-restore lines (one per program, in order), names unique to what is deployed.
+// Programs come from the original bpfgen's reference outputs. What the scripts do in the
+// kernel is tested in tests/deploy/.
 #include "libbpfgen/iptables_script.h"
 
 #include <gtest/gtest.h>
@@ -68,7 +70,7 @@ IptablesBpfScript dns_script() {
     IptablesBpfScript s;
     s.command_line = "iptables_bpf dns -- example.com";
     s.file_name = "bpf_dns_ip4_example_com.sh";
-    s.set_name = "bpf_dns_ip4_example_com";
+    s.name_prefix = "bpf_dns4_example_com";
     s.addresses = {"192.0.2.1", "198.51.100.0/24"};
     s.comment = "dns -- example.com";
     s.rules = {{example_com(), "    ld #20\n    ret #0\n"}};
@@ -83,19 +85,38 @@ std::size_t count(const std::string& text, const std::string& what) {
     return n;
 }
 
-// Lines up to the first blank line: the header comment.
-std::vector<std::string> header_lines(const std::string& text) {
+std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
     std::size_t start = 0;
     while (start < text.size()) {
         const std::size_t end = text.find('\n', start);
-        const std::string line = text.substr(start, end - start);
-        if (line.empty()) break;
-        lines.push_back(line);
+        lines.push_back(text.substr(start, end - start));
         if (end == std::string::npos) break;
         start = end + 1;
     }
     return lines;
+}
+
+// Lines up to the first blank line: the header comment.
+std::vector<std::string> header_lines(const std::string& text) {
+    std::vector<std::string> lines;
+    for (const std::string& line : lines_of(text)) {
+        if (line.empty()) break;
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+// The lines of the quoted here-document that holds the chain's rules.
+std::vector<std::string> chain_rule_lines(const std::string& text) {
+    std::vector<std::string> rules;
+    bool inside = false;
+    for (const std::string& line : lines_of(text)) {
+        if (line == "END_OF_RULES") break;
+        if (inside) rules.push_back(line);
+        if (line.find("<<'END_OF_RULES'") != std::string::npos) inside = true;
+    }
+    return rules;
 }
 
 TEST(IptablesBpfScript, IsBashThatParses) {
@@ -104,30 +125,33 @@ TEST(IptablesBpfScript, IsBashThatParses) {
     EXPECT_TRUE(bash_parses(text));
 }
 
-TEST(IptablesBpfScript, CarriesTheBytecodeSingleQuoted) {
+TEST(IptablesBpfScript, RulesAreRestoreLinesOfTheScriptsChain) {
+    const IptablesBpfScript s = dns_script();
+    const std::string text = render_iptables_bpf_script(s);
+    const std::string chain = deployment_names(s).chain;
+    EXPECT_EQ(chain_rule_lines(text),
+              std::vector<std::string>{"-A " + chain + " -m bpf --bytecode \"" +
+                                       format_xt_bpf(example_com()) +
+                                       "\" -m comment --comment \"dns -- example.com\" -j DROP"});
+    EXPECT_NE(text.find("\nRULE_COUNT=1\n"), std::string::npos);
+    EXPECT_NE(text.find("\nCHAIN='" + chain + "'\n"), std::string::npos);
+    EXPECT_NE(text.find("\nSET_NAME='" + deployment_names(s).set + "'\n"), std::string::npos);
+}
+
+TEST(IptablesBpfScript, InstallAndDeleteAreRestoreTransactionsUnderALock) {
     const std::string text = render_iptables_bpf_script(dns_script());
-    EXPECT_EQ(count(text, "--bytecode '" + format_xt_bpf(example_com()) + "'"), 1u);
+    EXPECT_NE(text.find("-w --noflush"), std::string::npos);
+    EXPECT_NE(text.find("flock -w"), std::string::npos);
+    // Rules are removed by their exact form, never by position.
+    EXPECT_EQ(text.find("-D INPUT \"$"), std::string::npos);
+    EXPECT_NE(text.find("JUMP_PATTERN=\"^-A INPUT "), std::string::npos);
 }
 
 TEST(IptablesBpfScript, MatchesUdpPort53OnlyForDnsRules) {
     IptablesBpfScript s = dns_script();
-    EXPECT_NE(render_iptables_bpf_script(s).find("-p udp --dport 53"), std::string::npos);
+    EXPECT_NE(render_iptables_bpf_script(s).find("\nDNS_ONLY=1\n"), std::string::npos);
     s.dns_only = false;
-    EXPECT_EQ(render_iptables_bpf_script(s).find("--dport"), std::string::npos);
-}
-
-TEST(IptablesBpfScript, ChecksBeforeInsertingAndDeletesEveryRuleOnTheSet) {
-    const std::string text = render_iptables_bpf_script(dns_script());
-    const std::size_t check = text.find("--wait -C INPUT");
-    const std::size_t insert = text.find("--wait -I INPUT");
-    ASSERT_NE(insert, std::string::npos);
-    EXPECT_LT(text.find("if ! \"$IPTABLES\" --wait -C INPUT"), insert);
-    EXPECT_NE(check, std::string::npos);
-    // --delete removes every INPUT rule on the set, whatever its interface.
-    EXPECT_NE(text.find("-S INPUT | awk -v wanted=\" --match-set $SET_NAME dst \""),
-              std::string::npos);
-    EXPECT_NE(text.find("--wait -D INPUT \"$number\""), std::string::npos);
-    EXPECT_NE(text.find("-exist destroy \"$SET_NAME\""), std::string::npos);
+    EXPECT_NE(render_iptables_bpf_script(s).find("\nDNS_ONLY=0\n"), std::string::npos);
 }
 
 TEST(IptablesBpfScript, OneRulePerProgram) {
@@ -135,8 +159,10 @@ TEST(IptablesBpfScript, OneRulePerProgram) {
     const Program other = reference_program({"dns", "--", "-i", "*.www.example.uk"});
     s.rules.push_back({other, "    ret #0\n"});
     const std::string text = render_iptables_bpf_script(s);
-    EXPECT_NE(text.find("RULES=2\n"), std::string::npos);
-    EXPECT_EQ(count(text, "--bytecode '" + format_xt_bpf(other) + "'"), 1u);
+    EXPECT_NE(text.find("\nRULE_COUNT=2\n"), std::string::npos);
+    EXPECT_NE(text.find("(2 in all)"), std::string::npos);
+    EXPECT_EQ(chain_rule_lines(text).size(), 2u);
+    EXPECT_EQ(count(text, "--bytecode \"" + format_xt_bpf(other) + "\""), 1u);
     EXPECT_NE(text.find("rule 2 of 2"), std::string::npos);
     EXPECT_TRUE(bash_parses(text));
 }
@@ -146,14 +172,17 @@ TEST(IptablesBpfScript, HostileTextStaysInCommentsAndQuotes) {
     IptablesBpfScript s = dns_script();
     s.command_line = "iptables_bpf dns -- " + hostile;
     s.file_name = hostile;
-    s.comment = "it's $(touch x) `id`; \"q\"";
-    s.rules = {{example_com(), hostile + "\n" + hostile}};
+    s.comment = "it's $(touch x) `id`; \"q\" \\ END_OF_RULES";
+    s.rules = {{example_com(), hostile + "\nEND_OF_RULES\n" + hostile}};
     const std::string text = render_iptables_bpf_script(s);
     EXPECT_TRUE(bash_parses(text));
     for (const std::string& line : header_lines(text)) {
         EXPECT_EQ(line[0], '#') << line;
     }
-    EXPECT_NE(text.find("--comment 'it'\\''s $(touch x) `id`; \"q\"'"), std::string::npos);
+    // As iptables-restore reads it back: \ and " escaped inside double quotes.
+    EXPECT_NE(text.find("--comment \"it's $(touch x) `id`; \\\"q\\\" \\\\ END_OF_RULES\" -j DROP"),
+              std::string::npos);
+    EXPECT_EQ(chain_rule_lines(text).size(), 1u);
     EXPECT_EQ(text.find('\r'), std::string::npos);
     EXPECT_EQ(text.find('\x1b'), std::string::npos);
 }
@@ -175,18 +204,14 @@ TEST(IptablesBpfScript, Ipv6UsesAnInet6SetAndIp6tables) {
     s.family = AddressFamily::Inet6;
     s.addresses = {"::1/128"};
     const std::string text = render_iptables_bpf_script(s);
-    EXPECT_NE(text.find("SET_FAMILY=inet6\n"), std::string::npos);
-    EXPECT_NE(text.find("IPTABLES=ip6tables-legacy"), std::string::npos);
+    EXPECT_NE(text.find("\nSET_FAMILY=inet6\n"), std::string::npos);
+    EXPECT_NE(text.find("\nFAMILY=6\n"), std::string::npos);
+    EXPECT_NE(text.find("ip6tables-nft and ip6tables-legacy"), std::string::npos);
     EXPECT_TRUE(bash_parses(text));
 }
 
 TEST(IptablesBpfScript, RefusesWhatCannotBeMadeSafe) {
     IptablesBpfScript s = dns_script();
-    s.set_name = "a b";
-    EXPECT_THROW(render_iptables_bpf_script(s), UsageError);
-    s.set_name = std::string(32, 'a');
-    EXPECT_THROW(render_iptables_bpf_script(s), UsageError);
-    s = dns_script();
     s.comment = "two\nlines";
     EXPECT_THROW(render_iptables_bpf_script(s), UsageError);
     s.comment = std::string(256, 'c');
@@ -196,14 +221,33 @@ TEST(IptablesBpfScript, RefusesWhatCannotBeMadeSafe) {
     EXPECT_THROW(render_iptables_bpf_script(s), Error);
 }
 
-TEST(IptablesBpfScript, NamesTheMissingBackend) {
-    const std::string text = render_iptables_bpf_script(dns_script());
-    EXPECT_NE(text.find("command -v iptables-legacy"), std::string::npos);
-    EXPECT_NE(text.find("nf_tables"), std::string::npos);
-    EXPECT_NE(text.find("xt_bpf"), std::string::npos);
+TEST(IptablesBpfScript, NamesAreUniqueForWhatIsDeployed) {
+    const IptablesBpfScript base = dns_script();
+    const DeploymentNames names = deployment_names(base);
+    EXPECT_EQ(names.set, names.chain);
+    EXPECT_LE(names.set.size(), 27u);
+    EXPECT_EQ(names.set.rfind("bpf_dns4_example_c_", 0), 0u) << names.set;
+    EXPECT_NO_THROW(validate_identifier("set", names.set, 27));
+    // The same script, whatever its file is called or how it was asked for: the same names.
+    IptablesBpfScript same = base;
+    same.file_name = "other.sh";
+    same.command_line = "something else";
+    EXPECT_EQ(deployment_names(same).set, names.set);
+    // Anything deployed differently: other names, even with the same readable part.
+    std::vector<IptablesBpfScript> others(5, base);
+    others[0].comment = "another comment";
+    others[1].addresses = {"192.0.2.1"};
+    others[2].family = AddressFamily::Inet6;
+    others[2].addresses = {};
+    others[3].dns_only = false;
+    others[4].rules[0].program = reference_program({"dns", "--", "-i", "*.www.example.uk"});
+    for (const IptablesBpfScript& other : others) {
+        EXPECT_NE(deployment_names(other).set, names.set);
+        EXPECT_EQ(deployment_names(other).set.substr(0, 19), names.set.substr(0, 19));
+    }
 }
 
-TEST(IptablesBpfScript, RefusesProgramsXtBpfCannotTake) {
+TEST(IptablesBpfScript, RefusesProgramsXtBpfOrRestoreCannotTake) {
     IptablesBpfScript s = dns_script();
     s.rules[0].program = Program(std::vector<Instruction>(65, Instruction{0x06, 0, 0, 0}));
     EXPECT_THROW(render_iptables_bpf_script(s), Error);
@@ -211,37 +255,50 @@ TEST(IptablesBpfScript, RefusesProgramsXtBpfCannotTake) {
     EXPECT_THROW(render_iptables_bpf_script(s), Error);
     s.rules[0].program = Program(std::vector<Instruction>(64, Instruction{0x06, 0, 0, 0}));
     EXPECT_NO_THROW(render_iptables_bpf_script(s));
+    // 64 instructions with 10-digit constants: over iptables-restore's 1023 bytes.
+    std::vector<Instruction> wide(63, Instruction{0x15, 0, 0, 2003790950});
+    wide.push_back(Instruction{0x06, 0, 0, 0});
+    s.rules[0].program = Program(wide);
+    EXPECT_FALSE(fits_restore_rule(s.rules[0].program));
+    EXPECT_THROW(render_iptables_bpf_script(s), Error);
 }
 
 IptablesBpfChainScript chain_script() {
     IptablesBpfChainScript s;
     s.command_line = "iptables_bpf_chain -w example_com -a www.example.com -d any";
     s.file_name = "example_com_ip4.sh";
-    s.set_name = "example_com_ip4";
-    s.chain = "EXAMPLE_COM";
+    s.name = "example_com";
     s.rules = {{example_com(), "dns -- -i www.example.com", true},
                {std::nullopt, "dns -- -i any", false}};
     return s;
 }
 
 TEST(IptablesBpfChainScript, AcceptsThenDropsThenReturns) {
-    const std::string text = render_iptables_bpf_chain_script(chain_script());
+    const IptablesBpfChainScript s = chain_script();
+    const std::string text = render_iptables_bpf_chain_script(s);
     EXPECT_TRUE(bash_parses(text));
-    const std::size_t accept = text.find("-j ACCEPT");
-    const std::size_t drop = text.find("-j DROP");
-    const std::size_t back = text.find("-j RETURN");
-    ASSERT_NE(accept, std::string::npos);
-    EXPECT_LT(accept, drop);
-    EXPECT_LT(drop, back);
-    EXPECT_EQ(count(text, "--bytecode"), 1u);  // 'any' needs no program
+    const std::string chain = deployment_names(s).chain;
+    EXPECT_EQ(chain.rfind("EXAMPLE_COM_IP4_", 0), 0u) << chain;
+    EXPECT_EQ(deployment_names(s).set.rfind("example_com_ip4_", 0), 0u);
+    EXPECT_EQ(chain_rule_lines(text),
+              (std::vector<std::string>{
+                  "-A " + chain + " -m bpf --bytecode \"" + format_xt_bpf(example_com()) +
+                      "\" -m comment --comment \"dns -- -i www.example.com\" -j ACCEPT",
+                  "-A " + chain + " -m comment --comment \"dns -- -i any\" -j DROP",
+                  "-A " + chain + " -j RETURN"}));
+    EXPECT_NE(text.find("\nRULE_COUNT=3\n"), std::string::npos);
 }
 
-TEST(IptablesBpfChainScript, RefusesBadChainNames) {
+TEST(IptablesBpfChainScript, RefusesBadOrBuiltInNames) {
     IptablesBpfChainScript s = chain_script();
-    s.chain = "X;touch y";
+    for (const char* name : {"X;touch y", "-x", "input", "Return", ""}) {
+        s.name = name;
+        EXPECT_THROW(render_iptables_bpf_chain_script(s), UsageError) << name;
+    }
+    s.name = std::string(25, 'x');
     EXPECT_THROW(render_iptables_bpf_chain_script(s), UsageError);
-    s.chain = std::string(29, 'X');
-    EXPECT_THROW(render_iptables_bpf_chain_script(s), UsageError);
+    s.name = std::string(24, 'x');
+    EXPECT_LE(deployment_names(s).chain.size(), 28u);
 }
 
 TEST(IptablesBpfChainScript, RefusesProgramsXtBpfCannotTake) {
@@ -252,9 +309,9 @@ TEST(IptablesBpfChainScript, RefusesProgramsXtBpfCannotTake) {
 
 TEST(IptablesBpfChainScript, QuotesRuleComments) {
     IptablesBpfChainScript s = chain_script();
-    s.rules[0].comment = "dns -- -i $(touch x)'";
+    s.rules[0].comment = "dns -- -i $(touch x)'\"";
     const std::string text = render_iptables_bpf_chain_script(s);
-    EXPECT_NE(text.find("--comment 'dns -- -i $(touch x)'\\'''"), std::string::npos);
+    EXPECT_NE(text.find("--comment \"dns -- -i $(touch x)'\\\"\" -j ACCEPT"), std::string::npos);
     EXPECT_TRUE(bash_parses(text));
 }
 
