@@ -1,10 +1,12 @@
 // dns.cpp: the 'dns' generator: a program matching DNS queries whose question name fits
 // one of the given domain patterns. It writes the same annotated assembly as the original
-// bpftools (bpfgen -s prints it) and assembles it into the program.
+// bpftools (bpfgen -s prints it) and assembles it into the program, for all the patterns or
+// (DnsPatterns) for a run of them.
 #include "generators/dns.h"
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <variant>
@@ -373,22 +375,9 @@ void match_wildcard(AssemblyWriter& out, const Wildcard& wildcard, const std::st
     out.instruction("    tax");
 }
 
-}  // namespace
-
-GeneratedProgram generate_dns(const std::vector<std::string>& args,
-                              const GeneratorOptions& options) {
-    const GeneratorArgs parsed = parse_generator_args("dns", args, kFlags);
-    const bool ignore_case = parsed.flags[0];
-    const std::vector<std::string>& patterns = parsed.positionals;
-    if (patterns.empty()) {
-        throw UsageError("dns: no domain pattern given (bpfgen dns -- example.com)");
-    }
-    std::vector<std::vector<Element>> rules;
-    for (const std::string& pattern : patterns) rules.push_back(parse_pattern(pattern));
-
-    const uint32_t match = options.negate ? 0 : 65535;
-    const uint32_t no_match = options.negate ? 65535 : 0;
-    AssemblyWriter out;
+// The instructions before the patterns' blocks: X (and M[0] when there are several
+// patterns) set to the offset of the question name's first byte.
+void write_header(AssemblyWriter& out, const GeneratorOptions& options, bool several_patterns) {
     if (options.ip_version == 4) {
         out.instruction(fmt::format("    ldx 4*([{}]&0xf)", options.l3_offset));
         out.line(fmt::format("    ; l3_off({}) + 8 of udp + 12 of dns", options.l3_offset));
@@ -399,52 +388,116 @@ GeneratedProgram generate_dns(const std::vector<std::string>& args,
     }
     out.instruction("    tax");
     out.line("    ; a = x = M[0] = offset of first dns query byte");
-    if (rules.size() > 1) {
+    if (several_patterns) {
         out.instruction("    st M[0]");
     } else {
         out.line("    ; st M[0]");
     }
     out.line();
+}
 
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-        out.line(fmt::format("lb_{}:", i));
-        out.start_block();
-        if (i != 0) {
-            out.instruction("    ldx M[0]");
+// The block of the program's pattern number `index`: it returns `match` when the name fits
+// the pattern, else goes on at the next block's label. Its length does not depend on index
+// but for the `ldx M[0]` every block but the first starts with.
+void write_block(AssemblyWriter& out, std::size_t index, const std::vector<Element>& rule,
+                 std::string_view pattern, bool ignore_case, uint32_t match) {
+    out.line(fmt::format("lb_{}:", index));
+    out.start_block();
+    if (index != 0) {
+        out.instruction("    ldx M[0]");
+    } else {
+        out.line("    ; ldx M[0]");
+    }
+    const std::string next = fmt::format("lb_{}", index + 1);
+    for (std::size_t j = 0; j < rule.size(); ++j) {
+        const bool last = j + 1 == rule.size();
+        if (const auto* literal = std::get_if<Literal>(&rule[j])) {
+            match_literal(out, *literal, next, last, ignore_case);
         } else {
-            out.line("    ; ldx M[0]");
-        }
-        const std::string next = fmt::format("lb_{}", i + 1);
-        for (std::size_t j = 0; j < rules[i].size(); ++j) {
-            const bool last = j + 1 == rules[i].size();
-            if (const auto* literal = std::get_if<Literal>(&rules[i][j])) {
-                match_literal(out, *literal, next, last, ignore_case);
-            } else {
-                match_wildcard(out, std::get<Wildcard>(rules[i][j]), next);
-            }
-        }
-        out.instruction(fmt::format("    ret #{}", match));
-        out.line();
-        if (out.longest_jump() > kMaxJumpDistance) {
-            throw UsageError(fmt::format(
-                "dns: pattern {} needs a jump over {} instructions, cBPF jumps reach {} (use "
-                "fewer wildcard ranges or split the pattern)",
-                quote_for_message(patterns[i]), out.longest_jump(), kMaxJumpDistance));
+            match_wildcard(out, std::get<Wildcard>(rule[j]), next);
         }
     }
-    out.line(fmt::format("lb_{}:", rules.size()));
-    out.instruction(fmt::format("    ret #{}", no_match));
-    if (out.program_size() > op::kMaxInstructions) {
+    out.instruction(fmt::format("    ret #{}", match));
+    out.line();
+    if (out.longest_jump() > kMaxJumpDistance) {
         throw UsageError(fmt::format(
-            "dns: {} patterns make a program of {} instructions, the kernel takes at most {}",
-            patterns.size(), out.program_size(), op::kMaxInstructions));
+            "dns: pattern {} needs a jump over {} instructions, cBPF jumps reach {} (use "
+            "fewer wildcard ranges or split the pattern)",
+            quote_for_message(pattern), out.longest_jump(), kMaxJumpDistance));
     }
+}
+
+}  // namespace
+
+DnsPatterns::DnsPatterns(const std::vector<std::string>& args, const GeneratorOptions& options)
+    : options_(options) {
+    GeneratorArgs parsed = parse_generator_args("dns", args, kFlags);
+    ignore_case_ = parsed.flags[0];
+    patterns_ = std::move(parsed.positionals);
+    if (patterns_.empty()) {
+        throw UsageError("dns: no domain pattern given (bpfgen dns -- example.com)");
+    }
+    std::vector<std::vector<Element>> rules;
+    rules.reserve(patterns_.size());
+    for (const std::string& pattern : patterns_) rules.push_back(parse_pattern(pattern));
+
+    AssemblyWriter header;
+    write_header(header, options_, false);
+    header_size_ = header.program_size();
+    block_sizes_before_.reserve(patterns_.size() + 1);
+    block_sizes_before_.push_back(0);
+    // Each block measured as a later one (with its `ldx M[0]`), its jumps checked as
+    // generate_dns checks them, pattern by pattern.
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        AssemblyWriter block;
+        write_block(block, 1, rules[i], patterns_[i], ignore_case_, 0);
+        block_sizes_before_.push_back(block_sizes_before_.back() + block.program_size());
+    }
+}
+
+std::string DnsPatterns::name() const {
+    return program_name(patterns_);
+}
+
+std::size_t DnsPatterns::program_size(std::size_t first, std::size_t last) const {
+    // The header, `st M[0]` with several patterns, the blocks (the first without its
+    // `ldx M[0]`) and the final `ret`.
+    const bool several = last - first > 1;
+    return header_size_ + (several ? 1 : 0) +
+           (block_sizes_before_[last] - block_sizes_before_[first] - 1) + 1;
+}
+
+GeneratedProgram DnsPatterns::program(std::size_t first, std::size_t last) const {
+    const std::vector<std::string> patterns(patterns_.begin() + static_cast<std::ptrdiff_t>(first),
+                                            patterns_.begin() + static_cast<std::ptrdiff_t>(last));
+    const uint32_t match = options_.negate ? 0 : 65535;
+    const uint32_t no_match = options_.negate ? 65535 : 0;
+    AssemblyWriter out;
+    write_header(out, options_, patterns.size() > 1);
+    for (std::size_t i = 0; i < patterns.size(); ++i) {
+        write_block(out, i, parse_pattern(patterns[i]), patterns[i], ignore_case_, match);
+    }
+    out.line(fmt::format("lb_{}:", patterns.size()));
+    out.instruction(fmt::format("    ret #{}", no_match));
 
     GeneratedProgram generated;
     generated.name = program_name(patterns);
     generated.assembly = out.take();
     generated.program = assemble(generated.assembly);
     return generated;
+}
+
+GeneratedProgram generate_dns(const std::vector<std::string>& args,
+                              const GeneratorOptions& options) {
+    const DnsPatterns patterns(args, options);
+    const std::size_t size = patterns.program_size(0, patterns.size());
+    if (size > op::kMaxInstructions) {
+        throw UsageError(
+            fmt::format("dns: {} patterns make a program of {} instructions, the kernel takes at "
+                        "most {}",
+                        patterns.size(), size, op::kMaxInstructions));
+    }
+    return patterns.program(0, patterns.size());
 }
 
 }  // namespace bpfgen

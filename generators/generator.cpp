@@ -48,10 +48,14 @@ GeneratedProgram generate(std::string_view generator, const std::vector<std::str
         throw UsageError("unknown generator '" + std::string(generator) + "' (choose from " +
                          known + ")");
     }
+    check_generator_options(options);
+    return info->generate(args, options);
+}
+
+void check_generator_options(const GeneratorOptions& options) {
     if (options.ip_version != 4 && options.ip_version != 6) {
         throw UsageError("IP version must be 4 or 6, not " + std::to_string(options.ip_version));
     }
-    return info->generate(args, options);
 }
 
 }  // namespace bpfgen

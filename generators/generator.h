@@ -43,4 +43,8 @@ const GeneratorInfo* find_generator(std::string_view name);
 GeneratedProgram generate(std::string_view generator, const std::vector<std::string>& args,
                           const GeneratorOptions& options);
 
+// Throws the UsageError generate() throws for options no generator takes (an IP version other
+// than 4 or 6), for callers that use a generator's own parts (DnsPatterns) instead.
+void check_generator_options(const GeneratorOptions& options);
+
 }  // namespace bpfgen

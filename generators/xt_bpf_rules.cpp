@@ -1,11 +1,14 @@
-// xt_bpf_rules.cpp: fitting generated programs into xt_bpf's 64 instructions.
+// xt_bpf_rules.cpp: fitting generated programs into xt_bpf's 64 instructions (and the
+// 1023 bytes of bytecode text iptables-restore reads in one argument).
 #include "generators/xt_bpf_rules.h"
 
 #include <fmt/format.h>
 
-#include "generators/generator_args.h"
+#include "generators/dns.h"
 #include "libbpfgen/checker.h"
 #include "libbpfgen/error.h"
+#include "libbpfgen/format.h"
+#include "libbpfgen/iptables_script.h"
 
 namespace bpfgen {
 
@@ -23,68 +26,88 @@ std::string too_long(const std::string& what, std::size_t length) {
                        length, op::kXtBpfMaxInstructions);
 }
 
+std::string too_wide(const std::string& what, const Program& program) {
+    return fmt::format(
+        "{} is {} bytes of xt_bpf bytecode, iptables-restore takes at most {} in one argument",
+        what, format_xt_bpf(program).size(), kRestoreMaxArgument);
+}
+
+// The program for patterns first..last-1, which program_size said fits in instructions.
+GeneratedProgram fitting_program(const DnsPatterns& patterns, std::size_t first, std::size_t last) {
+    GeneratedProgram generated = patterns.program(first, last);
+    if (!fits(generated.program)) {
+        throw Error(too_long(fmt::format("the dns rule for patterns {} to {}", first + 1, last),
+                             generated.program.size()));
+    }
+    return generated;
+}
+
+// The dns run in one program when it fits, else split greedily: each program takes the
+// patterns that follow, in order, while its program stays within 64 instructions (lengths
+// from DnsPatterns::program_size, so no program but the ones kept is written, and the
+// whole one not at all when it would not fit) and its bytecode text within what
+// iptables-restore reads (long literal labels make wide constants; then the group gives
+// back patterns until its text fits).
+XtBpfRules dns_rules(const std::vector<std::string>& args, const GeneratorOptions& options) {
+    check_generator_options(options);
+    const DnsPatterns patterns(args, options);
+    const std::size_t count = patterns.size();
+    XtBpfRules rules{patterns.name(), {}};
+    const std::size_t whole = patterns.program_size(0, count);
+    if (whole <= op::kXtBpfMaxInstructions) {
+        GeneratedProgram program = fitting_program(patterns, 0, count);
+        if (fits_restore_rule(program.program)) {
+            rules.programs.push_back(std::move(program));
+            return rules;
+        }
+        if (options.negate) {
+            throw Error(too_wide("the negated dns rule (with -n all patterns go in one rule)",
+                                 program.program));
+        }
+    }
+    // Split rules each DROP what their own group matches; negated, each would drop what the
+    // other groups match, so a negated rule must stay one program.
+    if (options.negate) {
+        throw Error(too_long("the negated dns rule (with -n all patterns go in one rule)", whole));
+    }
+    std::size_t first = 0;
+    while (first < count) {
+        const std::size_t alone = patterns.program_size(first, first + 1);
+        if (alone > op::kXtBpfMaxInstructions) {
+            throw Error(
+                too_long("the dns pattern " + quote_for_message(patterns.pattern(first)), alone));
+        }
+        std::size_t last = first + 1;
+        while (last < count &&
+               patterns.program_size(first, last + 1) <= op::kXtBpfMaxInstructions) {
+            ++last;
+        }
+        GeneratedProgram program = fitting_program(patterns, first, last);
+        while (!fits_restore_rule(program.program)) {
+            if (last == first + 1) {
+                throw Error(too_wide(
+                    "the rule for the dns pattern " + quote_for_message(patterns.pattern(first)),
+                    program.program));
+            }
+            program = fitting_program(patterns, first, --last);
+        }
+        rules.programs.push_back(std::move(program));
+        first = last;
+    }
+    return rules;
+}
+
 }  // namespace
 
 XtBpfRules generate_xt_bpf_rules(const std::string& generator, const std::vector<std::string>& args,
                                  const GeneratorOptions& options) {
+    if (generator == "dns") return dns_rules(args, options);
     GeneratedProgram whole = generate(generator, args, options);
-    XtBpfRules rules{whole.name, {}};
-    if (fits(whole.program)) {
-        rules.programs.push_back(std::move(whole));
-        return rules;
-    }
-    if (generator != "dns")
+    if (!fits(whole.program)) {
         throw Error(too_long("the " + generator + " rule", whole.program.size()));
-    // Split rules each DROP what their own group matches; negated, each would drop what the
-    // other groups match, so a negated rule must stay one program.
-    if (options.negate) {
-        throw Error(too_long("the negated dns rule (with -n all patterns go in one rule)",
-                             whole.program.size()));
     }
-
-    // Options (before any "--") stay with every group; the rest are patterns.
-    std::vector<std::string> flags;
-    std::vector<std::string> patterns;
-    bool options_done = false;
-    for (const std::string& arg : args) {
-        if (!options_done && arg == "--") {
-            options_done = true;
-        } else if (!options_done && arg.size() > 1 && arg[0] == '-') {
-            flags.push_back(arg);
-        } else {
-            patterns.push_back(arg);
-        }
-    }
-    auto group_args = [&](const std::vector<std::string>& group) {
-        std::vector<std::string> out = flags;
-        out.push_back("--");
-        out.insert(out.end(), group.begin(), group.end());
-        return out;
-    };
-    std::vector<std::string> group;
-    GeneratedProgram current;
-    for (const std::string& pattern : patterns) {
-        std::vector<std::string> candidate = group;
-        candidate.push_back(pattern);
-        GeneratedProgram generated = generate(generator, group_args(candidate), options);
-        if (fits(generated.program)) {
-            group = std::move(candidate);
-            current = std::move(generated);
-            continue;
-        }
-        if (group.empty()) {
-            throw Error(too_long("the dns pattern " + quote_for_message(pattern),
-                                 generated.program.size()));
-        }
-        rules.programs.push_back(std::move(current));
-        group = {pattern};
-        current = generate(generator, group_args(group), options);
-        if (!fits(current.program)) {
-            throw Error(
-                too_long("the dns pattern " + quote_for_message(pattern), current.program.size()));
-        }
-    }
-    if (!group.empty()) rules.programs.push_back(std::move(current));
+    XtBpfRules rules{whole.name, {}};
+    rules.programs.push_back(std::move(whole));
     return rules;
 }
 

@@ -1,8 +1,9 @@
 // xt_bpf_rules.h: one generator run turned into programs iptables' bpf match accepts (at
 // most 64 instructions each, offset 0). A dns rule too long for one program is split into
-// several, each for a group of the patterns (every pattern is matched independently);
-// any other program that does not fit is refused with its length, and so is a negated dns
-// rule that does not fit: its groups' rules would each drop what the others let through.
+// several, each for a group of the patterns (every pattern is matched independently), however
+// many patterns there are; any other program that does not fit is refused with its length,
+// and so is a negated dns rule that does not fit: its groups' rules would each drop what the
+// others let through.
 #pragma once
 
 #include <string>
@@ -17,8 +18,12 @@ struct XtBpfRules {
     std::vector<GeneratedProgram> programs;  // each at most 64 instructions
 };
 
-// options.l3_offset must be 0. Throws UsageError / Error as generate() does, and Error when
-// a program cannot be made to fit.
+// options.l3_offset must be 0. Throws UsageError / Error as generate() does (but for the
+// kernel's 4096-instruction limit on a whole dns program, which is split before it applies),
+// and Error when a program cannot be made to fit. A dns run that fits is the one program
+// generate() writes; one that does not is split greedily: each program takes the following
+// patterns, in order, while it stays within 64 instructions and its xt_bpf text within the
+// 1023 bytes iptables-restore reads in one argument (libbpfgen/iptables_script.h).
 XtBpfRules generate_xt_bpf_rules(const std::string& generator, const std::vector<std::string>& args,
                                  const GeneratorOptions& options);
 

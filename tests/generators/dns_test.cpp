@@ -292,6 +292,57 @@ TEST(Dns, MessagesQuoteControlCharactersOnOneLine) {
     EXPECT_TRUE(contains(message, "'a\\x0a..b'")) << message;
 }
 
+// DnsPatterns, which xt_bpf rules use to split a run: a run of patterns' program is the one
+// generate() writes for those patterns alone, and its length is known without writing it.
+TEST(DnsPatterns, ProgramsOfRunsArePatternsAloneAndTheirLengthsKnownBeforehand) {
+    const std::vector<std::string> patterns = {
+        "example.com", "*.www.example.uk", "*{3-8}.example.com", "fin?.me",
+        "example.**",  "example**",        "a%2eb.com",          ".",
+        "-5",          "*{4-255}.x"};
+    for (const bool ignore_case : {false, true}) {
+        for (const uint32_t offset : {0u, 14u}) {
+            for (const int v : {4, 6}) {
+                GeneratorOptions options = at_offset(offset);
+                options.ip_version = v;
+                options.negate = offset == 14;
+                std::vector<std::string> flags;
+                if (ignore_case) flags.push_back("-i");
+                std::vector<std::string> args = flags;
+                args.insert(args.end(), patterns.begin(), patterns.end());
+                const DnsPatterns set(args, options);
+                ASSERT_EQ(set.size(), patterns.size());
+                EXPECT_EQ(set.name(), dns(args, options).name);
+                for (std::size_t first = 0; first < patterns.size(); ++first) {
+                    for (std::size_t last = first + 1; last <= patterns.size(); ++last) {
+                        std::vector<std::string> run = flags;
+                        run.push_back("--");
+                        run.insert(run.end(), patterns.begin() + first, patterns.begin() + last);
+                        const GeneratedProgram expected = dns(run, options);
+                        const GeneratedProgram program = set.program(first, last);
+                        EXPECT_EQ(program.assembly, expected.assembly) << first << ".." << last;
+                        EXPECT_EQ(program.program, expected.program) << first << ".." << last;
+                        EXPECT_EQ(program.name, expected.name) << first << ".." << last;
+                        EXPECT_EQ(set.program_size(first, last), expected.program.size())
+                            << first << ".." << last;
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(DnsPatterns, MeasuresRunsLongerThanTheKernelTakesWithoutRefusingThem) {
+    std::vector<std::string> patterns;
+    for (int i = 0; i < 5000; ++i) patterns.push_back("host" + std::to_string(i) + ".example.com");
+    const DnsPatterns set(patterns, {});
+    const std::size_t whole = set.program_size(0, set.size());
+    EXPECT_GT(whole, 4096u);
+    EXPECT_EQ(refusal(patterns), "dns: 5000 patterns make a program of " + std::to_string(whole) +
+                                     " instructions, the kernel takes at most 4096");
+    EXPECT_EQ(set.program(4990, 5000).program,
+              dns(std::vector<std::string>(patterns.begin() + 4990, patterns.end())).program);
+}
+
 TEST(Dns, HelpGivesExamples) {
     EXPECT_TRUE(contains(std::string(kDnsHelp), "bpfgen dns -- example.com"));
     EXPECT_TRUE(contains(std::string(kDnsHelp), "-i, --ignorecase"));
