@@ -26,6 +26,8 @@ constexpr std::size_t kHashCharacters = 8;  // 40 bits of the script's identity
 // The bash that does the work; see the file comment.
 constexpr std::string_view kBody = R"BASH(
 set -o errexit -o nounset -o pipefail
+# A reader that went away must not stop the script between two steps: writes to it fail.
+trap '' PIPE
 
 PROGRAM=${0##*/}
 USAGE="usage: $PROGRAM [--delete | --status | ADDRESS...]"
@@ -41,7 +43,7 @@ usage_error() {
 }
 
 say() {
-    echo "$PROGRAM: $*"
+    echo "$PROGRAM: $*" 2>/dev/null || true
 }
 
 ACTION=install
@@ -67,8 +69,8 @@ if ((FAMILY == 4)); then
     TABLE_NAMES=/proc/net/ip_tables_names
 else
     PLAIN=ip6tables
-    OVERRIDE=${IP6TABLES:-${IPTABLES:-}}
-    OVERRIDE_RESTORE=${IP6TABLES_RESTORE:-${IPTABLES_RESTORE:-}}
+    OVERRIDE=${IP6TABLES:-}
+    OVERRIDE_RESTORE=${IP6TABLES_RESTORE:-}
     TABLE_NAMES=/proc/net/ip6_tables_names
 fi
 BACKENDS=()
@@ -238,41 +240,87 @@ install_input() {
     printf '%s\n' "-I INPUT $INPUTPLACE ${JUMP[*]}" COMMIT
 }
 
+# Whether backend $1's kernel side takes this script's kind of rule: one transaction that
+# adds a rule with the bpf, set and comment matches to a chain of its own and removes it
+# again, so that nothing stays (REASON on failure). The legacy backend checks matches only
+# when it commits a table, where the probe's net effect is nothing: there only the install
+# itself can tell.
+takes_bpf_rules() {
+    case $("$1" --version 2>/dev/null) in
+        *legacy*) return 0 ;;
+    esac
+    local probe=bpftools_probe_$$
+    apply "$1" "$(printf '%s\n' '*filter' ":$probe - [0:0]" \
+        "-A $probe -m bpf --bytecode \"1,6 0 0 0\" -m set --match-set $SET_NAME dst -m comment --comment probe -j RETURN" \
+        "-F $probe" "-X $probe" COMMIT)"
+}
+
+# Installs the chain and the jump with backend $1; REASON on failure.
+install_rules() {
+    if ((!WIDE_RULES)); then
+        apply "$1" "$(install_input "$1")"
+        return
+    fi
+    # A rule too wide for iptables-restore: the old jumps go in one transaction (the rules
+    # are then all out), the chain is built while nothing jumps to it, and the jump comes in
+    # another transaction (the rules are then all in). A run stopped in between can leave
+    # the chain without a jump, which no packet reaches; the next run or --delete removes it.
+    local line input=$'*filter\n'
+    while IFS= read -r line; do
+        if [[ -n $line ]]; then
+            input+="-D${line#-A}"$'\n'
+        fi
+    done <<<"$(our_jumps "$1")"
+    apply "$1" "${input}COMMIT" || return 1
+    if ! REASON=$({ "$1" -w -N "$CHAIN" 2>/dev/null || "$1" -w -F "$CHAIN"; } 2>&1 &&
+        add_wide_rules "$1" 2>&1) ||
+        ! apply "$1" "$(printf '%s\n' '*filter' "-I INPUT $INPUTPLACE ${JUMP[*]}" COMMIT)"; then
+        REASON=${REASON//$'\n'/ }
+        { "$1" -w -F "$CHAIN" && "$1" -w -X "$CHAIN"; } >/dev/null 2>&1 || true
+        return 1
+    fi
+}
+
 do_install() {
     local backend reasons=()
     [[ $INPUTPLACE =~ ^[1-9][0-9]{0,5}$ ]] || fail "INPUTPLACE ${INPUTPLACE@Q} is not a rule position (1, 2, ...)"
     [[ $DEFAULTINT =~ ^[A-Za-z0-9_.:@+-]{1,15}$ ]] || fail "DEFAULTINT ${DEFAULTINT@Q} is not an interface name"
     take_lock
     prepare_set "$@"
-    # A backend that holds the chain already (an earlier run) keeps it.
+    # A backend that holds the chain already (an earlier run) keeps it; else the first
+    # whose kernel side takes -m bpf rules.
+    local chosen=
     for backend in "${BACKENDS[@]}"; do
         if chain_exists "$backend" || [[ -n $(our_jumps "$backend") ]]; then
-            if installed_in "$backend"; then
-                finish_set "$@"
-                say "already installed with $backend ($RULE_COUNT rules in chain $CHAIN, set $SET_NAME)"
-                return
-            fi
-            if ! apply "$backend" "$(install_input "$backend")"; then
-                undo_set
-                fail "$backend refused the rules, nothing changed: $REASON"
-            fi
-            finish_set "$@"
-            say "installed with $backend ($RULE_COUNT rules in chain $CHAIN, set $SET_NAME)"
-            return
+            chosen=$backend
+            break
         fi
     done
-    # Else the first backend whose kernel side takes the rules.
-    for backend in "${BACKENDS[@]}"; do
-        if apply "$backend" "$(install_input "$backend")"; then
-            finish_set "$@"
-            say "installed with $backend ($RULE_COUNT rules in chain $CHAIN, set $SET_NAME)"
-            return
-        fi
-        reasons+=("$backend: $REASON")
-    done
-    undo_set
-    local IFS=';'
-    fail "no iptables backend took the rules (the kernel needs the xt_bpf, xt_set and xt_comment matches), nothing changed: ${reasons[*]}"
+    if [[ -z $chosen ]]; then
+        for backend in "${BACKENDS[@]}"; do
+            if takes_bpf_rules "$backend"; then
+                chosen=$backend
+                break
+            fi
+            reasons+=("$backend: $REASON")
+        done
+    fi
+    if [[ -z $chosen ]]; then
+        undo_set
+        local IFS=';'
+        fail "no iptables backend takes -m bpf rules here (the kernel needs the xt_bpf, xt_set and xt_comment matches), nothing changed: ${reasons[*]}"
+    fi
+    if installed_in "$chosen"; then
+        finish_set "$@"
+        say "already installed with $chosen ($RULE_COUNT rules in chain $CHAIN, set $SET_NAME)"
+        return
+    fi
+    if ! install_rules "$chosen"; then
+        undo_set
+        fail "$chosen refused the rules, nothing installed: $REASON"
+    fi
+    finish_set "$@"
+    say "installed with $chosen ($RULE_COUNT rules in chain $CHAIN, set $SET_NAME)"
 }
 
 do_delete() {
@@ -292,7 +340,7 @@ do_delete() {
             continue
         fi
         apply "$backend" "${input}COMMIT" ||
-            fail "$backend refused to remove the rules, nothing changed (does a rule outside this script jump to $CHAIN?): $REASON"
+            fail "$backend refused to remove the rules, nothing changed (a rule outside this script may jump to $CHAIN): $REASON"
         say "removed chain $CHAIN from $backend"
     done
     "$IPSET" -exist destroy "$STAGING_SET" 2>/dev/null || true
@@ -372,19 +420,12 @@ void validate_comment(const std::string& comment) {
     }
 }
 
-// The library's own guard, whatever the caller checked: iptables-restore would refuse the
-// whole transaction otherwise.
+// The library's own guard, whatever the caller checked: iptables would refuse the rule
+// otherwise.
 void validate_rule_program(const Program& program) {
     if (program.empty() || program.size() > op::kXtBpfMaxInstructions) {
         throw Error(fmt::format("a program of {} instructions cannot be an xt_bpf rule (1 to {})",
                                 program.size(), op::kXtBpfMaxInstructions));
-    }
-    const std::size_t length = format_xt_bpf(program).size();
-    if (length > kRestoreMaxArgument) {
-        throw Error(fmt::format(
-            "the program's xt_bpf text is {} bytes; iptables-restore, which applies the rules "
-            "as one transaction, takes at most {}",
-            length, kRestoreMaxArgument));
     }
 }
 
@@ -475,15 +516,44 @@ struct Deployment {
     AddressFamily family = AddressFamily::Inet;
     std::vector<std::string> addresses;
     bool dns_only = true;
-    std::vector<std::string> rule_tails;
+    std::vector<std::vector<std::string>> rules;  // each rule's words after "-A CHAIN"
 };
+
+// One word of an iptables-restore line: as it is when iptables-restore reads it back so,
+// else double-quoted.
+std::string restore_word(const std::string& word) {
+    const bool plain = !word.empty() && word.find_first_not_of(
+                                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789_.,:/+-") == std::string::npos;
+    return plain ? word : restore_quote(word);
+}
+
+std::string restore_line(const std::vector<std::string>& words) {
+    std::string line;
+    for (const std::string& word : words) line += (line.empty() ? "" : " ") + restore_word(word);
+    return line;
+}
+
+// Whether a word is longer than iptables-restore reads: the rules must then be added one
+// iptables call at a time.
+bool too_wide_for_restore(const std::vector<std::vector<std::string>>& rules) {
+    for (const std::vector<std::string>& words : rules) {
+        for (const std::string& word : words) {
+            if (word.size() > kRestoreMaxArgument) return true;
+        }
+    }
+    return false;
+}
 
 // Everything that makes the script what it is goes into the hash, so two scripts that
 // differ in anything never share a set or chain.
 DeploymentNames names_of(const Deployment& d) {
     std::string identity =
         d.tool + "\n" + family_word(d.family) + "\n" + (d.dns_only ? "dns\n" : "any\n");
-    for (const std::string& tail : d.rule_tails) identity += "rule " + tail + "\n";
+    identity += "name " + d.name_prefix + "\n";
+    for (const std::vector<std::string>& words : d.rules) {
+        identity += "rule " + restore_line(words) + "\n";
+    }
     for (const std::string& address : d.addresses) identity += "address " + address + "\n";
     DeploymentNames names;
     names.set = unique_name(d.name_prefix, identity);
@@ -528,19 +598,31 @@ std::string render(const Deployment& d) {
         "# Environment: {7} (one iptables command to use) and {7}_RESTORE (its\n"
         "# iptables-restore), IPSET (ipset), DEFAULTINT (interface), INPUTPLACE (1, the\n"
         "# jump's position in INPUT), BPFTOOLS_LOCK_DIR (/run/bpftools).\n#\n",
-        name, sample, names.chain, d.rule_tails.size(), names.set,
-        d.dns_only ? " (UDP port 53)" : "", v4 ? "iptables" : "ip6tables",
-        v4 ? "IPTABLES" : "IP6TABLES");
+        name, sample, names.chain, d.rules.size(), names.set, d.dns_only ? " (UDP port 53)" : "",
+        v4 ? "iptables" : "ip6tables", v4 ? "IPTABLES" : "IP6TABLES");
     std::string rules;
-    for (const std::string& tail : d.rule_tails) rules += "-A " + names.chain + " " + tail + "\n";
+    std::string wide_rules;
+    for (const std::vector<std::string>& words : d.rules) {
+        rules += "-A " + names.chain + " " + restore_line(words) + "\n";
+        std::string quoted;
+        for (const std::string& word : words) quoted += " " + shell_quote(word);
+        wide_rules += "    \"$1\" -w -A \"$CHAIN\"" + quoted + " || return 1\n";
+    }
     rules.pop_back();
+    const bool wide = too_wide_for_restore(d.rules);
     out += "\nSET_NAME=" + shell_quote(names.set) + "\n";
     out += "CHAIN=" + shell_quote(names.chain) + "\n";
     out += "SET_FAMILY=" + family_word(d.family) + "\n";
     out += std::string("FAMILY=") + (v4 ? "4" : "6") + "\n";
     out += "ADDRESSES=(" + list + ")\n";
     out += std::string("DNS_ONLY=") + (d.dns_only ? "1" : "0") + "\n";
-    out += fmt::format("RULE_COUNT={}\n", d.rule_tails.size());
+    out += fmt::format("RULE_COUNT={}\n", d.rules.size());
+    out += std::string("WIDE_RULES=") + (wide ? "1" : "0") + "\n";
+    out +=
+        "# The chain's rules one iptables call each (used when WIDE_RULES=1: a rule longer\n"
+        "# than the 1023 bytes iptables-restore reads in one argument).\n"
+        "add_wide_rules() {\n" +
+        (wide ? wide_rules : "    return 1\n") + "}\n";
     out +=
         "# The chain's rules, as iptables-restore reads them.\n"
         "IFS= read -r -d '' CHAIN_RULES <<'END_OF_RULES' || true\n" +
@@ -549,8 +631,18 @@ std::string render(const Deployment& d) {
     return out;
 }
 
-std::string comment_words(const std::string& comment) {
-    return comment.empty() ? "" : " -m comment --comment " + restore_quote(comment);
+// The words of a rule after "-A CHAIN": the program (none: every packet), the comment (none
+// when empty), the target.
+std::vector<std::string> rule_words(const Program* program, const std::string& comment,
+                                    const char* target) {
+    std::vector<std::string> words;
+    if (program != nullptr) {
+        validate_rule_program(*program);
+        words = {"-m", "bpf", "--bytecode", format_xt_bpf(*program)};
+    }
+    if (!comment.empty()) words.insert(words.end(), {"-m", "comment", "--comment", comment});
+    words.insert(words.end(), {"-j", target});
+    return words;
 }
 
 Deployment deployment_of(const IptablesBpfScript& s) {
@@ -564,11 +656,8 @@ Deployment deployment_of(const IptablesBpfScript& s) {
     d.family = s.family;
     d.addresses = s.addresses;
     d.dns_only = s.dns_only;
-    for (const BpfRule& rule : s.rules) {
-        validate_rule_program(rule.program);
-        d.rule_tails.push_back("-m bpf --bytecode " + restore_quote(format_xt_bpf(rule.program)) +
-                               comment_words(s.comment) + " -j DROP");
-    }
+    for (const BpfRule& rule : s.rules)
+        d.rules.push_back(rule_words(&rule.program, s.comment, "DROP"));
     d.what = fmt::format("# Drops {}packets that match the BPF program{} below.\n",
                          s.dns_only ? "DNS (UDP port 53) " : "", s.rules.size() > 1 ? "s" : "");
     for (std::size_t i = 0; i < s.rules.size(); ++i) {
@@ -593,16 +682,10 @@ Deployment deployment_of(const IptablesBpfChainScript& s) {
     d.dns_only = true;
     for (const ChainRule& rule : s.rules) {
         validate_comment(rule.comment);
-        std::string tail;
-        if (rule.program) {
-            validate_rule_program(*rule.program);
-            tail = "-m bpf --bytecode " + restore_quote(format_xt_bpf(*rule.program)) + " ";
-        }
-        tail += comment_words(rule.comment).substr(rule.comment.empty() ? 0 : 1);
-        if (!rule.comment.empty()) tail += " ";
-        d.rule_tails.push_back(tail + (rule.accept ? "-j ACCEPT" : "-j DROP"));
+        d.rules.push_back(rule_words(rule.program ? &*rule.program : nullptr, rule.comment,
+                                     rule.accept ? "ACCEPT" : "DROP"));
     }
-    d.rule_tails.push_back("-j RETURN");
+    d.rules.push_back({"-j", "RETURN"});
     d.what =
         "# DNS (UDP port 53) packets go through a chain of case-insensitive dns rules:\n"
         "# its ACCEPT rules first, then its DROP rules.\n";

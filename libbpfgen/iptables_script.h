@@ -15,15 +15,16 @@
 
 namespace bpfgen {
 
-// iptables-restore keeps at most 1023 bytes of one argument ("Parameter too long!"), so a
-// program whose xt_bpf text is longer cannot be applied in a transaction.
+// iptables-restore keeps at most 1023 bytes of one argument ("Parameter too long!"): a
+// script whose program text is longer adds its rules one iptables call each, while nothing
+// jumps to its chain, instead of in the one install transaction.
 inline constexpr std::size_t kRestoreMaxArgument = 1023;
 
-// Whether a program can be one rule of a script: 1 to 64 instructions and an xt_bpf text
-// iptables-restore takes.
+// Whether a program can be one rule of a script's install transaction: 1 to 64
+// instructions and an xt_bpf text iptables-restore takes.
 bool fits_restore_rule(const Program& program);
 
-// One xt_bpf rule: a program (checked with fits_restore_rule by the renderer) and the
+// One xt_bpf rule: a program (1 to 64 instructions, checked by the renderer) and the
 // assembly shown in the script's header.
 struct BpfRule {
     Program program;
@@ -66,7 +67,7 @@ DeploymentNames deployment_names(const IptablesBpfScript& script);
 DeploymentNames deployment_names(const IptablesBpfChainScript& script);
 
 // Both throw UsageError for a value that cannot be made safe (bad address, name, comment),
-// Error for a rule that cannot be deployed (see fits_restore_rule).
+// Error for a program that cannot be an xt_bpf rule.
 std::string render_iptables_bpf_script(const IptablesBpfScript& script);
 std::string render_iptables_bpf_chain_script(const IptablesBpfChainScript& script);
 

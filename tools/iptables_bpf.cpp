@@ -21,10 +21,12 @@ namespace {
 const char* const kHelp =
     R"(usage: iptables_bpf [-6] [-n] [-c COMMENT] [-i IP]... [-w FILE|-] GENERATOR [-- ARGS...]
 
-Writes a bash script that, when run as root, adds an iptables rule dropping the
-packets that a bpfgen generator's program matches (iptables' bpf match, xt_bpf),
-for the destination addresses kept in an ipset; `SCRIPT --delete` removes the
-rule and the set again. Running the script twice adds nothing twice.
+Writes a bash script that, when run as root, installs iptables rules dropping
+the packets that a bpfgen generator's program matches (iptables' bpf match,
+xt_bpf), for the destination addresses kept in an ipset: a chain of the rules
+and one jump from INPUT, added as one transaction. `SCRIPT --delete` removes
+them and the set, `SCRIPT --status` shows their counters. Running the script
+again adds only the destinations.
 
 options (before or after GENERATOR; the generator's own go after '--'):
   -6, --inet6          IPv6 (ip6tables, an inet6 set)
@@ -36,7 +38,8 @@ options (before or after GENERATOR; the generator's own go after '--'):
   -h, --help           show this help and exit
 
 The dns and dns_validate rules also match `-p udp --dport 53`. A dns rule over
-xt_bpf's 64 instructions is split into several rules, one per group of patterns.
+xt_bpf's 64 instructions is split into several rules, one per group of patterns,
+however many patterns there are.
 
 examples:
   iptables_bpf dns -- '*.example.com'

@@ -22,14 +22,17 @@ namespace {
 const char* const kHelp =
     R"(usage: iptables_bpf_chain -w NAME [-6] [-i IP]... [-a PATTERN]... [-d PATTERN]...
 
-Writes NAME_ipV.sh, a bash script that, when run as root, creates the iptables
-chain NAME (upper-cased) and an ipset NAME_ipV: DNS queries (UDP port 53) to the
-set's addresses go through the chain, which ACCEPTs the queries for the -a
-patterns, then DROPs those for the -d patterns (dns patterns, matched without
-regard to case; 'any' matches every query). `SCRIPT --delete` removes it all.
+Writes NAME_ipV.sh, a bash script that, when run as root, installs a chain and an
+ipset named after NAME and the family plus a hash of the script's content (so
+two different scripts never share them): DNS queries (UDP port 53) to the set's
+addresses go through the chain, which ACCEPTs the queries for the -a patterns,
+then DROPs those for the -d patterns (dns patterns, matched without regard to
+case; 'any' matches every query). Installing and `SCRIPT --delete` are each one
+transaction; `SCRIPT --status` shows the rules' counters.
 
 options:
-  -w, --write NAME     chain, set and file name (letters, digits, '_', '-')
+  -w, --write NAME     the name of the script, chain and set (1 to 24 letters,
+                       digits, '_', '-'); unlike iptables_bpf's -w, not a path
   -6, --inet6          IPv6 (ip6tables, an inet6 set)
   -i, --ip ADDRESS     a destination (address or network) put in the set
   -a, --accept PATTERN queries to accept

@@ -209,7 +209,7 @@ class DeploymentTransactions(unittest.TestCase):
         p = self.install(script, check=False, IPTABLES="iptables-nft",
                          IPTABLES_RESTORE="false")
         self.assertEqual(p.returncode, 1)
-        self.assertIn("no iptables backend took the rules", p.stderr)
+        self.assertIn("no iptables backend takes -m bpf rules", p.stderr)
         self.assertEqual(NS.sets(), [])
 
     def test_status_shows_counters_and_tells_whether_installed(self):
@@ -294,6 +294,74 @@ class DeploymentTransactions(unittest.TestCase):
         self.assertEqual(NS.exchange(4, payloads), [1, 2])
         self.delete(script)
         self.assertEqual(self.snapshot()[1], [])
+
+    def test_a_rule_too_wide_for_restore_installs_and_killed_runs_converge(self):
+        # A tcpdump program of 64 instructions or fewer whose bytecode text is over the 1023
+        # bytes iptables-restore reads in one argument: the rules go in one call each, while
+        # nothing jumps to the chain.
+        hosts = " or ".join("dst host 203.0.113.%d" % i for i in range(100, 155))
+        script = self.script("wide.sh", "tcpdump", "--", "udp and not (%s)" % hosts)
+        with open(script) as f:
+            self.assertIn("\nWIDE_RULES=1\n", f.read())
+        self.install(script)
+        self.assert_state(script, "all")
+        self.assertEqual(NS.delivered_names(4, ["www.example.com"]), [])
+        self.delete(script)
+        self.assert_state(script, "none")
+        started = time.monotonic()
+        self.install(script)
+        duration = time.monotonic() - started
+        self.delete(script)
+        randomness = random.Random(99)
+        chain = script_value(script, "CHAIN")
+        for round_number in range(10):
+            process = NS.popen(["bash", script, "127.0.0.1/32"], self.env())
+            time.sleep(randomness.uniform(0, duration * 1.2))
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=60)
+            state = NS.state(4, "nft", script)
+            if state not in ("all", "none"):
+                # Only a chain nothing jumps to, which no packet reaches.
+                jumps = [line for line in NS.save(4, "nft") if line.endswith("-j " + chain)]
+                self.assertEqual(jumps, [], "round %d: %s" % (round_number, state))
+            self.install(script)
+            self.assert_state(script, "all")
+            self.delete(script)
+            self.assert_state(script, "none")
+
+    def test_a_failed_install_on_the_first_backend_does_not_fall_through(self):
+        # INPUTPLACE beyond the end of INPUT: the nf_tables backend takes -m bpf but refuses
+        # the position; the script must not go on to create a legacy table.
+        script = self.one_rule_script()
+        p = self.install(script, check=False, INPUTPLACE="5")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+        self.assertIn("iptables-nft refused the rules", p.stderr)
+        self.assertFalse(NS.has_legacy_table(4))
+        self.assertEqual(NS.sets(), [])
+        self.assert_state(script, "none")
+
+    def test_ipv6_scripts_ignore_the_ipv4_override(self):
+        script = self.script("six.sh", "-6", "dns", "--", "*.example.com")
+        p = self.install(script, "::1/128", IPTABLES="iptables-legacy")
+        self.assertIn("with ip6tables-nft", p.stdout)
+        self.assertEqual(NS.state(6, "nft", script), "all")
+        self.delete(script, IPTABLES="iptables-legacy")
+        self.assertEqual(NS.state(6, "nft", script), "none")
+        self.assertEqual(NS.sets(), [])
+
+    def test_chain_names_differing_only_in_case_are_separate_deployments(self):
+        upper = self.chain_script("Foo", "*.example.com")
+        lower = self.chain_script("foo", "*.example.com")
+        self.assertNotEqual(script_value(upper, "CHAIN"), script_value(lower, "CHAIN"))
+        self.install(upper)
+        self.install(lower)
+        self.delete(upper)
+        self.assert_state(upper, "none")
+        self.assert_state(lower, "all")
+        self.delete(lower)
+        self.assert_state(lower, "none")
+        self.assertEqual(NS.sets(), [])
 
     def test_nothing_foreign_is_touched_by_delete(self):
         script = self.one_rule_script()

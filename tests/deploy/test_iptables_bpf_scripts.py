@@ -75,6 +75,7 @@ class Workspace:
         if os.path.exists(self.log):
             os.unlink(self.log)
         env = dict(os.environ, IPTABLES=os.path.join(self.dir, "iptables"),
+                   IP6TABLES=os.path.join(self.dir, "iptables"),
                    IPSET=os.path.join(self.dir, "ipset"), DEFAULTINT="eth9",
                    BPFTOOLS_LOCK_DIR=os.path.join(self.dir, "locks"), RECORDER_LOG=self.log)
         env.update(extra_env)
@@ -92,9 +93,11 @@ class Workspace:
         return sorted(f for f in os.listdir(self.dir) if f not in ("log", "locks"))
 
 
-def restore_inputs(calls):
-    """What each iptables-restore call read, as lists of lines."""
-    return [c[-1].splitlines() for c in calls if c[0] == "iptables-restore"]
+def restore_inputs(calls, probes=False):
+    """What each iptables-restore call read, as lists of lines (the probes of whether the
+    backend takes -m bpf rules left out unless asked for)."""
+    inputs = [c[-1].splitlines() for c in calls if c[0] == "iptables-restore"]
+    return [i for i in inputs if probes == any("bpftools_probe_" in line for line in i)]
 
 
 def chain_rules(calls):
@@ -134,6 +137,12 @@ class IptablesBpfScript(unittest.TestCase):
             ["-exist", "add", staging, "198.51.100.0/24"],
             ["rename", staging, names]])
         self.assertIn(b"installed with", p.stdout)
+        # The probe of the backend adds and removes a chain of its own in one transaction.
+        probe = restore_inputs(calls, probes=True)
+        self.assertEqual(len(probe), 1)
+        chain = probe[0][1].split()[0][1:]
+        self.assertEqual(probe[0][0], "*filter")
+        self.assertEqual(probe[0][-3:], ["-F " + chain, "-X " + chain, "COMMIT"])
 
     def test_hostile_inputs_run_nothing(self):
         for hostile in HOSTILE:
@@ -258,6 +267,7 @@ class IptablesBpfScript(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
         self.assertIn(b"xt_bpf", p.stderr)
+        self.assertIn(b"no iptables backend takes -m bpf rules", p.stderr)
         self.assertIn(b"recorder: refusing COMMIT", p.stderr)
         set_name = [c for c in calls if c[:2] == ["ipset", "rename"]][0][3]
         self.assertEqual(calls[-1], ["ipset", "destroy", set_name])

@@ -247,7 +247,7 @@ TEST(IptablesBpfScript, NamesAreUniqueForWhatIsDeployed) {
     }
 }
 
-TEST(IptablesBpfScript, RefusesProgramsXtBpfOrRestoreCannotTake) {
+TEST(IptablesBpfScript, RefusesProgramsXtBpfCannotTake) {
     IptablesBpfScript s = dns_script();
     s.rules[0].program = Program(std::vector<Instruction>(65, Instruction{0x06, 0, 0, 0}));
     EXPECT_THROW(render_iptables_bpf_script(s), Error);
@@ -255,12 +255,24 @@ TEST(IptablesBpfScript, RefusesProgramsXtBpfOrRestoreCannotTake) {
     EXPECT_THROW(render_iptables_bpf_script(s), Error);
     s.rules[0].program = Program(std::vector<Instruction>(64, Instruction{0x06, 0, 0, 0}));
     EXPECT_NO_THROW(render_iptables_bpf_script(s));
+}
+
+TEST(IptablesBpfScript, RulesTooWideForRestoreAreAddedOneCallEach) {
+    IptablesBpfScript s = dns_script();
+    EXPECT_NE(render_iptables_bpf_script(s).find("\nWIDE_RULES=0\n"), std::string::npos);
     // 64 instructions with 10-digit constants: over iptables-restore's 1023 bytes.
     std::vector<Instruction> wide(63, Instruction{0x15, 0, 0, 2003790950});
     wide.push_back(Instruction{0x06, 0, 0, 0});
     s.rules[0].program = Program(wide);
     EXPECT_FALSE(fits_restore_rule(s.rules[0].program));
-    EXPECT_THROW(render_iptables_bpf_script(s), Error);
+    const std::string text = render_iptables_bpf_script(s);
+    EXPECT_NE(text.find("\nWIDE_RULES=1\n"), std::string::npos);
+    EXPECT_NE(
+        text.find("    \"$1\" -w -A \"$CHAIN\" '-m' 'bpf' '--bytecode' '" +
+                  format_xt_bpf(s.rules[0].program) +
+                  "' '-m' 'comment' '--comment' 'dns -- example.com' '-j' 'DROP' || return 1\n"),
+        std::string::npos);
+    EXPECT_TRUE(bash_parses(text));
 }
 
 IptablesBpfChainScript chain_script() {
@@ -299,6 +311,19 @@ TEST(IptablesBpfChainScript, RefusesBadOrBuiltInNames) {
     EXPECT_THROW(render_iptables_bpf_chain_script(s), UsageError);
     s.name = std::string(24, 'x');
     EXPECT_LE(deployment_names(s).chain.size(), 28u);
+}
+
+TEST(IptablesBpfChainScript, NamesDifferingInCaseOrBeyondTheReadablePartStayApart) {
+    IptablesBpfChainScript a = chain_script();
+    IptablesBpfChainScript b = chain_script();
+    a.name = "Foo";
+    b.name = "foo";
+    EXPECT_NE(deployment_names(a).chain, deployment_names(b).chain);
+    EXPECT_NE(deployment_names(a).set, deployment_names(b).set);
+    a.name = "abcdefghijklmnopqrst_a";
+    b.name = "abcdefghijklmnopqrst_b";
+    EXPECT_NE(deployment_names(a).chain, deployment_names(b).chain);
+    EXPECT_NE(deployment_names(a).set, deployment_names(b).set);
 }
 
 TEST(IptablesBpfChainScript, RefusesProgramsXtBpfCannotTake) {
