@@ -93,8 +93,9 @@ void ClassicPcapReader::end_of_records(std::size_t header_bytes) const {
             fmt::format("error reading dump file: {}", std::strerror(input_->read_error())));
     }
     if (header_bytes == 0) return;
-    throw Error(fmt::format("truncated dump file; tried to read {} header bytes, only got {}",
-                            kClassicRecordHeaderSize, header_bytes));
+    throw TruncatedCapture(
+        fmt::format("truncated dump file; tried to read {} header bytes, only got {}",
+                    kClassicRecordHeaderSize, header_bytes));
 }
 
 void ClassicPcapReader::refuse_length(uint32_t captured_length) const {
@@ -114,8 +115,8 @@ void ClassicPcapReader::refuse_truncated(uint32_t captured_length, std::size_t a
     // libpcap reads the first snaplen bytes of a longer record before the rest.
     const uint32_t wanted =
         captured_length > snaplen_ && available < snaplen_ ? snaplen_ : captured_length;
-    throw Error(fmt::format("truncated dump file; tried to read {} captured bytes, only got {}",
-                            wanted, available));
+    throw TruncatedCapture(fmt::format(
+        "truncated dump file; tried to read {} captured bytes, only got {}", wanted, available));
 }
 
 std::optional<PacketView> ClassicPcapReader::next() {

@@ -39,14 +39,14 @@ class ClassicPcapReader {
     ClassicPcapReader(std::unique_ptr<CaptureInput> input, const ClassicFileHeader& header);
 
     // The next packet, or nullopt at the end of the file after a whole record. Throws Error
-    // with libpcap's words for a record it refuses or that the file cuts short. The view
-    // stays valid until the next call.
+    // with libpcap's words for a record it refuses, TruncatedCapture for one that the file
+    // cuts short. The view stays valid until the next call.
     std::optional<PacketView> next();
 
   private:
     // The cold paths of next(), which throw libpcap's messages: at the end of the input
-    // with that many bytes of a record header (none: a clean end, no throw), a captured
-    // length beyond the maximum, a record cut short.
+    // with that many bytes of a record header (none: a clean end, no throw; else a read
+    // error or truncation), a captured length beyond the maximum, a record cut short.
     [[gnu::cold]] void end_of_records(std::size_t header_bytes) const;
     [[gnu::cold, noreturn]] void refuse_length(uint32_t captured_length) const;
     [[gnu::cold, noreturn]] void refuse_truncated(uint32_t captured_length,

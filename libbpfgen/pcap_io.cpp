@@ -202,8 +202,10 @@ std::optional<PacketView> PcapReader::next() {
     if (classic_) {
         try {
             packet = classic_->next();
+        } catch (const TruncatedCapture& error) {
+            refuse_next(error.what(), true);
         } catch (const Error& error) {
-            throw Error(fmt::format("{}: packet {}: {}", name_, packets_read_ + 1, error.what()));
+            refuse_next(error.what(), false);
         }
     } else {
         packet = next_from_libpcap();
@@ -212,14 +214,23 @@ std::optional<PacketView> PcapReader::next() {
     return packet;
 }
 
+void PcapReader::refuse_next(std::string_view reason, bool truncated) const {
+    std::string message = fmt::format("{}: packet {}: {}", name_, packets_read_ + 1, reason);
+    if (truncated) throw TruncatedCapture(message);
+    throw Error(message);
+}
+
 std::optional<PacketView> PcapReader::next_from_libpcap() {
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
     const int status = pcap_next_ex(handle_.get(), &header, &data);
     if (status == PCAP_ERROR_BREAK) return std::nullopt;
     if (status != 1) {
-        throw Error(
-            fmt::format("{}: packet {}: {}", name_, packets_read_ + 1, pcap_geterr(handle_.get())));
+        // libpcap 1.10 says only this when a file ends inside a record (sf-pcap.c) or a
+        // block (sf-pcapng.c), and it has no other way of telling it from damage.
+        const std::string_view reason = pcap_geterr(handle_.get());
+        refuse_next(reason, reason.starts_with("truncated dump file;") ||
+                                reason.starts_with("truncated pcapng dump file;"));
     }
     PacketView packet;
     packet.timestamp.seconds = static_cast<int64_t>(header->ts.tv_sec);

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "libbpfgen/atomic_file.h"
+#include "libbpfgen/error.h"
 #include "libbpfgen/file_descriptor.h"
 #include "libbpfgen/program.h"
 
@@ -72,6 +73,15 @@ int parse_link_type(std::string_view text);
 // The name shown in messages for a path given on a command line ("-" is standard input).
 std::string input_display_name(const std::string& path);
 
+// What PcapReader::next() throws when the capture ends inside a record (or a pcapng
+// block): the file was cut short, by a capture killed or still being written or by a
+// partial copy, and every packet read before it was whole. A record or block that is
+// damaged in any other way, or a read that fails, is a plain Error.
+class TruncatedCapture : public Error {
+  public:
+    using Error::Error;
+};
+
 class PcapReader {
   public:
     // Opens a pcap or pcapng capture; "-" reads standard input. Throws Error naming the
@@ -92,7 +102,8 @@ class PcapReader {
     TimestampPrecision precision() const { return precision_; }
 
     // The next packet, or nullopt at the end of the capture. Throws Error naming the input
-    // and the packet number for a damaged or truncated record.
+    // and the packet number for a damaged record, TruncatedCapture for one the capture
+    // ends inside of; reading should stop then.
     std::optional<PacketView> next();
     // Packets returned so far.
     uint64_t packets_read() const { return packets_read_; }
@@ -103,6 +114,9 @@ class PcapReader {
 
   private:
     std::optional<PacketView> next_from_libpcap();
+    // Throws the reason a reader gave for refusing the next record, naming the input and
+    // the packet: a TruncatedCapture when the capture ended inside it.
+    [[noreturn]] void refuse_next(std::string_view reason, bool truncated) const;
 
     // Exactly one of these reads the capture.
     std::unique_ptr<ClassicPcapReader> classic_;

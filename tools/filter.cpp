@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -48,11 +49,15 @@ to FILE with -w. Without a program every packet passes. All FILEs must share a l
                            iptables' xt_bpf does (for offset-0 rules, bpfgen -o 0); packets
                            without an IPv4/IPv6 header do not match
       --invert             write the packets that do NOT match
-      --stats              print "filter: matched M of N packets" on stderr
+      --stats              print "filter: wrote N of M packets (K matched the rule)"
+                           on stderr
   -w, --write FILE         write to FILE (replaced only once complete) instead of stdout
   -h, --help               this text
 
-A packet matches when the program returns non-zero. Examples:
+A packet matches when the program returns non-zero. A capture cut short (its last
+record incomplete) keeps its whole packets: they are filtered and written, the cut is
+named, and the exit status is 1. A program that cannot be used exits with 2.
+Examples:
   filter -e "udp port 53" capture.pcap > dns.pcap
   filter --l3 -b "$(bpfgen dns -- example.com)" --stats capture.pcap > hits.pcap
 )USAGE";
@@ -95,31 +100,69 @@ std::optional<Options> parse_options(int argc, char** argv) {
     return options;
 }
 
+// The -c file assembled. Text that does not assemble is a bad program, so a usage error;
+// a file that cannot be read is not. assemble_file() tells them apart only in its
+// message: "PATH:LINE:COLUMN: reason" against "PATH: cannot open: ..." (or read).
+bpfgen::Program assemble_program_file(const std::string& path) {
+    try {
+        return bpfgen::assemble_file(path);
+    } catch (const Error& error) {
+        const std::string_view message = error.what();
+        const std::size_t after = path.size();
+        const bool located = message.size() > after + 1 && message.starts_with(path) &&
+                             message[after] == ':' && message[after + 1] >= '0' &&
+                             message[after + 1] <= '9';
+        if (located) throw UsageError(error.what());
+        throw;
+    }
+}
+
 // The program given with -b or -c, or nullopt (none, or -e: that one needs the capture).
+// Bytecode or assembly that does not parse is a usage error.
 std::optional<bpfgen::Program> load_program(const Options& options) {
     if (options.bytecode) {
         try {
             return bpfgen::parse_xt_bpf(*options.bytecode);
         } catch (const Error& error) {
-            throw Error(fmt::format("-b: {}", error.what()));
+            throw UsageError(fmt::format("-b: {}", error.what()));
         }
     }
-    if (options.assembly_file) return bpfgen::assemble_file(*options.assembly_file);
+    if (options.assembly_file) return assemble_program_file(*options.assembly_file);
     return std::nullopt;
 }
 
 // The -e expression compiled by libpcap for the captures' link type, or for raw IP when
-// the program is to see packets from their IP header on.
+// the program is to see packets from their IP header on. An expression libpcap refuses is
+// a usage error (a syntax error, 'vlan' with --l3), unless it compiles for Ethernet: then
+// it is the captures' link type that libpcap cannot filter so ('ip' on a link type it
+// knows no IP for, anything on one it does not know), a fault of the input.
 bpfgen::Program compile_expression(const Options& options, const bpfgen::PcapReader& first) {
+    const int snaplen = static_cast<int>(first.snaplen());
     try {
         if (options.network_layer) {
             return bpfgen::compile_pcap_filter(*options.expression, bpfgen::linktype::kRaw,
-                                               static_cast<int>(first.snaplen()));
+                                               snaplen);
         }
         return first.compile_filter(*options.expression);
     } catch (const Error& error) {
-        throw Error(fmt::format("-e: {}", error.what()));
+        const std::string message = fmt::format("-e: {}", error.what());
+        if (options.network_layer) throw UsageError(message);
+        try {
+            bpfgen::compile_pcap_filter(*options.expression, bpfgen::linktype::kEthernet, snaplen);
+        } catch (const Error&) {
+            throw UsageError(message);
+        }
+        throw Error(message);
     }
+}
+
+// What --stats prints: what was written out of what was read, and what the rule matched.
+void print_stats(uint64_t written, uint64_t total, uint64_t matched,
+                 std::optional<uint64_t> without_ip) {
+    std::string line =
+        fmt::format("filter: wrote {} of {} packets ({} matched the rule", written, total, matched);
+    if (without_ip) line += fmt::format(", {} without an IP header", *without_ip);
+    std::fprintf(stderr, "%s)\n", line.c_str());
 }
 
 int filter_main(int argc, char** argv) {
@@ -166,6 +209,9 @@ int filter_main(int argc, char** argv) {
         }
         try {
             filter.emplace(bpfgen::CheckedProgram(std::move(*program)), first.link_type(), layer);
+        } catch (const bpfgen::CheckError& error) {
+            // A program the kernel would refuse: the command line's fault.
+            throw UsageError(fmt::format("{}: {}", source, error.what()));
         } catch (const Error& error) {
             throw Error(fmt::format("{}: {}", source, error.what()));
         }
@@ -185,8 +231,21 @@ int filter_main(int argc, char** argv) {
     uint64_t total = 0;
     uint64_t matched = 0;
     uint64_t without_ip = 0;
+    // The inputs cut short (each ends where its last whole packet does, as for tcpdump),
+    // reported once the output is complete.
+    std::vector<std::string> cuts;
     for (bpfgen::PcapReader& reader : readers) {
-        while (const std::optional<bpfgen::PacketView> packet = reader.next()) {
+        for (;;) {
+            std::optional<bpfgen::PacketView> packet;
+            try {
+                packet = reader.next();
+            } catch (const bpfgen::TruncatedCapture& cut) {
+                cuts.push_back(
+                    fmt::format("{} (the capture ends there: the packets before it were filtered)",
+                                cut.what()));
+                break;
+            }
+            if (!packet) break;
             ++total;
             bool matches = true;
             if (filter) {
@@ -212,12 +271,16 @@ int filter_main(int argc, char** argv) {
         }
     }
     writer.commit();
-    if (options.stats) {
-        std::string line = fmt::format("filter: matched {} of {} packets", matched, total);
-        if (options.network_layer) line += fmt::format(" ({} without an IP header)", without_ip);
-        std::fprintf(stderr, "%s\n", line.c_str());
+    // A cut input is no reason to take back what was written: the body returns the
+    // failure rather than throwing it, which would cut a regular-file stdout back.
+    for (const std::string& cut : cuts) {
+        std::fprintf(stderr, "filter: %s\n", capture_tool::one_line(cut).c_str());
     }
-    return 0;
+    if (options.stats) {
+        print_stats(writer.packets_written(), total, matched,
+                    options.network_layer ? std::optional(without_ip) : std::nullopt);
+    }
+    return cuts.empty() ? 0 : 1;
 }
 
 }  // namespace

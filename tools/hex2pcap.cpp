@@ -8,13 +8,13 @@
 #include <iostream>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "libbpfgen/error.h"
 #include "libbpfgen/hex.h"
+#include "libbpfgen/hex_line_reader.h"
 #include "libbpfgen/link_layer.h"
 #include "libbpfgen/pcap_io.h"
 #include "tools/capture_tool.h"
@@ -71,20 +71,13 @@ std::optional<Options> parse_options(int argc, char** argv) {
 }
 
 void convert(std::istream& input, const std::string& name, bpfgen::PcapWriter& writer) {
-    std::string line;
-    uint64_t number = 0;
-    while (std::getline(input, line)) {
-        ++number;
-        const std::optional<std::string_view> hex = bpfgen::hex_line_content(line);
-        if (!hex) continue;
+    // A line is refused as soon as its hex passes the largest packet: a 1 GB line costs
+    // neither 1 GB nor the time to read it. hex_decode takes two digits a byte, nothing else.
+    bpfgen::HexLineReader reader(input, kSnaplen);
+    while (const std::optional<bpfgen::HexLine> line = reader.next()) {
         try {
-            // Refused before decoding (a 100 MB line must not cost a 50 MB packet first):
-            // hex_decode takes two digits a byte and nothing else.
-            if (hex->size() > 2 * std::size_t{kSnaplen}) {
-                throw Error(fmt::format("packet of {} bytes is longer than {}",
-                                        (hex->size() + 1) / 2, kSnaplen));
-            }
-            const std::vector<uint8_t> packet = bpfgen::hex_decode(*hex);
+            if (line->too_long) throw Error(reader.too_long_message());
+            const std::vector<uint8_t> packet = bpfgen::hex_decode(line->hex);
             bpfgen::PacketView view;
             view.data = packet;
             view.wire_length = static_cast<uint32_t>(packet.size());
@@ -92,7 +85,7 @@ void convert(std::istream& input, const std::string& name, bpfgen::PcapWriter& w
         } catch (const bpfgen::OutputError&) {
             throw;  // the output's fault, named in the message, not this line's
         } catch (const Error& error) {
-            throw Error(fmt::format("{}:{}: {}", name, number, error.what()));
+            throw Error(fmt::format("{}:{}: {}", name, line->number, error.what()));
         }
     }
     if (input.bad()) throw Error(fmt::format("{}: cannot read: {}", name, std::strerror(errno)));

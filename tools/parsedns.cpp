@@ -14,6 +14,7 @@
 #include "libbpfgen/dns_message.h"
 #include "libbpfgen/error.h"
 #include "libbpfgen/hex.h"
+#include "libbpfgen/hex_line_reader.h"
 #include "libbpfgen/link_layer.h"
 #include "libbpfgen/packet_headers.h"
 #include "libbpfgen/pcap_io.h"
@@ -23,6 +24,10 @@ namespace {
 
 namespace po = boost::program_options;
 using bpfgen::Error;
+
+// The largest packet read from standard input: libpcap's, so the longest line pcap2hex
+// prints. A longer line is refused as soon as its hex passes it.
+constexpr std::size_t kLargestPacket = 262144;
 
 const std::string kUsage = R"USAGE(usage: parsedns [--raw | --linktype TYPE] HEX... | -
 
@@ -248,17 +253,26 @@ int parsedns_main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
     const std::optional<Options> options = parse_options(argc, argv);
     if (!options) return -1;
-    // (name for messages, hex text)
-    std::vector<std::pair<std::string, std::string>> packets;
+    struct Packet {
+        std::string name;  // for messages
+        std::string hex;
+        std::optional<std::string> refused;  // why it is refused before it is decoded
+    };
+    std::vector<Packet> packets;
     for (std::size_t i = 0; i < options->packets.size(); ++i) {
         if (options->packets[i] != "-") {
-            packets.emplace_back(fmt::format("packet {}", packets.size() + 1), options->packets[i]);
+            packets.push_back(
+                {fmt::format("packet {}", packets.size() + 1), options->packets[i], {}});
             continue;
         }
-        std::string line;
-        for (uint64_t number = 1; std::getline(std::cin, line); ++number) {
-            if (const std::optional<std::string_view> hex = bpfgen::hex_line_content(line)) {
-                packets.emplace_back(fmt::format("stdin:{}", number), std::string(*hex));
+        bpfgen::HexLineReader reader(std::cin, kLargestPacket);
+        while (const std::optional<bpfgen::HexLine> line = reader.next()) {
+            Packet& packet = packets.emplace_back();
+            packet.name = fmt::format("stdin:{}", line->number);
+            if (line->too_long) {
+                packet.refused = reader.too_long_message();
+            } else {
+                packet.hex = line->hex;
             }
         }
         if (std::cin.bad())
@@ -268,9 +282,10 @@ int parsedns_main(int argc, char** argv) {
     if (packets.empty()) throw Error("stdin: no packet (only blank lines or comments)");
     int status = 0;
     for (std::size_t i = 0; i < packets.size(); ++i) {
-        const auto& [name, hex] = packets[i];
+        const auto& [name, hex, refused] = packets[i];
         std::string text;
         try {
+            if (refused) throw Error(*refused);
             const std::vector<uint8_t> bytes = bpfgen::hex_decode(hex);
             text = fmt::format("{}{}: {} bytes\n", i == 0 ? "" : "\n", name, bytes.size()) +
                    describe_packet(bytes, *options);

@@ -140,6 +140,72 @@ TEST(ClassicPcapReader, CutFilesFailAsLibpcapFails) {
     }
 }
 
+// How PcapReader's reading of `bytes` ends: the packets next() gave, and how it stopped:
+// "" at the end, "cut" for a TruncatedCapture, "error" for any other Error, "unopened"
+// when the constructor refused the file.
+struct Ending {
+    std::size_t packets = 0;
+    std::string how;
+};
+
+Ending how_reading_ends(const std::vector<uint8_t>& bytes) {
+    TemporaryDirectory directory;
+    write_bytes(directory.file("capture.pcap"), bytes);
+    Ending ending;
+    std::optional<PcapReader> reader;
+    try {
+        reader.emplace(directory.file("capture.pcap"));
+    } catch (const TruncatedCapture& error) {
+        ADD_FAILURE() << "the constructor throws no TruncatedCapture: " << error.what();
+    } catch (const Error&) {
+        ending.how = "unopened";
+        return ending;
+    }
+    try {
+        while (reader->next()) ++ending.packets;
+    } catch (const TruncatedCapture& error) {
+        ending.how = "cut";
+        EXPECT_NE(std::string(error.what()).find("truncated"), std::string::npos) << error.what();
+    } catch (const Error&) {
+        ending.how = "error";
+    }
+    EXPECT_EQ(reader->packets_read(), ending.packets);
+    return ending;
+}
+
+TEST(ClassicPcapReader, AFileCutShortIsATruncatedCaptureWhicheverReaderReadsIt) {
+    // Version 2.4 is read by the project's reader, 2.3 by libpcap. Cut anywhere in a record
+    // (its header or its data), either throws TruncatedCapture after the whole packets;
+    // cut in the file header, the file does not open.
+    for (const uint16_t minor : {4, 3}) {
+        SCOPED_TRACE(minor);
+        const std::vector<uint8_t> whole =
+            PcapBuilder().version(2, minor).record(1, 2, frame(60)).record(3, 4, frame(98)).bytes();
+        EXPECT_EQ(read_by_our_reader(whole), minor == 4);
+        const std::size_t first_end = 24 + 16 + 60;
+        for (std::size_t length = 0; length <= whole.size(); ++length) {
+            SCOPED_TRACE(length);
+            const Ending ending =
+                how_reading_ends(std::vector<uint8_t>(whole.begin(), whole.begin() + length));
+            if (length < 24) {
+                EXPECT_EQ(ending.how, "unopened");
+                continue;
+            }
+            EXPECT_EQ(ending.packets, length == whole.size() ? 2u : length >= first_end ? 1u : 0u);
+            const bool clean = length == 24 || length == first_end || length == whole.size();
+            EXPECT_EQ(ending.how, clean ? "" : "cut");
+        }
+        // A captured length beyond libpcap's maximum is damage, not a cut.
+        const Ending damaged = how_reading_ends(PcapBuilder()
+                                                    .version(2, minor)
+                                                    .record(1, 0, frame(40))
+                                                    .raw_record(2, 0, 300000, 300000, frame(300000))
+                                                    .bytes());
+        EXPECT_EQ(damaged.packets, 1u);
+        EXPECT_EQ(damaged.how, "error");
+    }
+}
+
 TEST(ClassicPcapReader, RecordsBeyondTheSnapshotLengthAreCutOrRefusedAsByLibpcap) {
     const std::vector<uint8_t> data = frame(98);
     // Longer than a snapshot length of 64: cut to 64, the rest skipped.
@@ -330,6 +396,7 @@ TEST(ClassicPcapReader, ErrorsNameTheInputAndThePacket) {
     bpftools::test::expect_error(
         [&] { reader.next(); },
         {"cut.pcap: packet 2: truncated dump file; tried to read 60 captured bytes, only got 55"});
+    EXPECT_THROW(reader.next(), TruncatedCapture);
 }
 
 // libpcap's program for expression on a handle reading path itself; nullopt when it

@@ -2,17 +2,23 @@
 // written here from the format's specification, on real captures from tcpdump's test
 // suite (pcap, nanosecond pcap, pcapng); the writer by reading back what it wrote
 // (byte-identical copies), its refusal of what pcap cannot store, and its promise that a
-// file is either complete or absent; damaged inputs and their messages; libpcap's compiler.
+// file is either complete or absent; damaged and cut inputs (TruncatedCapture) and their
+// messages; libpcap's compiler.
 #include "libbpfgen/pcap_io.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "libbpfgen/link_layer.h"
 #include "tests/common/capture_files.h"
@@ -187,6 +193,98 @@ TEST(PcapReader, ATruncatedRecordNamesThePacket) {
     PcapReader reader(directory.file("cut.pcap"));
     ASSERT_TRUE(reader.next());
     expect_error([&] { reader.next(); }, {"cut.pcap", "packet 2", "truncated"});
+}
+
+TEST(PcapReader, ACutRecordIsATruncatedCapture) {
+    // The project's reader (classic pcap) cut in a record header and in record data.
+    TemporaryDirectory directory;
+    const std::vector<uint8_t> bytes = file_bytes(data_file("dns_udp.pcap"));
+    const std::size_t second = 24 + 16 + le32(bytes, 24 + 8);
+    for (const std::size_t length : {second + 7, bytes.size() - 5}) {
+        SCOPED_TRACE(length);
+        write_bytes(directory.file("cut.pcap"),
+                    std::vector<uint8_t>(bytes.begin(), bytes.begin() + static_cast<long>(length)));
+        PcapReader reader(directory.file("cut.pcap"));
+        ASSERT_TRUE(reader.next());
+        try {
+            reader.next();
+            ADD_FAILURE() << "no exception";
+        } catch (const TruncatedCapture& error) {
+            EXPECT_NE(std::string(error.what()).find("cut.pcap: packet 2: truncated dump file"),
+                      std::string::npos)
+                << error.what();
+        }
+        EXPECT_EQ(reader.packets_read(), 1u);
+    }
+}
+
+TEST(PcapReader, APcapngCutShortIsATruncatedCapture) {
+    // libpcap reads pcapng: wherever the file is cut after its header blocks, reading ends
+    // cleanly (at a block's end) or with TruncatedCapture, never with another error. Every
+    // fifth length: all four places in a 4-byte word, in every block.
+    TemporaryDirectory directory;
+    const std::vector<uint8_t> whole = file_bytes(data_file("ahcp.pcapng"));
+    const std::size_t total = read_capture("ahcp.pcapng").packets.size();
+    const std::string path = directory.file("cut.pcapng");
+    std::size_t truncated = 0;
+    std::size_t tried = 0;
+    for (std::size_t length = 0; length <= whole.size(); length += 5, ++tried) {
+        SCOPED_TRACE(length);
+        write_bytes(path, std::vector<uint8_t>(whole.begin(), whole.begin() + length));
+        std::optional<PcapReader> reader;
+        try {
+            reader.emplace(path);
+        } catch (const TruncatedCapture& error) {
+            ADD_FAILURE() << "the constructor throws no TruncatedCapture: " << error.what();
+        } catch (const Error&) {
+            continue;  // cut in the section header or interface description block
+        }
+        try {
+            while (reader->next()) {
+            }
+            EXPECT_LE(reader->packets_read(), total);
+        } catch (const TruncatedCapture& error) {
+            ++truncated;
+            const std::string expected = fmt::format(
+                "cut.pcapng: packet {}: truncated pcapng dump file", reader->packets_read() + 1);
+            EXPECT_NE(std::string(error.what()).find(expected), std::string::npos) << error.what();
+            EXPECT_LT(reader->packets_read(), total);
+        } catch (const Error& error) {
+            ADD_FAILURE() << error.what();
+        }
+    }
+    EXPECT_GT(truncated, tried * 9 / 10);
+}
+
+TEST(PcapReader, ADamagedRecordIsNoTruncatedCapture) {
+    TemporaryDirectory directory;
+    // Classic pcap: the second record claims more than libpcap's maximum of 262144 bytes.
+    std::vector<uint8_t> classic = file_bytes(data_file("dns_udp.pcap"));
+    const std::size_t second = 24 + 16 + le32(classic, 24 + 8);
+    const uint8_t huge[4] = {0x00, 0x00, 0x10, 0x00};  // 1 MiB, little-endian
+    std::copy(std::begin(huge), std::end(huge), classic.begin() + second + 8);
+    // pcapng: the first enhanced packet block (at byte 84) claims a length of 10.
+    std::vector<uint8_t> pcapng = file_bytes(data_file("ahcp.pcapng"));
+    ASSERT_EQ(le32(pcapng, 84), 6u);
+    pcapng[88] = 10;
+    pcapng[89] = pcapng[90] = pcapng[91] = 0;
+    for (const auto& [name, bytes, packet] :
+         {std::tuple{"damaged.pcap", classic, 2}, std::tuple{"damaged.pcapng", pcapng, 1}}) {
+        SCOPED_TRACE(name);
+        write_bytes(directory.file(name), bytes);
+        PcapReader reader(directory.file(name));
+        for (int i = 1; i < packet; ++i) ASSERT_TRUE(reader.next());
+        try {
+            reader.next();
+            ADD_FAILURE() << "no exception";
+        } catch (const TruncatedCapture& error) {
+            ADD_FAILURE() << "a TruncatedCapture: " << error.what();
+        } catch (const Error& error) {
+            EXPECT_NE(std::string(error.what()).find(fmt::format("{}: packet {}: ", name, packet)),
+                      std::string::npos)
+                << error.what();
+        }
+    }
 }
 
 TEST(PcapReader, SomethingElseIsNotACapture) {

@@ -5,6 +5,7 @@ a cut file header, a cut packet record, something that is no capture, an unknown
 a bad hex line, a hostile DNS message. Each must print one line on stderr naming the tool
 and the input, exit non-zero, not hang, and leave no -w file behind."""
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -59,11 +60,19 @@ class BrokenCaptures(unittest.TestCase):
                                    reason)
 
     def test_a_late_error_takes_back_what_went_to_a_file_on_stdout(self):
-        # Packet 1 is whole, packet 2 cut: output was written before the error.
+        # Packet 1 is whole, packet 2 cut or with a captured length libpcap refuses: output
+        # was written before the error. filter keeps the packets before a cut, as tcpdump
+        # does (test_filter.py checks that), so only the damaged record is an error to it.
+        whole = open(data("dns_udp.pcap"), "rb").read()
+        second = 24 + 16 + struct.unpack("<I", whole[32:36])[0]
         cut = os.path.join(self.directory.name, "late-error.pcap")
         with open(cut, "wb") as out:
-            out.write(open(data("dns_udp.pcap"), "rb").read()[:415])
-        rows = [(tool, args + [cut], None) for tool, args in CAPTURE_READERS]
+            out.write(whole[:415])
+        damaged = os.path.join(self.directory.name, "late-bad-length.pcap")
+        with open(damaged, "wb") as out:
+            out.write(whole[:second + 8] + struct.pack("<I", 300000) + whole[second + 12:])
+        rows = [(tool, args + [damaged], None) for tool, args in CAPTURE_READERS]
+        rows += [(tool, args + [cut], None) for tool, args in CAPTURE_READERS if tool != "filter"]
         rows.append(("hex2pcap", [], b"4500\nzz\n"))
         for tool, args, stdin in rows:
             for mode, before in (("wb", b""), ("ab", b"kept\n")):
@@ -136,18 +145,24 @@ class BrokenCaptures(unittest.TestCase):
 
 class NoPartialOutputFiles(unittest.TestCase):
     def test_filter(self):
+        # A record libpcap refuses (packet 30 claims 300000 bytes), not a cut: a cut file's
+        # whole packets are written (test_filter.py).
         with temporary_directory() as directory:
             out = os.path.join(directory, "out.pcap")
-            cut = os.path.join(directory, "cut.pcap")
-            open(cut, "wb").write(open(data("edns-opts.pcap"), "rb").read()[:-30])
-            for args in (["-w", out, cut], ["-w", out, "-e", "ip", cut],
-                         ["-w", out, data("dns_udp.pcap"), data("babel.pcap")],
-                         ["-w", out, "-b", "1,6 0 0 1,", data("time_2107.pcapng")],
-                         ["-w", out, "-e", "nonsense", data("dns_udp.pcap")]):
+            bad = os.path.join(directory, "bad.pcap")
+            whole = open(data("edns-opts.pcap"), "rb").read()
+            at = 24
+            for _ in range(29):
+                at += 16 + struct.unpack("<I", whole[at + 8:at + 12])[0]
+            open(bad, "wb").write(whole[:at + 8] + struct.pack("<I", 300000) + whole[at + 12:])
+            for args, code in ((["-w", out, bad], 1), (["-w", out, "-e", "ip", bad], 1),
+                               (["-w", out, data("dns_udp.pcap"), data("babel.pcap")], 1),
+                               (["-w", out, "-b", "1,6 0 0 1,", data("time_2107.pcapng")], 1),
+                               (["-w", out, "-e", "nonsense", data("dns_udp.pcap")], 2)):
                 with self.subTest(args=args):
                     result = run("filter", *args)
-                    one_error_line(self, result, "filter: ")
-                    listdir_clean(self, directory, ["cut.pcap"])
+                    one_error_line(self, result, "filter: ", code=code)
+                    listdir_clean(self, directory, ["bad.pcap"])
 
     def test_hex2pcap(self):
         with temporary_directory() as directory:

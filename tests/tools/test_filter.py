@@ -7,10 +7,15 @@
 - --l3 with the original bpfgen's offset-0 bytecode selects the same packets as its
   offset-14/16/18 bytecode does without --l3 (pairs from tests/data/bpfgen_cases.jsonl),
   on the IP packets of all those captures under Ethernet, Linux cooked and VLAN headers;
-- -b, -c, --invert, --stats, -w, several inputs, standard input, and the errors, those of
-  an output that cannot be written (a full disk, a closed pipe) included."""
+- -b, -c, --invert, --stats (what was written, and what matched), -w, several inputs,
+  standard input, and the errors: a program that cannot be used is a usage error (2), as
+  are those of an output that cannot be written (a full disk, a closed pipe) one line;
+- a capture cut short: the whole packets before the cut are filtered and kept (pcap
+  read by the project's reader, pcapng by libpcap, files and standard input), the cut is
+  named on one line and the exit status is 1; a damaged record still leaves nothing."""
 import json
 import os
+import struct
 import subprocess
 import sys
 import unittest
@@ -213,7 +218,8 @@ class NetworkLayerOption(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(Pcap(result.stdout).packets, [])
         self.assertEqual(result.stderr.decode(),
-                         "filter: matched 0 of 2 packets (2 without an IP header)\n")
+                         "filter: wrote 0 of 2 packets (0 matched the rule, 2 without an IP "
+                         "header)\n")
 
     def test_the_program_sees_the_ip_packet_length(self):
         # ld #len; ret a: the verdict is the length, here compared with 60 via jgt.
@@ -254,7 +260,8 @@ class Options(unittest.TestCase):
     def test_stats_count_matches(self):
         result = run("filter", "--stats", "-e", "ip6", data("ahcp.pcapng"), data("dns_udp.pcap"))
         self.assertEqual(result.returncode, 0)
-        self.assertEqual(result.stderr.decode(), "filter: matched 8 of 10 packets\n")
+        self.assertEqual(result.stderr.decode(),
+                         "filter: wrote 8 of 10 packets (8 matched the rule)\n")
 
     def test_bytecode_and_assembly(self):
         path = data("edns-opts.pcap")
@@ -303,6 +310,42 @@ class Options(unittest.TestCase):
             listdir_clean(self, directory, ["out.pcap"])
 
 
+class Stats(unittest.TestCase):
+    """--stats says what was written: N of M packets, and how many matched the rule."""
+
+    def test_invert_counts_the_packets_it_wrote(self):
+        path = data("edns-opts.pcap")
+        expression = "udp[10] & 0x80 != 0"
+        total = len(scapy_packets(path))
+        matching = len(tcpdump_select(path, expression))
+        self.assertTrue(0 < matching < total)
+        result = run("filter", "--invert", "--stats", "-e", expression, path)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        written = len(Pcap(result.stdout).packets)
+        self.assertEqual(written, total - matching)
+        self.assertEqual(result.stderr.decode(),
+                         "filter: wrote %d of %d packets (%d matched the rule)\n"
+                         % (total - matching, total, matching))
+
+    def test_without_a_rule_every_packet_matches(self):
+        result = run("filter", "--stats", data("dns_udp.pcap"), data("edns-opts.pcap"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        total = sum(len(scapy_packets(data(name))) for name in ("dns_udp.pcap", "edns-opts.pcap"))
+        self.assertEqual(len(Pcap(result.stdout).packets), total)
+        self.assertEqual(result.stderr.decode(),
+                         "filter: wrote %d of %d packets (%d matched the rule)\n"
+                         % (total, total, total))
+
+    def test_invert_at_the_network_layer_writes_the_packets_without_ip(self):
+        result = run("filter", "--l3", "--invert", "--stats", "-b", "1,6 0 0 65535,",
+                     data("802.1ad_QinQ.pcap"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(Pcap(result.stdout).packets, scapy_packets(data("802.1ad_QinQ.pcap")))
+        self.assertEqual(result.stderr.decode(),
+                         "filter: wrote 2 of 2 packets (0 matched the rule, 2 without an IP "
+                         "header)\n")
+
+
 def tcpdump_d_to_bpf_asm(text):
     """tcpdump -d's listing ("(000) ldh [12]", "jeq #0x800 jt 2 jf 5") as bpf_asm text."""
     lines = []
@@ -329,30 +372,61 @@ class Errors(unittest.TestCase):
     def test_more_than_one_program_is_a_usage_error(self):
         one_error_line(self, run("filter", "-e", "ip", "-b", "1,6 0 0 0,"), "at most one", code=2)
 
-    def test_bad_bytecode_is_named(self):
+    # A program given on the command line that cannot be used is a bad command line: exit
+    # status 2, as bpfgen gives; one line naming the option (or the -c file).
+    def test_bad_bytecode_is_a_usage_error(self):
         one_error_line(self, run("filter", "-b", "2,6 0 0 0,", data("dns_udp.pcap")),
-                       "filter: -b")
+                       "filter: -b", code=2)
+        one_error_line(self, run("filter", "-b", "garbage", data("dns_udp.pcap")),
+                       "filter: -b", "'garbage'", code=2)
+        # Before any input is read: standard input (empty here) is not looked at.
+        one_error_line(self, run("filter", "-b", "garbage"), "filter: -b", code=2)
+
+    def test_bytecode_the_kernel_refuses_is_a_usage_error(self):
+        # ld #1, with no ret after it: the kernel's checker refuses it.
+        one_error_line(self, run("filter", "-b", "1,0 0 0 1,", data("dns_udp.pcap")),
+                       "filter: -b", "instruction 0", code=2)
 
     def test_bad_expression_gives_libpcaps_reason(self):
         one_error_line(self, run("filter", "-e", "udp port", data("dns_udp.pcap")),
-                       "filter: -e", "syntax error")
+                       "filter: -e", "syntax error", code=2)
+        one_error_line(self, run("filter", "-e", "udp prot 53", data("dns_udp.pcap")),
+                       "filter: -e", "'udp prot 53'", "syntax error", code=2)
+        one_error_line(self, run("filter", "--l3", "-e", "udp prot 53", data("dns_udp.pcap")),
+                       "filter: -e", "'udp prot 53'", code=2)
 
     def test_expression_the_link_type_cannot_have(self):
+        # libpcap compiles 'ip' for Ethernet: it is the capture's link type it cannot filter
+        # so, a fault of the input (1). With --l3 the link type is raw IP, the command
+        # line's choice: 'vlan', which raw IP cannot have, is a usage error.
         one_error_line(self, run("filter", "-e", "ip",
-                                 data("unsupported-link-type-160.pcap")), "filter: -e")
+                                 data("unsupported-link-type-160.pcap")), "filter: -e", "160")
+        one_error_line(self, run("filter", "-e", "vlan", data("LINKTYPE_RAW_ipv4.pcap")),
+                       "filter: -e", "'vlan'")
+        one_error_line(self, run("filter", "--l3", "-e", "vlan", data("dns_udp.pcap")),
+                       "filter: -e", "'vlan'", code=2)
+        # Refused for Ethernet too: the expression is at fault, whatever the capture.
+        one_error_line(self, run("filter", "-e", "ip and foo bar",
+                                 data("unsupported-link-type-160.pcap")), "filter: -e", code=2)
 
     def test_bad_assembly_names_file_and_line(self):
         with temporary_directory() as directory:
             asm = os.path.join(directory, "bad.bpf")
             with open(asm, "w") as out:
                 out.write("ld #1\nbogus 7\n")
-            # As bpf_asm and compilers put it: FILE:LINE:COLUMN.
+            # As bpf_asm and compilers put it: FILE:LINE:COLUMN. A bad program is a bad
+            # command line (2); a file that cannot be read is a failure (1).
             one_error_line(self, run("filter", "-c", asm, data("dns_udp.pcap")),
-                           "filter: ", "bad.bpf:2:7: ")
+                           "filter: ", "bad.bpf:2:7: ", code=2)
             one_error_line(self, run("filter", "-c", os.path.join(directory, "none.bpf")),
-                           "none.bpf", "cannot open")
+                           "filter: ", "none.bpf", "cannot open", code=1)
             one_error_line(self, run("filter", "-c", directory, data("dns_udp.pcap")),
-                           "filter: ", "Is a directory")
+                           "filter: ", "Is a directory", code=1)
+            # Assembles, but the kernel would refuse it: no ret at the end.
+            with open(asm, "w") as out:
+                out.write("ld #1\n")
+            one_error_line(self, run("filter", "-c", asm, data("dns_udp.pcap")),
+                           "filter: ", "bad.bpf", "instruction 0", code=2)
 
     def test_l3_warns_of_a_rule_too_long_for_xt_bpf(self):
         long_rule = run("bpfgen", "dns", "--", *["host%d.example.com" % i for i in range(8)])
@@ -372,15 +446,27 @@ class Errors(unittest.TestCase):
                        "--l3", "link type 160")
 
     def test_no_partial_output_file_on_a_late_error(self):
-        # The second input is cut in its last record: the first was already filtered.
+        # The second input's packet 6 has a record header libpcap refuses (not a cut
+        # file): the first input was already filtered, but nothing is left behind.
         with temporary_directory() as directory:
-            cut = os.path.join(directory, "cut.pcap")
-            with open(cut, "wb") as out:
-                out.write(open(data("dnssec.pcap"), "rb").read()[:-100])
+            bad = os.path.join(directory, "bad.pcap")
+            with open(bad, "wb") as out:
+                out.write(with_captured_length(open(data("dnssec.pcap"), "rb").read(), 6,
+                                               300000))
             out = os.path.join(directory, "out.pcap")
-            result = run("filter", "-w", out, data("dns_udp.pcap"), cut)
-            one_error_line(self, result, "cut.pcap", "packet 6", "truncated")
-            listdir_clean(self, directory, ["cut.pcap"])
+            result = run("filter", "-w", out, data("dns_udp.pcap"), bad)
+            one_error_line(self, result, "bad.pcap", "packet 6",
+                           "invalid packet capture length 300000")
+            listdir_clean(self, directory, ["bad.pcap"])
+            # Nor on a regular file as stdout: it is cut back to where it stood.
+            with open(out, "wb") as stdout:
+                stdout.write(b"kept\n")
+            with open(out, "ab") as stdout:
+                result = subprocess.run([os.path.join(BIN, "filter"), data("dns_udp.pcap"), bad],
+                                        stdin=subprocess.DEVNULL, stdout=stdout,
+                                        stderr=subprocess.PIPE, timeout=60)
+            one_error_line(self, result, "bad.pcap", "packet 6")
+            self.assertEqual(open(out, "rb").read(), b"kept\n")
 
     def test_a_full_disk_is_one_line(self):
         # /dev/full, written to as it is: a small output fails when flushed at the end, a
@@ -417,6 +503,182 @@ class Errors(unittest.TestCase):
             one_error_line(self, result, "time_2107.pcapng", "packet 1", "1970 to 2106")
             self.assertEqual(open(out, "rb").read(), b"previous")
             listdir_clean(self, directory, ["out.pcap"])
+
+
+def record_ends(blob):
+    """The offsets at which the records of a little-endian classic pcap end."""
+    ends, at = [], 24
+    while at + 16 <= len(blob):
+        at += 16 + struct.unpack("<I", blob[at + 8:at + 12])[0]
+        if at > len(blob):
+            break
+        ends.append(at)
+    return ends
+
+
+def with_captured_length(blob, packet, length):
+    """A little-endian classic pcap whose record `packet` (1-based) claims `length`
+    captured bytes."""
+    at = ([24] + record_ends(blob))[packet - 1]
+    return blob[:at + 8] + struct.pack("<I", length) + blob[at + 12:]
+
+
+def tcpdump_salvage(path, *expression):
+    """What `tcpdump -r path -w -` writes of a cut capture before it fails (status 1)."""
+    result = subprocess.run([TCPDUMP, "-r", path, "-w", "-", *expression],
+                            capture_output=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    return Pcap(result.stdout).packets
+
+
+class TruncatedInput(unittest.TestCase):
+    """A capture cut short (a killed or still running capture, a partial copy): like
+    tcpdump, filter writes the whole packets before the cut as a valid capture, says on one
+    line where and why the input ended, and exits with status 1; --stats still counts. The
+    output is kept, on a regular-file stdout and with -w alike."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = temporary_directory()
+        root = cls.directory.name
+        cls.whole = open(data("edns-opts.pcap"), "rb").read()
+        ends = record_ends(cls.whole)
+        # 5000 bytes end inside a record: the packets whose records end before are whole.
+        cls.kept = len([end for end in ends if end <= 5000])
+        cls.boundary = ends[cls.kept - 1]
+        cls.paths = {}
+        for name, blob in (("cut.pcap", cls.whole[:5000]),
+                           ("cut-in-header.pcap", cls.whole[:cls.boundary + 7]),
+                           ("prefix.pcap", cls.whole[:cls.boundary]),
+                           ("cut.pcapng", open(data("ahcp.pcapng"), "rb").read()[:1500])):
+            cls.paths[name] = os.path.join(root, name)
+            with open(cls.paths[name], "wb") as out:
+                out.write(blob)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.directory.cleanup()
+
+    def run_to_file(self, args, stdin=None, before=b""):
+        """Runs filter with stdout a regular file (which a failure would cut back)."""
+        path = os.path.join(self.directory.name, "stdout")
+        with open(path, "wb") as out:
+            out.write(before)
+        with open(path, "ab") as out:
+            result = subprocess.run([os.path.join(BIN, "filter"), *args],
+                                    input=stdin if stdin is not None else b"", stdout=out,
+                                    stderr=subprocess.PIPE, timeout=60)
+        with open(path, "rb") as written:
+            return result, written.read()
+
+    def expect_input_ended(self, result, name, packet, *reason, stats=None):
+        self.assertEqual(result.returncode, 1, result.stderr)
+        lines = result.stderr.decode().splitlines()
+        self.assertEqual(len(lines), 2 if stats else 1, lines)
+        for part in ("filter: ", name, "packet %d" % packet) + reason:
+            self.assertIn(part, lines[0])
+        if stats:
+            self.assertEqual(lines[1], stats)
+
+    def test_classic_pcap_keeps_the_whole_packets(self):
+        result, written = self.run_to_file(["--stats", self.paths["cut.pcap"]])
+        self.expect_input_ended(
+            result, "cut.pcap", self.kept + 1, "truncated dump file", "captured bytes",
+            stats="filter: wrote %d of %d packets (%d matched the rule)"
+            % (self.kept, self.kept, self.kept))
+        # Without a rule the output is the input up to the last whole record, byte for byte.
+        self.assertEqual(written, self.whole[:self.boundary])
+        self.assertEqual(Pcap(written).packets, tcpdump_salvage(self.paths["cut.pcap"]))
+
+    def test_cut_inside_a_record_header(self):
+        result, written = self.run_to_file([self.paths["cut-in-header.pcap"]])
+        self.expect_input_ended(result, "cut-in-header.pcap", self.kept + 1,
+                                "truncated dump file", "header bytes")
+        self.assertEqual(written, self.whole[:self.boundary])
+
+    def test_the_rule_and_invert_run_on_the_whole_packets(self):
+        expression = "udp[10] & 0x80 != 0"
+        expected = tcpdump_select(self.paths["prefix.pcap"], expression)
+        self.assertEqual(expected, tcpdump_salvage(self.paths["cut.pcap"], expression))
+        self.assertTrue(0 < len(expected) < self.kept)
+        result, written = self.run_to_file(["--stats", "-e", expression, self.paths["cut.pcap"]])
+        self.expect_input_ended(result, "cut.pcap", self.kept + 1, "truncated",
+                                stats="filter: wrote %d of %d packets (%d matched the rule)"
+                                % (len(expected), self.kept, len(expected)))
+        self.assertEqual(Pcap(written).packets, expected)
+        result, written = self.run_to_file(["--invert", "--stats", "-e", expression,
+                                            self.paths["cut.pcap"]])
+        rest = self.kept - len(expected)
+        self.expect_input_ended(result, "cut.pcap", self.kept + 1, "truncated",
+                                stats="filter: wrote %d of %d packets (%d matched the rule)"
+                                % (rest, self.kept, len(expected)))
+        self.assertEqual(Pcap(written).packets,
+                         tcpdump_select(self.paths["prefix.pcap"], "not (%s)" % expression))
+
+    def test_pcapng_read_by_libpcap(self):
+        path = self.paths["cut.pcapng"]
+        expected = tcpdump_salvage(path)
+        whole = scapy_packets(data("ahcp.pcapng"))
+        self.assertTrue(0 < len(expected) < len(whole))
+        self.assertEqual(expected, whole[:len(expected)])
+        result, written = self.run_to_file(["--stats", path])
+        self.expect_input_ended(result, "cut.pcapng", len(expected) + 1,
+                                "truncated pcapng dump file",
+                                stats="filter: wrote %d of %d packets (%d matched the rule)"
+                                % ((len(expected),) * 3))
+        self.assertEqual(Pcap(written).packets, expected)
+
+    def test_standard_input(self):
+        for name, expected in (("cut.pcap", scapy_packets(self.paths["prefix.pcap"])),
+                               ("cut.pcapng", tcpdump_salvage(self.paths["cut.pcapng"]))):
+            with self.subTest(input=name):
+                blob = open(self.paths[name], "rb").read()
+                result, written = self.run_to_file(["--stats"], stdin=blob, before=b"kept\n")
+                self.expect_input_ended(
+                    result, "stdin", len(expected) + 1, "truncated",
+                    stats="filter: wrote %d of %d packets (%d matched the rule)"
+                    % ((len(expected),) * 3))
+                self.assertTrue(written.startswith(b"kept\n"))
+                self.assertEqual(Pcap(written[5:]).packets, expected)
+                # Through a pipe too.
+                piped = run("filter", "-", stdin=blob)
+                self.expect_input_ended(piped, "stdin", len(expected) + 1, "truncated")
+                self.assertEqual(Pcap(piped.stdout).packets, expected)
+
+    def test_write_option_keeps_the_file(self):
+        with temporary_directory() as directory:
+            out = os.path.join(directory, "out.pcap")
+            result = run("filter", "-w", out, self.paths["cut.pcap"])
+            self.expect_input_ended(result, "cut.pcap", self.kept + 1, "truncated")
+            self.assertEqual(result.stdout, b"")
+            self.assertEqual(open(out, "rb").read(), self.whole[:self.boundary])
+            listdir_clean(self, directory, ["out.pcap"])
+
+    def test_the_inputs_after_a_cut_one_are_still_read(self):
+        result, written = self.run_to_file(["--stats", self.paths["cut.pcap"],
+                                            data("dns_udp.pcap")])
+        after = scapy_packets(data("dns_udp.pcap"))
+        total = self.kept + len(after)
+        self.expect_input_ended(result, "cut.pcap", self.kept + 1, "truncated",
+                                stats="filter: wrote %d of %d packets (%d matched the rule)"
+                                % (total, total, total))
+        self.assertEqual(Pcap(written).packets,
+                         scapy_packets(self.paths["prefix.pcap"]) + after)
+
+    def test_a_damaged_record_header_still_leaves_nothing(self):
+        # Not a cut: a record header libpcap refuses. Nothing is written, as before.
+        bad = os.path.join(self.directory.name, "bad-length.pcap")
+        with open(bad, "wb") as out:
+            out.write(with_captured_length(self.whole, 3, 300000))
+        result, written = self.run_to_file(["--stats", bad], before=b"kept\n")
+        one_error_line(self, result, "filter: ", "bad-length.pcap", "packet 3",
+                       "invalid packet capture length 300000")
+        self.assertEqual(written, b"kept\n")
+
+    def test_a_cut_file_header_is_still_no_capture(self):
+        result, written = self.run_to_file([], stdin=self.whole[:20])
+        one_error_line(self, result, "filter: ", "stdin", "truncated")
+        self.assertEqual(written, b"")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,17 @@ numbers, programs over the kernel's 4096 instructions, malformed bytecode, bad g
 arguments, missing files and directories, hostile DNS messages. Each row must be refused
 with the tool's exit code (2 for usage errors, 1 otherwise), exactly one short line on
 stderr starting with 'TOOL: ', no crash, no hang and no file left behind; the few rows a
-tool rightly accepts say why and check the output instead."""
+tool rightly accepts say why and check the output instead. Then the line readers of
+hex2pcap and parsedns: 200 MB of hex digits without a newline, streamed into them, must
+be refused within seconds and in a few MB of memory, not after reading the whole line."""
+import json
 import os
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
@@ -112,6 +117,23 @@ def accepts_zero_length(tool, args):
     return check
 
 
+def keeps_the_packets_before_the_cut(args):
+    """A capture that ends inside a record (as a killed capture or a partial copy leaves
+    it; a record claiming more bytes than the file holds looks the same) is no damage to
+    filter: like tcpdump it writes the whole packets before the cut (none here) as a valid
+    capture, -w's file included, and exits with 1 after one line naming the cut."""
+    def check(test, result, directory):
+        test.assertEqual(result.returncode, 1, result.stderr)
+        lines = result.stderr.decode(errors="replace").splitlines()
+        test.assertEqual(len(lines), 1, lines)
+        test.assertTrue(lines[0].startswith("filter: "), lines[0])
+        test.assertIn("truncated dump file", lines[0])
+        out = os.path.join(directory, "out.pcap")
+        written = open(out, "rb").read() if "-w" in args else result.stdout
+        test.assertEqual(Pcap(written).records, [])
+    return check
+
+
 def accepts_empty_hex(test, result, directory):
     """No hex lines is an empty capture: hex2pcap writes the 24-byte header alone."""
     test.assertEqual(result.returncode, 0, result.stderr)
@@ -137,6 +159,9 @@ def capture_rows():
                 accepted = accepts_snapshot_truncation(tool)
             elif name == "zero-length.pcap":
                 accepted = accepts_zero_length(tool, args)
+            elif tool == "filter" and name in ("record-header-cut.pcap", "record-data-cut.pcap",
+                                               "caplen-over-record.pcap"):
+                accepted = keeps_the_packets_before_the_cut(args)
             elif tool == "offset" and name.startswith("linktype-") or (
                     name == "linktype-147.pcap" and "-b" in args and "--l3" not in args):
                 # Unknown link types only matter where headers must be understood: a
@@ -185,9 +210,10 @@ def assembler_rows():
     for name, blob in (("5000 instructions", assembly(5000)), ("NUL byte", b"ret #1\x00\n"),
                        ("ld #99999999999", b"ld #99999999999\nret a\n"),
                        ("empty", b"")):
+        # A program that cannot be used is a bad command line, as in bpfgen: exit 2.
         rows.append(Row("filter -c: " + name, "filter",
                         ["-w", "{dir}/out.pcap", "-c", "{dir}/prog.s", dns],
-                        files={"prog.s": blob}))
+                        files={"prog.s": blob}, code=2))
     rows.append(Row("filter -c: missing file", "filter", ["-c", "{dir}/missing.s", dns]))
     rows.append(Row("filter -c: a directory", "filter", ["-c", "{dir}", dns]))
     for name, text in (("5000 instructions", bytecode(5000)),
@@ -202,11 +228,11 @@ def assembler_rows():
                        ("no return", "1,0 0 0 1,"),
                        ("jump out of the program", "2,21 5 0 1,6 0 0 1,")):
         rows.append(Row("filter -b: " + name, "filter",
-                        ["-w", "{dir}/out.pcap", "-b", text, dns]))
+                        ["-w", "{dir}/out.pcap", "-b", text, dns], code=2))
     rows.append(Row("filter: two programs", "filter", ["-b", ACCEPT_ALL, "-e", "ip", dns],
                     code=2))
     rows.append(Row("filter: bad expression", "filter", ["-w", "{dir}/out.pcap", "-e",
-                                                         "port port", dns]))
+                                                         "port port", dns], code=2))
     return rows
 
 
@@ -280,6 +306,7 @@ def hex_rows():
         Row("parsedns: odd-length hex", "parsedns", ["--raw", "123"]),
         Row("parsedns: not hex", "parsedns", ["--raw", "zz"]),
         Row("parsedns: NUL byte on stdin", "parsedns", ["-"], stdin=b"00\x0011\n"),
+        Row("parsedns: 100 MB line on stdin", "parsedns", ["-"], stdin_file="huge-hex"),
         Row("parsedns: pointer loop", "parsedns", ["--raw", zlip_message().hex()]),
         Row("parsedns: truncated message", "parsedns", ["--raw", "1234818000010001"]),
         Row("parsedns: truncated question", "parsedns",
@@ -315,8 +342,8 @@ class HostileInputs(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.big = tempfile.TemporaryDirectory(prefix="bpftools-hostile.")
-        # A 100 MB line: for the assembler a label name that never ends, for hex2pcap
-        # hex digits: 50 MB of packet, far past what a pcap record may hold.
+        # A 100 MB line: for the assembler a label name that never ends, for hex2pcap and
+        # parsedns hex digits: 50 MB of packet, far past what a pcap record may hold.
         write_huge_line(os.path.join(cls.big.name, "huge-asm"), b"x")
         write_huge_line(os.path.join(cls.big.name, "huge-hex"), b"ab")
 
@@ -364,6 +391,100 @@ class HostileInputs(unittest.TestCase):
         for row in ROWS:
             with self.subTest(row=row.name):
                 self.run_row(row)
+
+
+# ---- a line that never ends, streamed ------------------------------------------------
+
+STREAM_BYTES = 200 * 1024 * 1024
+STREAM_PIECE = b"ab" * (512 * 1024)  # 1 MB
+# hex2pcap and parsedns keep at most the hex of their largest packet (262144 bytes):
+# refusing the line takes a fraction of a second and a few MB, whatever its length.
+STREAM_SECONDS = 5
+STREAM_MAX_RSS_KB = 64 * 1024
+STREAM_KILL_SECONDS = 120
+LONGEST = 262144
+TOO_LONG = "stdin:1: packet of at least %d bytes is longer than %d" % (LONGEST + 1, LONGEST)
+
+# Runs a command with inherited standard streams, then writes its exit code and peak
+# memory to the file argv[1]. A fresh interpreter, small: a child's ru_maxrss starts at
+# its parent's memory (the child begins as a copy of it), and the test's own is not small.
+MEASURE = """
+import json, resource, subprocess, sys
+code = subprocess.call(sys.argv[2:])
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+with open(sys.argv[1], "w") as out:
+    json.dump({"code": code, "peak_kb": peak}, out)
+"""
+
+
+def stream_line(tool, args, directory):
+    """Runs TOOL ARGS in `directory` with STREAM_BYTES of hex digits and no newline
+    written to its stdin in 1 MB pieces by a thread, which stops early when the tool
+    closes its end (BrokenPipe). Returns (exit code, stdout, stderr, seconds from start
+    to exit, peak resident memory of the tool in KB, bytes written)."""
+    report = os.path.join(directory, ".measure.json")
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        process = subprocess.Popen(
+            [sys.executable, "-c", MEASURE, report, os.path.join(BIN, tool), *args],
+            cwd=directory, stdin=subprocess.PIPE, stdout=out, stderr=err)
+        written = [0]
+
+        def feed():
+            try:
+                while written[0] < STREAM_BYTES:
+                    process.stdin.write(STREAM_PIECE)
+                    written[0] += len(STREAM_PIECE)
+                process.stdin.close()
+            except OSError:  # BrokenPipe: the tool stopped reading
+                try:
+                    process.stdin.close()
+                except OSError:
+                    pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            process.wait(timeout=STREAM_KILL_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise AssertionError("%s: no answer within %d s" % (tool, STREAM_KILL_SECONDS))
+        seconds = time.monotonic() - start
+        writer.join()
+        with open(report) as measured:
+            result = json.load(measured)
+        os.unlink(report)
+        out.seek(0)
+        err.seek(0)
+        return (result["code"], out.read(), err.read().decode(errors="replace"), seconds,
+                result["peak_kb"], written[0])
+
+
+class EndlessLines(unittest.TestCase):
+    def check_refused_early(self, tool, args, expected_files):
+        with tempfile.TemporaryDirectory(prefix="bpftools-hostile-stream.") as directory:
+            code, stdout, stderr, seconds, peak_kb, written = stream_line(
+                tool, [a.replace("{dir}", directory) for a in args], directory)
+            print("%s: 200 MB line refused in %.2f s, peak %d KB, %d MB written"
+                  % (tool, seconds, peak_kb, written >> 20), file=sys.stderr)
+            self.assertEqual(code, 1, stderr[:2000])
+            self.assertEqual(stderr.splitlines(), ["%s: %s" % (tool, TOO_LONG)])
+            self.assertEqual(stdout, b"")
+            self.assertLess(seconds, STREAM_SECONDS)
+            self.assertLess(peak_kb, STREAM_MAX_RSS_KB)
+            self.assertEqual(sorted(os.listdir(directory)), expected_files)
+            return written
+
+    def test_hex2pcap_stops_reading_at_its_largest_packet(self):
+        written = self.check_refused_early("hex2pcap", ["-w", "{dir}/out.pcap"], [])
+        # It stops reading at once: the writer meets a closed pipe long before the end.
+        self.assertLess(written, STREAM_BYTES)
+
+    def test_parsedns_refuses_the_line_and_skips_it_in_constant_memory(self):
+        # parsedns reads on past a refused line (the next lines are packets to decode, as
+        # after any packet it refuses), without keeping it: here, to the end of input.
+        self.check_refused_early("parsedns", ["-"], [])
 
 
 if __name__ == "__main__":

@@ -177,6 +177,21 @@ class Inputs(unittest.TestCase):
         self.assertEqual(len(parse_output(result.stdout.decode())), 2)
         self.assertTrue(result.stdout.decode().startswith("stdin:2: 98 bytes\n"))
 
+    def test_lines_up_to_the_largest_packet_and_long_comments_are_read(self):
+        # The largest packet pcap2hex prints (libpcap's 262144 bytes) is read whole;
+        # comments and the text after a tab may be longer.
+        message = scapy_packets(data("dns_udp.pcap"))[0][42:]
+        largest = message + bytes(262144 - len(message))
+        long_text = "x" * 3000000
+        text = ("# " + long_text + "\n" + largest.hex() + "\t" + long_text + "\r\n"
+                + message.hex())
+        result = run("parsedns", "--raw", "-", stdin=text.encode())
+        self.assertEqual(result.returncode, 0, result.stderr)
+        output = result.stdout.decode()
+        self.assertTrue(output.startswith("stdin:2: 262144 bytes\n"), output[:200])
+        self.assertIn("  trailing: %d bytes: " % (262144 - len(message)), output)
+        self.assertIn("\n\nstdin:3: %d bytes\n" % len(message), output)
+
     def test_trailing_bytes_are_shown(self):
         packet = scapy_packets(data("dns_udp.pcap"))[0]
         result = run("parsedns", "--raw", packet[42:].hex() + "dead")
@@ -216,6 +231,22 @@ class Malformed(unittest.TestCase):
         result = run("parsedns", good, "00zz", good)
         one_error_line(self, result, "packet 2: 'z' at position 3 is not a hex digit")
         self.assertEqual(len(parse_output(result.stdout.decode())), 2)
+
+    def test_a_line_longer_than_the_largest_packet_is_refused_and_the_next_read(self):
+        # Refused once its hex passes 262144 bytes' worth, the rest of the line skipped
+        # unread; the packets around it print as around any packet that does not decode.
+        good = scapy_packets(data("dns_udp.pcap"))[0].hex()
+        for long_line in ("00" * 262144 + "0", "ab" * 3000000, "zz" * 300000 + "\tview"):
+            with self.subTest(length=len(long_line)):
+                result = run("parsedns", "-", stdin=("%s\n# c\n%s\n%s\n" % (
+                    good, long_line, good)).encode())
+                one_error_line(self, result)
+                self.assertEqual(result.stderr.decode(), "parsedns: stdin:3: packet of at "
+                                 "least 262145 bytes is longer than 262144\n")
+                output = result.stdout.decode()
+                self.assertEqual(len(parse_output(output)), 2)
+                self.assertTrue(output.startswith("stdin:1: "), output[:100])
+                self.assertIn("\n\nstdin:4: ", output)
 
     def test_usage_errors(self):
         one_error_line(self, run("parsedns"), "no packet given", code=2)

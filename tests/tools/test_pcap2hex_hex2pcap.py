@@ -236,6 +236,33 @@ class Hex2pcap(unittest.TestCase):
         result = run("hex2pcap", stdin=b"00" * 262145 + b"\n")
         one_error_line(self, result, "stdin:1:", "262145 bytes", "262144")
 
+    def test_a_line_is_refused_as_its_hex_passes_the_largest_packet(self):
+        # The line is refused once it holds one digit too many: its full length is not
+        # known, only that the packet would have at least 262145 bytes.
+        with temporary_directory() as directory:
+            source, out = os.path.join(directory, "in.hex"), os.path.join(directory, "out.pcap")
+            for text in ("00" * 262144 + "0", "00" * 262145, "zz" * 400000,
+                         "  " + "00" * 262144 + "1\tview\r"):
+                with self.subTest(length=len(text)):
+                    open(source, "w").write("# header\n00\n\n" + text + "\n01\n")
+                    result = run("hex2pcap", "-w", out, source)
+                    self.assertEqual(result.stderr.decode(), "hex2pcap: %s:4: packet of at least "
+                                     "262145 bytes is longer than 262144\n" % source)
+                    self.assertEqual(result.returncode, 1)
+                    listdir_clean(self, directory, ["in.hex"])
+
+    def test_the_largest_packet_and_long_comments_tabs_and_spaces_are_read(self):
+        # The bound is on the hex alone: comments, the text after a tab (pcap2hex -a's view
+        # of a large packet is as long as the packet) and spaces around the hex may be longer.
+        largest = bytes(range(256)) * 1024  # 262144 bytes
+        long_text = "x" * 3000000
+        text = ("# " + long_text + "\n; " + long_text + "\n" + " " * 3000000 + "\n"
+                + largest.hex() + "\r\n"
+                + " " * 3000000 + "0a0b" + " " * 3000000 + "\t" + long_text + "\r\n"
+                + "\t" + long_text + "\n"
+                + largest.hex().upper() + " " * 3000000)  # the last line without a newline
+        self.assertEqual(self.packets(text).packets, [largest, b"\x0a\x0b", largest])
+
 
 if __name__ == "__main__":
     unittest.main()
