@@ -130,6 +130,14 @@ our_jumps() {
     done <<<"$listing"
 }
 
+# The iptables-restore lines that remove those jumps from backend $1.
+jump_deletions() {
+    local line
+    while IFS= read -r line; do
+        [[ -z $line ]] || printf '%s\n' "-D${line#-A}"
+    done <<<"$(our_jumps "$1")"
+}
+
 chain_exists() {
     has_table "$1" && "$1" -w -S "$CHAIN" >/dev/null 2>&1
 }
@@ -230,13 +238,8 @@ installed_in() {
 # The chain (created, or emptied) with its rules, the jumps of earlier runs replaced by
 # one for this interface: one transaction.
 install_input() {
-    local line
     printf '*filter\n:%s - [0:0]\n%s\n' "$CHAIN" "$CHAIN_RULES"
-    while IFS= read -r line; do
-        if [[ -n $line ]]; then
-            printf '%s\n' "-D${line#-A}"
-        fi
-    done <<<"$(our_jumps "$1")"
+    jump_deletions "$1"
     printf '%s\n' "-I INPUT $INPUTPLACE ${JUMP[*]}" COMMIT
 }
 
@@ -265,13 +268,7 @@ install_rules() {
     # are then all out), the chain is built while nothing jumps to it, and the jump comes in
     # another transaction (the rules are then all in). A run stopped in between can leave
     # the chain without a jump, which no packet reaches; the next run or --delete removes it.
-    local line input=$'*filter\n'
-    while IFS= read -r line; do
-        if [[ -n $line ]]; then
-            input+="-D${line#-A}"$'\n'
-        fi
-    done <<<"$(our_jumps "$1")"
-    apply "$1" "${input}COMMIT" || return 1
+    apply "$1" "$(printf '*filter\n'; jump_deletions "$1"; echo COMMIT)" || return 1
     if ! REASON=$({ "$1" -w -N "$CHAIN" 2>/dev/null || "$1" -w -F "$CHAIN"; } 2>&1 &&
         add_wide_rules "$1" 2>&1) ||
         ! apply "$1" "$(printf '%s\n' '*filter' "-I INPUT $INPUTPLACE ${JUMP[*]}" COMMIT)"; then
@@ -324,19 +321,14 @@ do_install() {
 }
 
 do_delete() {
-    local backend jumps line input
+    local backend deletions input
     take_lock
     for backend in "${BACKENDS[@]}"; do
-        jumps=$(our_jumps "$backend")
-        input=$'*filter\n'
-        while IFS= read -r line; do
-            if [[ -n $line ]]; then
-                input+="-D${line#-A}"$'\n'
-            fi
-        done <<<"$jumps"
+        deletions=$(jump_deletions "$backend")
+        input=$'*filter\n'${deletions:+$deletions$'\n'}
         if chain_exists "$backend"; then
             input+="-F $CHAIN"$'\n'"-X $CHAIN"$'\n'
-        elif [[ -z $jumps ]]; then
+        elif [[ -z $deletions ]]; then
             continue
         fi
         apply "$backend" "${input}COMMIT" ||
