@@ -10,10 +10,14 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
           libpcap-dev libboost-program-options-dev libfmt-dev libgtest-dev libbenchmark-dev
           python3 python3-scapy tcpdump iptables ipset iproute2)
+# One dpkg-query for all of them (a package it does not know is simply not listed).
+declare -A installed=()
+while read -r package status; do
+    if [[ $status == "install ok installed" ]]; then installed[$package]=1; fi
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null || true)
 missing=()
 for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-        missing+=("$package")
+    [[ -n ${installed[$package]:-} ]] || missing+=("$package")
 done
 if ((${#missing[@]})); then
     echo "setup: installing ${missing[*]}" >&2
