@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "generators/generator.h"
-#include "libbpfgen/checker.h"
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/checker.h"
 
 namespace {
 

@@ -19,7 +19,7 @@
 
 #include "bench/flood_packets.h"
 #include "generators/generator.h"
-#include "libbpfgen/interpreter.h"
+#include "libbpfgen/cbpf/interpreter.h"
 
 namespace {
 

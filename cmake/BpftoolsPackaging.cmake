@@ -1,8 +1,9 @@
 # BpftoolsPackaging.cmake: what `cmake --install` and `cpack` make of the build, beyond the
 # install() rules next to each target (tools and bpf_asm in bin/, the static libraries in
-# lib/, their headers in include/bpftools/libbpfgen and include/bpftools/generators):
-#   lib/cmake/bpftools/   find_package(bpftools): bpftools::bpfgen, bpftools::bpfgen_generators
-#   lib/pkgconfig/        bpftools.pc
+# lib/, their public headers in include/bpftools/libbpfgen/COMPONENT and
+# include/bpftools/generators):
+#   lib/cmake/bpftools/   find_package(bpftools): bpftools::libbpfgen, bpftools::generators
+#   lib/pkgconfig/        libbpfgen.pc
 #   cpack -G DEB          bpftools_VERSION_ARCH.deb, installing under /usr
 include(CMakePackageConfigHelpers)
 
@@ -10,7 +11,7 @@ set(BPFTOOLS_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/bpftools)
 
 # A sanitized static library needs the sanitizer runtimes in whatever links it.
 if(BPFTOOLS_SANITIZE OR BPFTOOLS_FUZZ)
-  target_link_options(bpfgen INTERFACE $<INSTALL_INTERFACE:-fsanitize=address,undefined>)
+  target_link_options(libbpfgen_base INTERFACE $<INSTALL_INTERFACE:-fsanitize=address,undefined>)
   set(BPFTOOLS_PC_EXTRA_LIBS " -fsanitize=address,undefined")
 endif()
 
@@ -24,7 +25,7 @@ install(FILES ${PROJECT_BINARY_DIR}/packaging/bpftoolsConfig.cmake
               ${PROJECT_BINARY_DIR}/packaging/bpftoolsConfigVersion.cmake
         DESTINATION ${BPFTOOLS_CMAKE_DIR})
 
-# bpftools.pc is written at install time, for the prefix given then (`cmake --install
+# libbpfgen.pc is written at install time, for the prefix given then (`cmake --install
 # --prefix`, or cpack's /usr), not the one the build was configured with.
 string(CONFIGURE [[
   set(PROJECT_DESCRIPTION "@PROJECT_DESCRIPTION@")
@@ -38,23 +39,27 @@ string(CONFIGURE [[
       set(${dir} "\${prefix}/${${dir}}")
     endif()
   endforeach()
-  configure_file("@PROJECT_SOURCE_DIR@/packaging/bpftools.pc.in"
-                 "@PROJECT_BINARY_DIR@/packaging/bpftools.pc" @ONLY)
+  configure_file("@PROJECT_SOURCE_DIR@/packaging/libbpfgen.pc.in"
+                 "@PROJECT_BINARY_DIR@/packaging/libbpfgen.pc" @ONLY)
 ]] pc_code @ONLY)
 install(CODE "${pc_code}")
-install(FILES ${PROJECT_BINARY_DIR}/packaging/bpftools.pc
+install(FILES ${PROJECT_BINARY_DIR}/packaging/libbpfgen.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
 # A stripped install (cmake --install --strip, and cpack) drops the static libraries' debug
 # information too (most of their size), keeping the symbols they are linked by.
 if(CMAKE_STRIP)
+  set(BPFTOOLS_LIBRARY_FILES)
+  foreach(target libbpfgen_base libbpfgen_cbpf libbpfgen_capture libbpfgen_deploy generators)
+    list(APPEND BPFTOOLS_LIBRARY_FILES $<TARGET_FILE_NAME:${target}>)
+  endforeach()
   string(CONFIGURE [[
     if(CMAKE_INSTALL_DO_STRIP)
       set(libdir "@CMAKE_INSTALL_LIBDIR@")
       if(NOT IS_ABSOLUTE "${libdir}")
         set(libdir "${CMAKE_INSTALL_PREFIX}/${libdir}")
       endif()
-      foreach(library $<TARGET_FILE_NAME:bpfgen> $<TARGET_FILE_NAME:bpfgen_generators>)
+      foreach(library IN ITEMS @BPFTOOLS_LIBRARY_FILES@)
         execute_process(COMMAND "@CMAKE_STRIP@" --strip-debug "$ENV{DESTDIR}${libdir}/${library}"
                         COMMAND_ERROR_IS_FATAL ANY)
       endforeach()
@@ -74,7 +79,7 @@ set(CPACK_PACKAGE_NAME bpftools)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY ${PROJECT_DESCRIPTION})
 set(CPACK_PACKAGE_DESCRIPTION "bpfgen and the other bpftools programs, bpf_asm, and the static \
-libraries libbpfgen and libbpfgen_generators with their headers, CMake package and pkg-config \
+libraries of libbpfgen and its generators with their headers, CMake package and pkg-config \
 file.")
 if(NOT CPACK_PACKAGE_CONTACT)
   set(CPACK_PACKAGE_CONTACT "bpftools maintainers")

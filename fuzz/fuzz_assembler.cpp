@@ -5,9 +5,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "libbpfgen/assembler.h"
-#include "libbpfgen/disassembler.h"
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/assembler.h"
+#include "libbpfgen/cbpf/disassembler.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "libbpfgen/error.h"
-#include "libbpfgen/format.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/format.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);

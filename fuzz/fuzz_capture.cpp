@@ -14,10 +14,10 @@
 #include <span>
 #include <string>
 
-#include "libbpfgen/error.h"
-#include "libbpfgen/file_descriptor.h"
-#include "libbpfgen/link_layer.h"
-#include "libbpfgen/pcap_io.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/base/file_descriptor.h"
+#include "libbpfgen/capture/link_layer.h"
+#include "libbpfgen/capture/pcap_io.h"
 #include "tests/common/capture_reference.h"
 #include "tests/common/test_files.h"
 

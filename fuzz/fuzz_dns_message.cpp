@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <vector>
 
-#include "libbpfgen/dns_message.h"
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/dns_message.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::vector<uint8_t> message(data, data + size);

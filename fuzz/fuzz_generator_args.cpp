@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "generators/generator.h"
-#include "libbpfgen/checker.h"
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/checker.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 1) return 0;

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "libbpfgen/error.h"
-#include "libbpfgen/hex.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/base/hex.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -4,9 +4,9 @@
 // Where the kernel's and libpcap's semantics coincide (no ancillary or negative-offset
 // loads, no indirect loads, whose X + k may wrap or land on a header-relative offset, no
 // shift by X), the verdict must equal libpcap's bpf_filter() on the same program and
-// packet: a differential check (the differences: tests/libbpfgen/bpf_filter_differential_test.cpp).
-// Input layout: byte 0 = instruction count - 1 (mod 64), then 8 bytes per instruction
-// (code, jt, jf, k as little-endian), then the packet.
+// packet: a differential check (the differences:
+// tests/libbpfgen/cbpf/bpf_filter_differential_test.cpp). Input layout: byte 0 = instruction count
+// - 1 (mod 64), then 8 bytes per instruction (code, jt, jf, k as little-endian), then the packet.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "fuzz/fuzz_program.h"
-#include "libbpfgen/checker.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/interpreter.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/checker.h"
+#include "libbpfgen/cbpf/interpreter.h"
 
 #include <pcap/pcap.h>
 

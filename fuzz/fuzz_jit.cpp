@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "fuzz/fuzz_program.h"
-#include "libbpfgen/checker.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/interpreter.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/checker.h"
+#include "libbpfgen/cbpf/interpreter.h"
 
 #if defined(__linux__)
 #include <sys/mman.h>

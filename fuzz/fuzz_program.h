@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "libbpfgen/program.h"
+#include "libbpfgen/cbpf/program.h"
 
 namespace fuzz {
 

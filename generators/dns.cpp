@@ -15,9 +15,9 @@
 
 #include "generators/asm_text.h"
 #include "generators/generator_args.h"
-#include "libbpfgen/assembler.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/opcodes.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/assembler.h"
+#include "libbpfgen/cbpf/opcodes.h"
 
 namespace bpfgen {
 

@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 
 #include "generators/generator_args.h"
-#include "libbpfgen/assembler.h"
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/assembler.h"
 
 namespace bpfgen {
 

@@ -8,7 +8,7 @@
 #include "generators/p0f.h"
 #include "generators/suffix.h"
 #include "generators/tcpdump.h"
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
 
 namespace bpfgen {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "libbpfgen/program.h"
+#include "libbpfgen/cbpf/program.h"
 
 namespace bpfgen {
 

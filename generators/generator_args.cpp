@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
 
 namespace bpfgen {
 

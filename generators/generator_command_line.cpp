@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
 
 namespace bpfgen {
 

@@ -4,7 +4,7 @@
 
 #include "generators/p0f_signature.h"
 #include "generators/tcpdump.h"
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
 
 namespace bpfgen {
 

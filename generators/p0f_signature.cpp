@@ -27,7 +27,7 @@
 
 #include <fmt/format.h>
 
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
 
 namespace bpfgen {
 

@@ -8,8 +8,8 @@
 
 #include "generators/asm_text.h"
 #include "generators/generator_args.h"
-#include "libbpfgen/assembler.h"
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/assembler.h"
 
 namespace bpfgen {
 

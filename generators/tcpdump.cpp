@@ -6,11 +6,11 @@
 
 #include <fmt/format.h>
 
-#include "libbpfgen/checker.h"
-#include "libbpfgen/disassembler.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/opcodes.h"
-#include "libbpfgen/pcap_compiler.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/pcap_compiler.h"
+#include "libbpfgen/cbpf/checker.h"
+#include "libbpfgen/cbpf/disassembler.h"
+#include "libbpfgen/cbpf/opcodes.h"
 
 namespace bpfgen {
 

@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 
 #include "generators/dns.h"
-#include "libbpfgen/checker.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/format.h"
-#include "libbpfgen/iptables_script.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/checker.h"
+#include "libbpfgen/cbpf/format.h"
+#include "libbpfgen/deploy/iptables_script.h"
 
 namespace bpfgen {
 

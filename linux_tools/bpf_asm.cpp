@@ -12,9 +12,9 @@
 
 #include <fmt/format.h>
 
-#include "libbpfgen/assembler.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/format.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/assembler.h"
+#include "libbpfgen/cbpf/format.h"
 
 namespace {
 

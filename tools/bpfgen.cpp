@@ -12,10 +12,10 @@
 #include "generators/generator.h"
 #include "generators/generator_args.h"
 #include "generators/generator_command_line.h"
-#include "libbpfgen/checker.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/format.h"
-#include "libbpfgen/opcodes.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/checker.h"
+#include "libbpfgen/cbpf/format.h"
+#include "libbpfgen/cbpf/opcodes.h"
 #include "tools/tool_main.h"
 
 namespace {

@@ -18,7 +18,7 @@
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
 #include "tools/tool_main.h"
 
 namespace capture_tool {

@@ -16,15 +16,15 @@
 
 #include <fmt/format.h>
 
-#include "libbpfgen/assembler.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/format.h"
-#include "libbpfgen/interpreter.h"
-#include "libbpfgen/link_layer.h"
-#include "libbpfgen/opcodes.h"
-#include "libbpfgen/packet_filter.h"
-#include "libbpfgen/pcap_compiler.h"
-#include "libbpfgen/pcap_io.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/link_layer.h"
+#include "libbpfgen/capture/packet_filter.h"
+#include "libbpfgen/capture/pcap_compiler.h"
+#include "libbpfgen/capture/pcap_io.h"
+#include "libbpfgen/cbpf/assembler.h"
+#include "libbpfgen/cbpf/format.h"
+#include "libbpfgen/cbpf/interpreter.h"
+#include "libbpfgen/cbpf/opcodes.h"
 #include "tools/capture_tool.h"
 
 namespace {

@@ -12,11 +12,11 @@
 
 #include <fmt/format.h>
 
-#include "libbpfgen/error.h"
-#include "libbpfgen/hex.h"
-#include "libbpfgen/hex_line_reader.h"
-#include "libbpfgen/link_layer.h"
-#include "libbpfgen/pcap_io.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/base/hex.h"
+#include "libbpfgen/capture/hex_line_reader.h"
+#include "libbpfgen/capture/link_layer.h"
+#include "libbpfgen/capture/pcap_io.h"
 #include "tools/capture_tool.h"
 
 namespace {

@@ -11,9 +11,9 @@
 #include "generators/generator.h"
 #include "generators/generator_command_line.h"
 #include "generators/xt_bpf_rules.h"
-#include "libbpfgen/atomic_file.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/iptables_script.h"
+#include "libbpfgen/base/atomic_file.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/deploy/iptables_script.h"
 #include "tools/tool_main.h"
 
 namespace {

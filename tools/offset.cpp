@@ -9,9 +9,9 @@
 
 #include <fmt/format.h>
 
-#include "libbpfgen/error.h"
-#include "libbpfgen/hex.h"
-#include "libbpfgen/pcap_io.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/base/hex.h"
+#include "libbpfgen/capture/pcap_io.h"
 #include "tools/capture_tool.h"
 
 namespace {

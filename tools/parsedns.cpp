@@ -11,13 +11,13 @@
 
 #include <fmt/format.h>
 
-#include "libbpfgen/dns_message.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/hex.h"
-#include "libbpfgen/hex_line_reader.h"
-#include "libbpfgen/link_layer.h"
-#include "libbpfgen/packet_headers.h"
-#include "libbpfgen/pcap_io.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/base/hex.h"
+#include "libbpfgen/capture/dns_message.h"
+#include "libbpfgen/capture/hex_line_reader.h"
+#include "libbpfgen/capture/link_layer.h"
+#include "libbpfgen/capture/packet_headers.h"
+#include "libbpfgen/capture/pcap_io.h"
 #include "tools/capture_tool.h"
 
 namespace {

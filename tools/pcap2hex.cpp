@@ -7,11 +7,11 @@
 
 #include <fmt/format.h>
 
-#include "libbpfgen/error.h"
-#include "libbpfgen/hex.h"
-#include "libbpfgen/link_layer.h"
-#include "libbpfgen/pcap_io.h"
-#include "libbpfgen/scrub.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/base/hex.h"
+#include "libbpfgen/capture/link_layer.h"
+#include "libbpfgen/capture/pcap_io.h"
+#include "libbpfgen/capture/scrub.h"
 #include "tools/capture_tool.h"
 
 namespace {

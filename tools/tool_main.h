@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
 
 namespace tool_main {
 

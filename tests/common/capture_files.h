@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "libbpfgen/error.h"
-#include "libbpfgen/pcap_io.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/pcap_io.h"
 
 namespace bpftools::test {
 

@@ -17,8 +17,8 @@
 
 #include <fmt/format.h>
 
-#include "libbpfgen/error.h"
-#include "libbpfgen/pcap_io.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/pcap_io.h"
 
 namespace bpftools::test {
 

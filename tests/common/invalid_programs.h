@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "libbpfgen/checker.h"
-#include "libbpfgen/opcodes.h"
-#include "libbpfgen/program.h"
+#include "libbpfgen/cbpf/checker.h"
+#include "libbpfgen/cbpf/opcodes.h"
+#include "libbpfgen/cbpf/program.h"
 #include "tests/common/program_builders.h"
 
 namespace bpftools::test {

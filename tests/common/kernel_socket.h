@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "libbpfgen/program.h"
+#include "libbpfgen/cbpf/program.h"
 
 namespace bpftools::test {
 

@@ -5,8 +5,8 @@
 
 #include <cstdint>
 
-#include "libbpfgen/instruction.h"
-#include "libbpfgen/opcodes.h"
+#include "libbpfgen/cbpf/instruction.h"
+#include "libbpfgen/cbpf/opcodes.h"
 
 namespace bpftools::test::insn {
 

@@ -11,10 +11,10 @@
 #include <utility>
 #include <vector>
 
-#include "libbpfgen/checker.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/opcodes.h"
-#include "libbpfgen/program.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/checker.h"
+#include "libbpfgen/cbpf/opcodes.h"
+#include "libbpfgen/cbpf/program.h"
 
 namespace bpftools::test {
 

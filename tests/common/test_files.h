@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "libbpfgen/file_descriptor.h"
+#include "libbpfgen/base/file_descriptor.h"
 
 namespace bpftools::test {
 

@@ -7,8 +7,8 @@
 
 #include "generators/dns_validate.h"
 #include "generators/generator.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/format.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/format.h"
 
 namespace bpfgen {
 namespace {

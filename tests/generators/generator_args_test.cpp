@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "generators/generator_args.h"
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
 
 namespace bpfgen {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
 
 namespace bpfgen {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "generators/generator.h"
-#include "libbpfgen/format.h"
+#include "libbpfgen/cbpf/format.h"
 #include "tests/common/kernel_socket.h"
 
 namespace bpfgen {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "generators/p0f_signature.h"
-#include "libbpfgen/error.h"
+#include "libbpfgen/base/error.h"
 
 namespace bpfgen {
 namespace {

@@ -8,9 +8,9 @@
 
 #include "generators/generator.h"
 #include "generators/p0f_signature.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/format.h"
-#include "libbpfgen/pcap_compiler.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/pcap_compiler.h"
+#include "libbpfgen/cbpf/format.h"
 #include "tests/generators/pcap_reference_cases.h"
 
 namespace bpfgen {

@@ -7,8 +7,8 @@
 
 #include "generators/generator.h"
 #include "generators/suffix.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/format.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/format.h"
 
 namespace bpfgen {
 namespace {

@@ -10,10 +10,10 @@
 
 #include "generators/generator.h"
 #include "generators/tcpdump.h"
-#include "libbpfgen/assembler.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/format.h"
-#include "libbpfgen/pcap_compiler.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/pcap_compiler.h"
+#include "libbpfgen/cbpf/assembler.h"
+#include "libbpfgen/cbpf/format.h"
 #include "tests/generators/pcap_reference_cases.h"
 
 namespace bpfgen {

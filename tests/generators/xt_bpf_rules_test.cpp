@@ -11,10 +11,10 @@
 
 #include "generators/generator.h"
 #include "generators/xt_bpf_rules.h"
-#include "libbpfgen/checker.h"
-#include "libbpfgen/error.h"
-#include "libbpfgen/interpreter.h"
-#include "libbpfgen/opcodes.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/checker.h"
+#include "libbpfgen/cbpf/interpreter.h"
+#include "libbpfgen/cbpf/opcodes.h"
 #include "tests/common/crafted_packets.h"
 
 namespace bpfgen {

@@ -28,6 +28,16 @@ CONSUMER = r"""
 %(includes)s
 
 int main() {
+    // The library alone: a program assembled, checked and run over one packet.
+    const bpfgen::CheckedProgram accept_ipv4(bpfgen::assemble(
+        "ldh [12]\njeq #0x800, ipv4\nret #0\nipv4: ret #-1\n"));
+    std::vector<uint8_t> frame(60, 0);
+    frame[12] = 0x08;
+    if (bpfgen::verdict(accept_ipv4, frame) != 0xffffffff) return 1;
+    frame[12] = 0x86;
+    frame[13] = 0xdd;
+    if (bpfgen::verdict(accept_ipv4, frame) != 0) return 1;
+
     const std::vector<std::string> args{"example.com"};
     const bpfgen::GeneratedProgram generated =
         bpfgen::generate("dns", args, bpfgen::GeneratorOptions{});
@@ -41,7 +51,7 @@ cmake_minimum_required(VERSION 3.25)
 project(bpftools_consumer LANGUAGES CXX)
 find_package(bpftools %s REQUIRED)
 add_executable(consumer consumer.cpp)
-target_link_libraries(consumer PRIVATE bpftools::bpfgen_generators)
+target_link_libraries(consumer PRIVATE bpftools::libbpfgen bpftools::generators)
 """
 
 
@@ -116,18 +126,22 @@ class Installed(unittest.TestCase):
                          run([os.path.join(BUILD, "bin", "bpf_asm"), "-c"], input=source))
 
     def test_libraries_headers_package_files(self):
-        for name in ["libbpfgen.a", "libbpfgen_generators.a", "pkgconfig/bpftools.pc",
+        for name in ["libbpfgen_base.a", "libbpfgen_cbpf.a", "libbpfgen_capture.a",
+                     "libbpfgen_deploy.a", "libbpfgen_generators.a", "pkgconfig/libbpfgen.pc",
                      "cmake/bpftools/bpftoolsConfig.cmake",
                      "cmake/bpftools/bpftoolsConfigVersion.cmake",
                      "cmake/bpftools/bpftoolsTargets.cmake"]:
             self.assertTrue(os.path.isfile(os.path.join(self.libdir, name)), name)
         headers = self.installed_headers()
-        for folder in ["libbpfgen", "generators"]:
-            in_source = sorted(os.path.join(folder, name)
-                               for name in os.listdir(os.path.join(SOURCE, folder))
-                               if name.endswith(".h"))
-            self.assertEqual([h for h in headers if h.startswith(folder + "/")
-                              and h != "libbpfgen/version.h"], in_source)
+        # The public headers of each component (not those in detail/: its internals).
+        in_source = []
+        for folder in ["libbpfgen/base", "libbpfgen/cbpf", "libbpfgen/capture",
+                       "libbpfgen/deploy", "generators"]:
+            in_source += [os.path.join(folder, name)
+                          for name in os.listdir(os.path.join(SOURCE, folder))
+                          if name.endswith(".h")]
+        self.assertEqual([h for h in headers if h != "libbpfgen/version.h"], sorted(in_source))
+        self.assertFalse([h for h in headers if "/detail/" in h])
         self.assertIn("libbpfgen/version.h", headers)
         # Every quoted include of an installed header names another installed header.
         for header in headers:
@@ -179,13 +193,13 @@ class Installed(unittest.TestCase):
 
 
 def build_with_pkg_config(folder, pkgconfig_dir, pkg_config_options, version):
-    """Compiles FOLDER/consumer.cpp with the flags bpftools.pc gives; returns the program."""
+    """Compiles FOLDER/consumer.cpp with the flags libbpfgen.pc gives; returns the program."""
     environment = dict(os.environ, PKG_CONFIG_PATH=pkgconfig_dir)
     pkg_config = ["pkg-config", *pkg_config_options]
-    found = run([*pkg_config, "--modversion", "bpftools"], env=environment).strip()
+    found = run([*pkg_config, "--modversion", "libbpfgen"], env=environment).strip()
     if found != version:
-        raise AssertionError("pkg-config --modversion bpftools: %s, not %s" % (found, version))
-    flags = run([*pkg_config, "--cflags", "--libs", "bpftools"], env=environment).split()
+        raise AssertionError("pkg-config --modversion libbpfgen: %s, not %s" % (found, version))
+    flags = run([*pkg_config, "--cflags", "--libs", "libbpfgen"], env=environment).split()
     program = os.path.join(folder, "consumer")
     run([cache_value("CMAKE_CXX_COMPILER"), "-std=c++20", os.path.join(folder, "consumer.cpp"),
          "-o", program, *flags])
@@ -226,7 +240,7 @@ class DebianPackage(unittest.TestCase):
             self.assertEqual(run([bpfgen, *BPFGEN_ARGS]),
                              run([os.path.join(BUILD, "bin", "bpfgen"), *BPFGEN_ARGS]))
             pc = os.path.join(root, "usr", cache_value("CMAKE_INSTALL_LIBDIR") or "lib",
-                              "pkgconfig", "bpftools.pc")
+                              "pkgconfig", "libbpfgen.pc")
             with open(pc) as text:
                 self.assertIn("prefix=/usr\n", text.read())
             # The package's (stripped) libraries link, found where it was unpacked.
@@ -235,7 +249,9 @@ class DebianPackage(unittest.TestCase):
                 os.makedirs(folder)
                 with open(os.path.join(folder, "consumer.cpp"), "w") as out:
                     out.write(CONSUMER % {"includes": '#include "generators/generator.h"\n'
-                                                      '#include "libbpfgen/format.h"\n'
+                                                      '#include "libbpfgen/cbpf/assembler.h"\n'
+                                                      '#include "libbpfgen/cbpf/format.h"\n'
+                                                      '#include "libbpfgen/cbpf/interpreter.h"\n'
                                                       '#include "libbpfgen/version.h"'})
                 program = build_with_pkg_config(folder, os.path.dirname(pc), ["--define-prefix"],
                                                 fields["Version"])

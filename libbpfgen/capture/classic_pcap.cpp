@@ -1,0 +1,155 @@
+// classic_pcap.cpp: the classic pcap record reader; see classic_pcap.h. Its checks and
+// messages follow libpcap 1.10's sf-pcap.c, which reads the files this reader declines.
+#include "libbpfgen/capture/detail/classic_pcap.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/link_layer.h"
+
+namespace bpfgen {
+
+namespace {
+
+constexpr uint32_t kMagicMicroseconds = 0xa1b2c3d4;
+constexpr uint32_t kMagicNanoseconds = 0xa1b23c4d;
+// libpcap's MAXIMUM_SNAPLEN: its largest record for all the link types read here.
+constexpr uint32_t kMaximumCapturedLength = 262144;
+// LINKTYPE values keep flags (e.g. FCS lengths) in their upper 6 bits.
+constexpr uint32_t kLinkTypeMask = 0x03ffffff;
+
+uint32_t load32(const uint8_t* bytes, bool swapped) {
+    uint32_t value;
+    std::memcpy(&value, bytes, sizeof value);
+    return swapped ? __builtin_bswap32(value) : value;
+}
+
+uint16_t load16(const uint8_t* bytes, bool swapped) {
+    uint16_t value;
+    std::memcpy(&value, bytes, sizeof value);
+    return swapped ? __builtin_bswap16(value) : value;
+}
+
+// The link types read here: for each, libpcap's DLT is the LINKTYPE or, for raw IP, the
+// DLT that pcap_io.cpp maps back to it, its largest record is kMaximumCapturedLength, and
+// it changes no packet of a file in this machine's byte order.
+bool is_native_link_type(uint32_t link_type, bool swapped) {
+    switch (link_type) {
+        case linktype::kNull:
+        case linktype::kEthernet:
+        case linktype::kRaw:
+        case linktype::kLoop:
+        case linktype::kIpv4:
+        case linktype::kIpv6:
+            return true;
+        case linktype::kLinuxSll:
+        case linktype::kLinuxSll2:
+            // In files of the other byte order libpcap swaps fields of CAN frames' headers.
+            return !swapped;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+std::optional<ClassicFileHeader> native_classic_header(std::span<const uint8_t> bytes) {
+    if (bytes.size() < kClassicFileHeaderSize) return std::nullopt;
+    ClassicFileHeader header;
+    uint32_t magic = load32(bytes.data(), false);
+    if (magic != kMagicMicroseconds && magic != kMagicNanoseconds) {
+        magic = __builtin_bswap32(magic);
+        if (magic != kMagicMicroseconds && magic != kMagicNanoseconds) return std::nullopt;
+        header.swapped = true;
+    }
+    header.nanoseconds = magic == kMagicNanoseconds;
+    // Other versions libpcap accepts (2.0 to 2.3, 543.0) may have the two lengths of each
+    // record in the other order.
+    const uint16_t version_major = load16(bytes.data() + 4, header.swapped);
+    const uint16_t version_minor = load16(bytes.data() + 6, header.swapped);
+    if (version_major != 2 || version_minor != 4) return std::nullopt;
+    const uint32_t snaplen = load32(bytes.data() + 16, header.swapped);
+    const uint32_t link_type = load32(bytes.data() + 20, header.swapped) & kLinkTypeMask;
+    if (!is_native_link_type(link_type, header.swapped)) return std::nullopt;
+    header.link_type = static_cast<int>(link_type);
+    header.snaplen = snaplen == 0 || snaplen > INT_MAX ? kMaximumCapturedLength : snaplen;
+    return header;
+}
+
+ClassicPcapReader::ClassicPcapReader(std::unique_ptr<CaptureInput> input,
+                                     const ClassicFileHeader& header)
+    : input_(std::move(input)),
+      swapped_(header.swapped),
+      nanoseconds_(header.nanoseconds),
+      snaplen_(header.snaplen) {}
+
+void ClassicPcapReader::end_of_records(std::size_t header_bytes) const {
+    if (input_->read_error() != 0) {
+        throw Error(
+            fmt::format("error reading dump file: {}", std::strerror(input_->read_error())));
+    }
+    if (header_bytes == 0) return;
+    throw TruncatedCapture(
+        fmt::format("truncated dump file; tried to read {} header bytes, only got {}",
+                    kClassicRecordHeaderSize, header_bytes));
+}
+
+void ClassicPcapReader::refuse_length(uint32_t captured_length) const {
+    if (captured_length > snaplen_) {
+        throw Error(fmt::format("invalid packet capture length {}, bigger than snaplen of {}",
+                                captured_length, snaplen_));
+    }
+    throw Error(fmt::format("invalid packet capture length {}, bigger than maximum of {}",
+                            captured_length, kMaximumCapturedLength));
+}
+
+void ClassicPcapReader::refuse_truncated(uint32_t captured_length, std::size_t available) const {
+    if (input_->read_error() != 0) {
+        throw Error(
+            fmt::format("error reading dump file: {}", std::strerror(input_->read_error())));
+    }
+    // libpcap reads the first snaplen bytes of a longer record before the rest.
+    const uint32_t wanted =
+        captured_length > snaplen_ && available < snaplen_ ? snaplen_ : captured_length;
+    throw TruncatedCapture(fmt::format(
+        "truncated dump file; tried to read {} captured bytes, only got {}", wanted, available));
+}
+
+std::optional<PacketView> ClassicPcapReader::next() {
+    const std::span<const uint8_t> head = input_->peek(kClassicRecordHeaderSize);
+    if (head.size() < kClassicRecordHeaderSize) [[unlikely]] {
+        end_of_records(head.size());
+        return std::nullopt;
+    }
+    const uint32_t seconds = load32(head.data(), swapped_);
+    const uint32_t fraction = load32(head.data() + 4, swapped_);
+    const uint32_t captured_length = load32(head.data() + 8, swapped_);
+    const uint32_t wire_length = load32(head.data() + 12, swapped_);
+    if (captured_length > kMaximumCapturedLength) [[unlikely]]
+        refuse_length(captured_length);
+    const std::size_t record_length = kClassicRecordHeaderSize + captured_length;
+    const std::span<const uint8_t> record = input_->peek(record_length);
+    if (record.size() < record_length) [[unlikely]] {
+        refuse_truncated(captured_length, record.size() - kClassicRecordHeaderSize);
+    }
+    input_->consume(record_length);
+    PacketView packet;
+    // libpcap 1.10 widens the seconds of a file in this machine's byte order as a signed
+    // 32-bit number (past 2038 they come out negative) but those of a swapped file as an
+    // unsigned one, which its byte swap yields. It scales a microsecond fraction up in 64
+    // bits, of which a PacketView keeps the low 32.
+    packet.timestamp.seconds = swapped_ ? int64_t{seconds} : int64_t{static_cast<int32_t>(seconds)};
+    packet.timestamp.nanoseconds = nanoseconds_ ? fraction : fraction * 1000u;
+    packet.wire_length = wire_length;
+    // A record longer than the snapshot length is cut to it, the rest skipped.
+    packet.data = record.subspan(kClassicRecordHeaderSize, std::min(captured_length, snaplen_));
+    packet.stored_record = record;
+    packet.storage = input_->storage();
+    return packet;
+}
+
+}  // namespace bpfgen

@@ -1,0 +1,45 @@
+// packet_filter.h: running a checked program over captured packets as the kernel would
+// present them: the whole frame, as a packet socket (and tcpdump) sees it, or the packet
+// from its IP header on, as iptables' xt_bpf sees it, so that offset-0 rules can be tried
+// on Ethernet, VLAN, Linux cooked and raw IP captures.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "libbpfgen/cbpf/interpreter.h"
+
+namespace bpfgen {
+
+enum class FilterLayer {
+    LinkLayer,  // the captured frame, link-layer header included
+    Network,    // from the IP header on (the link type must be a supported one)
+};
+
+class PacketFilter {
+  public:
+    // Throws Error when layer is Network and link_layer.h cannot find IP headers in
+    // packets of this link type.
+    PacketFilter(CheckedProgram program, int link_type, FilterLayer layer);
+
+    // The verdict of the program for one packet (non-zero: it matches), or nullopt when
+    // the program sees the network layer and the packet has no IPv4/IPv6 header.
+    // wire_length is the packet's length on the wire (what `ld #len` sees at the link layer).
+    // At the network layer the program sees the IP packet as the kernel hands it to
+    // iptables: cut to the length its header states (link-layer padding dropped), which
+    // `ld #len` sees too.
+    std::optional<uint32_t> verdict(std::span<const uint8_t> packet, uint32_t wire_length) const;
+
+  private:
+    CheckedProgram program_;
+    int link_type_;
+    FilterLayer layer_;
+    // Whether the program has ancillary loads, the only instructions that read what the
+    // link-layer header tells (protocol, VLAN tag, packet type...): without them no
+    // packet's header needs decoding for its context.
+    bool reads_link_context_;
+    SkbContext bare_context_;  // the context of a packet whose header is not decoded
+};
+
+}  // namespace bpfgen

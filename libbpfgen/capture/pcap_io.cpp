@@ -1,0 +1,385 @@
+// pcap_io.cpp: the capture reader (ours for classic pcap, libpcap's for the rest) and writer.
+#include "libbpfgen/capture/pcap_io.h"
+
+#include <fcntl.h>
+#include <pcap/pcap.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "libbpfgen/base/detail/buffered_output.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/detail/capture_input.h"
+#include "libbpfgen/capture/detail/classic_pcap.h"
+#include "libbpfgen/capture/pcap_compiler.h"
+
+namespace bpfgen {
+
+void PcapCloser::operator()(pcap* handle) const {
+    pcap_close(handle);
+}
+void PcapDumperCloser::operator()(pcap_dumper* dumper) const {
+    pcap_dump_close(dumper);
+}
+
+namespace {
+
+// LINKTYPE_* (in files) and DLT_* (inside libpcap) differ for a few old types; these are
+// the ones libpcap translates on Linux.
+struct LinkTypeAlias {
+    int link_type;
+    int dlt;
+};
+constexpr std::array<LinkTypeAlias, 5> kLinkTypeAliases{{
+    {100, DLT_ATM_RFC1483},
+    {101, DLT_RAW},
+    {102, DLT_SLIP_BSDOS},
+    {103, DLT_PPP_BSDOS},
+    {106, DLT_ATM_CLIP},
+}};
+
+std::string errno_text(int error) {
+    return std::strerror(error);
+}
+
+// libpcap reads what our reader declines through a stdio stream over the same input, so
+// that the bytes already looked at (standard input cannot be rewound) are read again.
+ssize_t read_capture_input(void* cookie, char* buffer, size_t size) {
+    return static_cast<CaptureInput*>(cookie)->read(buffer, size);
+}
+
+int close_capture_input(void* cookie) {
+    delete static_cast<CaptureInput*>(cookie);
+    return 0;
+}
+
+struct FileCloser {
+    void operator()(std::FILE* file) const { std::fclose(file); }
+};
+using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+
+// libpcap's reader for an input whose first bytes may have been looked at already.
+std::unique_ptr<pcap, PcapCloser> open_with_libpcap(std::unique_ptr<CaptureInput> input,
+                                                    const std::string& name) {
+    cookie_io_functions_t functions{};
+    functions.read = read_capture_input;
+    functions.close = close_capture_input;
+    FilePtr stream(::fopencookie(input.get(), "rb", functions));
+    if (!stream) throw Error(fmt::format("{}: cannot read: {}", name, errno_text(errno)));
+    input.release();  // now owned by `stream`
+    std::array<char, PCAP_ERRBUF_SIZE> error{};
+    std::unique_ptr<pcap, PcapCloser> handle(pcap_fopen_offline_with_tstamp_precision(
+        stream.get(), PCAP_TSTAMP_PRECISION_NANO, error.data()));
+    if (!handle) throw Error(fmt::format("{}: {}", name, error.data()));
+    stream.release();  // now owned by the pcap handle
+    return handle;
+}
+
+// The file header pcap_dump_fopen() writes for these parameters (libpcap decides how link
+// types are stored and which it refuses). Throws Error with libpcap's reason.
+std::vector<uint8_t> libpcap_file_header(int link_type, uint32_t snaplen,
+                                         TimestampPrecision precision) {
+    std::unique_ptr<pcap, PcapCloser> dead(pcap_open_dead_with_tstamp_precision(
+        dlt_from_link_type(link_type), static_cast<int>(snaplen),
+        precision == TimestampPrecision::Nanoseconds ? PCAP_TSTAMP_PRECISION_NANO
+                                                     : PCAP_TSTAMP_PRECISION_MICRO));
+    if (!dead) throw Error(fmt::format("cannot write captures of link type {}", link_type));
+    char* bytes = nullptr;
+    std::size_t size = 0;
+    FilePtr stream(::open_memstream(&bytes, &size));
+    if (!stream) throw Error(fmt::format("cannot write a capture: {}", errno_text(errno)));
+    // pcap_dump_fopen() refuses a link type before writing and then leaves the stream to
+    // us; once it has written the header (into memory: that cannot fail) the dumper owns it.
+    std::unique_ptr<pcap_dumper, PcapDumperCloser> dumper(
+        pcap_dump_fopen(dead.get(), stream.get()));
+    if (!dumper) {
+        stream.reset();
+        std::free(bytes);
+        throw Error(pcap_geterr(dead.get()));
+    }
+    stream.release();
+    dumper.reset();  // closes the stream, which leaves its bytes to us
+    const std::unique_ptr<char, decltype(&std::free)> owned(bytes, &std::free);
+    const auto* begin = reinterpret_cast<const uint8_t*>(bytes);
+    return {begin, begin + size};
+}
+
+}  // namespace
+
+int dlt_from_link_type(int link_type) {
+    for (const LinkTypeAlias& alias : kLinkTypeAliases) {
+        if (alias.link_type == link_type) return alias.dlt;
+    }
+    return link_type;
+}
+
+int link_type_from_dlt(int dlt) {
+    for (const LinkTypeAlias& alias : kLinkTypeAliases) {
+        if (alias.dlt == dlt) return alias.link_type;
+    }
+    return dlt;
+}
+
+std::string link_type_name(int link_type) {
+    const int dlt = dlt_from_link_type(link_type);
+    const char* name = pcap_datalink_val_to_name(dlt);
+    const char* description = pcap_datalink_val_to_description(dlt);
+    if (name == nullptr) return fmt::format("link type {}", link_type);
+    if (description == nullptr) return name;
+    return fmt::format("{} ({})", name, description);
+}
+
+int parse_link_type(std::string_view text) {
+    int value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error == std::errc() && end == text.data() + text.size()) {
+        if (value < 0 || value > 0xffff) {
+            throw Error(fmt::format("link type {} is out of range (0 to 65535)", text));
+        }
+        return value;
+    }
+    const int dlt = pcap_datalink_name_to_val(std::string(text).c_str());
+    if (dlt < 0) {
+        throw Error(
+            fmt::format("unknown link type '{}' (give a LINKTYPE number or a name "
+                        "such as EN10MB, LINUX_SLL, LINUX_SLL2, RAW)",
+                        text));
+    }
+    return link_type_from_dlt(dlt);
+}
+
+std::string input_display_name(const std::string& path) {
+    return path == "-" ? "stdin" : path;
+}
+
+PcapReader::PcapReader(const std::string& path) : name_(input_display_name(path)) {
+    auto input = std::make_unique<CaptureInput>(path, name_);
+    const std::span<const uint8_t> start = input->peek(kClassicFileHeaderSize);
+    if (start.size() < kClassicFileHeaderSize && input->read_error() != 0) {
+        throw Error(fmt::format("{}: cannot read: {}", name_, errno_text(input->read_error())));
+    }
+    if (start.empty()) throw Error(fmt::format("{}: empty file, not a capture", name_));
+    const auto starts_with = [&](std::array<uint8_t, 4> magic) {
+        return start.size() >= magic.size() &&
+               std::equal(magic.begin(), magic.end(), start.begin());
+    };
+    const bool nanosecond_pcap =
+        starts_with({0xa1, 0xb2, 0x3c, 0x4d}) || starts_with({0x4d, 0x3c, 0xb2, 0xa1});
+    const bool pcapng = starts_with({0x0a, 0x0d, 0x0d, 0x0a});
+    precision_ = nanosecond_pcap || pcapng ? TimestampPrecision::Nanoseconds
+                                           : TimestampPrecision::Microseconds;
+
+    if (const std::optional<ClassicFileHeader> header = native_classic_header(start)) {
+        std::copy_n(start.begin(), classic_file_header_.size(), classic_file_header_.begin());
+        input->consume(kClassicFileHeaderSize);
+        classic_ = std::make_unique<ClassicPcapReader>(std::move(input), *header);
+        link_type_ = header->link_type;
+        snaplen_ = header->snaplen;
+        return;
+    }
+    handle_ = open_with_libpcap(std::move(input), name_);
+    link_type_ = link_type_from_dlt(pcap_datalink(handle_.get()));
+    snaplen_ = static_cast<uint32_t>(pcap_snapshot(handle_.get()));
+}
+
+PcapReader::~PcapReader() = default;
+PcapReader::PcapReader(PcapReader&&) noexcept = default;
+PcapReader& PcapReader::operator=(PcapReader&&) noexcept = default;
+
+std::optional<PacketView> PcapReader::next() {
+    std::optional<PacketView> packet;
+    if (classic_) {
+        try {
+            packet = classic_->next();
+        } catch (const TruncatedCapture& error) {
+            refuse_next(error.what(), true);
+        } catch (const Error& error) {
+            refuse_next(error.what(), false);
+        }
+    } else {
+        packet = next_from_libpcap();
+    }
+    if (packet) ++packets_read_;
+    return packet;
+}
+
+void PcapReader::refuse_next(std::string_view reason, bool truncated) const {
+    std::string message = fmt::format("{}: packet {}: {}", name_, packets_read_ + 1, reason);
+    if (truncated) throw TruncatedCapture(message);
+    throw Error(message);
+}
+
+std::optional<PacketView> PcapReader::next_from_libpcap() {
+    pcap_pkthdr* header = nullptr;
+    const u_char* data = nullptr;
+    const int status = pcap_next_ex(handle_.get(), &header, &data);
+    if (status == PCAP_ERROR_BREAK) return std::nullopt;
+    if (status != 1) {
+        // libpcap 1.10 says only this when a file ends inside a record (sf-pcap.c) or a
+        // block (sf-pcapng.c), and it has no other way of telling it from damage.
+        const std::string_view reason = pcap_geterr(handle_.get());
+        refuse_next(reason, reason.starts_with("truncated dump file;") ||
+                                reason.starts_with("truncated pcapng dump file;"));
+    }
+    PacketView packet;
+    packet.timestamp.seconds = static_cast<int64_t>(header->ts.tv_sec);
+    packet.timestamp.nanoseconds = static_cast<uint32_t>(header->ts.tv_usec);
+    packet.wire_length = header->len;
+    packet.data = std::span<const uint8_t>(data, header->caplen);
+    return packet;
+}
+
+Program PcapReader::compile_filter(const std::string& expression) const {
+    if (handle_) return compile_pcap_filter(expression, handle_.get());
+    // libpcap compiles some expressions differently for captures it reads than for live
+    // ones or dead handles (BSD loopback families, a file's byte order, "inbound"), so
+    // compile on a handle reading this capture's file header.
+    std::array<uint8_t, 24> header = classic_file_header_;
+    FilePtr stream(::fmemopen(header.data(), header.size(), "rb"));
+    if (!stream)
+        throw Error(fmt::format("{}: cannot compile filters: {}", name_, errno_text(errno)));
+    std::array<char, PCAP_ERRBUF_SIZE> error{};
+    std::unique_ptr<pcap, PcapCloser> handle(pcap_fopen_offline_with_tstamp_precision(
+        stream.get(), PCAP_TSTAMP_PRECISION_NANO, error.data()));
+    if (!handle) throw Error(fmt::format("{}: {}", name_, error.data()));
+    stream.release();  // now owned by the pcap handle
+    return compile_pcap_filter(expression, handle.get());
+}
+
+PcapWriter::PcapWriter(const std::string& path, int link_type, uint32_t snaplen,
+                       TimestampPrecision precision)
+    : precision_(precision), snaplen_(snaplen) {
+    if (snaplen == 0 || snaplen > INT_MAX) {
+        throw Error(fmt::format("invalid snapshot length {}", snaplen));
+    }
+    const std::string shown = path == "-" ? "stdout" : path;
+    std::vector<uint8_t> file_header;
+    try {
+        file_header = libpcap_file_header(link_type, snaplen, precision);
+    } catch (const Error& error) {
+        throw Error(fmt::format("{}: {}", shown, error.what()));
+    }
+    int fd = -1;
+    if (path == "-") {
+        stream_ = FileDescriptor(::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0));
+        if (!stream_) throw Error(fmt::format("cannot write to stdout: {}", errno_text(errno)));
+        fd = stream_.get();
+    } else {
+        // A device or a pipe (e.g. /dev/null) is written in place: renaming over it would
+        // replace it.
+        stream_ = open_in_place(path);
+        fd = stream_ ? stream_.get() : replacement_.emplace(path).fd();
+    }
+    output_ = std::make_unique<BufferedOutput>(fd, shown);
+    output_->append(file_header);
+}
+
+PcapWriter::~PcapWriter() {
+    // Like a stdio stream closed unflushed, standard output and devices still get what was
+    // written before an error; a file's temporary copy is removed by replacement_.
+    if (!committed_ && output_ && !replacement_) {
+        try {
+            write_pending();
+            output_->flush();
+        } catch (const Error&) {
+        }
+    }
+}
+
+void PcapWriter::refuse(const PacketView& packet) const {
+    if (packet.data.size() > snaplen_) {
+        throw Error(
+            fmt::format("{} bytes exceed the snapshot length {}", packet.data.size(), snaplen_));
+    }
+    if (packet.wire_length < packet.data.size()) {
+        throw Error(fmt::format("wire length {} is below the captured length {}",
+                                packet.wire_length, packet.data.size()));
+    }
+    if (packet.timestamp.seconds < 0 || packet.timestamp.seconds > UINT32_MAX) {
+        throw Error(
+            fmt::format("timestamp {} s is outside the pcap format's range (1970 to "
+                        "2106)",
+                        packet.timestamp.seconds));
+    }
+    throw Error(fmt::format("invalid timestamp fraction {} ns", packet.timestamp.nanoseconds));
+}
+
+void PcapWriter::write(const PacketView& packet) {
+    if (committed_) throw Error("capture already finished");
+    const std::size_t size = packet.data.size();
+    // One test for all the ways a packet can be unfit for the format; refuse() says which.
+    if (size > snaplen_ || packet.wire_length < size ||
+        static_cast<uint64_t>(packet.timestamp.seconds) > UINT32_MAX ||
+        packet.timestamp.nanoseconds > 999'999'999) [[unlikely]] {
+        refuse(packet);
+    }
+    const uint32_t fraction = precision_ == TimestampPrecision::Nanoseconds
+                                  ? packet.timestamp.nanoseconds
+                                  : packet.timestamp.nanoseconds / 1000;
+    std::array<uint8_t, kClassicRecordHeaderSize> header;
+    encode_classic_record_header(header.data(), packet.timestamp.seconds, fraction,
+                                 static_cast<uint32_t>(size), packet.wire_length);
+    const std::span<const uint8_t> stored = packet.stored_record;
+    if (packet.storage != nullptr && stored.size() == header.size() + size &&
+        stored.data() + header.size() == packet.data.data() &&
+        std::memcmp(stored.data(), header.data(), header.size()) == 0) [[likely]] {
+        // The record as the file stores it is byte for byte what would be written: extend
+        // the run of such records when it follows the last one, else start a new run.
+        if (stored.data() == pending_.data() + pending_.size() &&
+            packet.storage->get() == pending_storage_.get()) {
+            pending_ = {pending_.data(), pending_.size() + stored.size()};
+        } else {
+            write_pending();
+            pending_storage_ = *packet.storage;
+            pending_ = stored;
+        }
+        if (pending_.size() >= BufferedOutput::kCapacity) write_pending();
+    } else {
+        write_pending();
+        if (size <= BufferedOutput::kCapacity - header.size()) [[likely]] {
+            uint8_t* out = output_->reserve(header.size() + size);
+            std::memcpy(out, header.data(), header.size());
+            if (size > 0) std::memcpy(out + header.size(), packet.data.data(), size);
+            output_->added(header.size() + size);
+        } else {
+            output_->append(header);
+            output_->append(packet.data);
+        }
+    }
+    ++packets_written_;
+}
+
+void PcapWriter::write_pending() {
+    if (pending_.empty()) return;
+    // Short runs (records between packets that were left out) are cheaper to copy into the
+    // buffer than to write on their own; append() writes long ones straight through.
+    const std::span<const uint8_t> run = std::exchange(pending_, {});
+    output_->append(run);
+    // Let the reader write into that buffer again.
+    pending_storage_.reset();
+}
+
+void PcapWriter::commit() {
+    if (committed_) return;
+    write_pending();
+    output_->flush();
+    if (replacement_) {
+        replacement_->commit();
+    } else if (stream_.close() != 0) {
+        throw OutputError(fmt::format("{}: cannot write: {}", output_->name(), errno_text(errno)));
+    }
+    committed_ = true;
+}
+
+}  // namespace bpfgen

@@ -1,0 +1,175 @@
+// pcap_io.h: reading pcap and pcapng captures and writing pcap captures, with every
+// handle, file and buffer owned by an object. Classic pcap files are read by our own
+// reader (classic_pcap.h) where it can give exactly what libpcap gives, everything else
+// by libpcap; captures are written as pcap_dump() writes them. Link types are the
+// LINKTYPE_* numbers stored in capture files (see link_layer.h), whatever libpcap calls
+// them inside.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "libbpfgen/base/atomic_file.h"
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/base/file_descriptor.h"
+#include "libbpfgen/cbpf/program.h"
+
+struct pcap;         // libpcap's pcap_t
+struct pcap_dumper;  // libpcap's pcap_dumper_t
+
+namespace bpfgen {
+
+class BufferedOutput;
+class ClassicPcapReader;
+
+// Deleters for libpcap's handles.
+struct PcapCloser {
+    void operator()(pcap* handle) const;
+};
+struct PcapDumperCloser {
+    void operator()(pcap_dumper* dumper) const;
+};
+
+enum class TimestampPrecision { Microseconds, Nanoseconds };
+
+struct Timestamp {
+    int64_t seconds = 0;       // since the epoch (UTC)
+    uint32_t nanoseconds = 0;  // 0..999999999
+
+    friend bool operator==(const Timestamp&, const Timestamp&) = default;
+};
+
+// One captured packet. A view returned by PcapReader::next() stays valid until the next
+// call to next() on the same reader.
+struct PacketView {
+    Timestamp timestamp;
+    uint32_t wire_length = 0;       // length on the wire, >= data.size() unless damaged
+    std::span<const uint8_t> data;  // the captured bytes
+    // For a packet that PcapReader read from a classic pcap file itself: its record as
+    // the file stores it (record header, then data), and the owner of the buffer holding
+    // it, a copy of which keeps those bytes valid after next(). PcapWriter writes records
+    // that are byte for byte what it would write from there, whole runs at a time, rather
+    // than copying them one by one. Empty and null otherwise.
+    std::span<const uint8_t> stored_record;
+    const std::shared_ptr<const void>* storage = nullptr;
+};
+
+// libpcap's DLT_* value for a LINKTYPE_* value and back: they differ for a few old types.
+int dlt_from_link_type(int link_type);
+int link_type_from_dlt(int dlt);
+
+// libpcap's name and description of a link type, e.g. "EN10MB (Ethernet)"; "link type N"
+// when libpcap does not know it.
+std::string link_type_name(int link_type);
+// A link type given as a number or as libpcap's name for it ("EN10MB", "LINUX_SLL", "RAW";
+// any case). Throws Error when it is neither.
+int parse_link_type(std::string_view text);
+
+// The name shown in messages for a path given on a command line ("-" is standard input).
+std::string input_display_name(const std::string& path);
+
+// What PcapReader::next() throws when the capture ends inside a record (or a pcapng
+// block): the file was cut short, by a capture killed or still being written or by a
+// partial copy, and every packet read before it was whole. A record or block that is
+// damaged in any other way, or a read that fails, is a plain Error.
+class TruncatedCapture : public Error {
+  public:
+    using Error::Error;
+};
+
+class PcapReader {
+  public:
+    // Opens a pcap or pcapng capture; "-" reads standard input. Throws Error naming the
+    // input (missing file, empty file, not a capture, damaged header).
+    explicit PcapReader(const std::string& path);
+    ~PcapReader();
+    PcapReader(PcapReader&&) noexcept;
+    PcapReader& operator=(PcapReader&&) noexcept;
+    PcapReader(const PcapReader&) = delete;
+    PcapReader& operator=(const PcapReader&) = delete;
+
+    // "file.pcap", or "stdin".
+    const std::string& name() const { return name_; }
+    int link_type() const { return link_type_; }
+    uint32_t snaplen() const { return snaplen_; }
+    // The precision of the file's own timestamps: nanoseconds for nanosecond pcap files and
+    // for pcapng (whose resolution is per interface); timestamps are always read to the ns.
+    TimestampPrecision precision() const { return precision_; }
+
+    // The next packet, or nullopt at the end of the capture. Throws Error naming the input
+    // and the packet number for a damaged record, TruncatedCapture for one the capture
+    // ends inside of; reading should stop then.
+    std::optional<PacketView> next();
+    // Packets returned so far.
+    uint64_t packets_read() const { return packets_read_; }
+
+    // libpcap's compiler (optimizer on) for this capture's link type and snapshot length,
+    // as `tcpdump -r FILE EXPRESSION` compiles. Throws Error with libpcap's reason.
+    Program compile_filter(const std::string& expression) const;
+
+  private:
+    std::optional<PacketView> next_from_libpcap();
+    // Throws the reason a reader gave for refusing the next record, naming the input and
+    // the packet: a TruncatedCapture when the capture ended inside it.
+    [[noreturn]] void refuse_next(std::string_view reason, bool truncated) const;
+
+    // Exactly one of these reads the capture.
+    std::unique_ptr<ClassicPcapReader> classic_;
+    std::unique_ptr<pcap, PcapCloser> handle_;
+    // The file header of a capture classic_ reads, from which libpcap makes a handle to
+    // compile filters for it as for any capture it reads itself.
+    std::array<uint8_t, 24> classic_file_header_{};
+    std::string name_;
+    int link_type_ = 0;
+    uint32_t snaplen_ = 0;
+    TimestampPrecision precision_ = TimestampPrecision::Microseconds;
+    uint64_t packets_read_ = 0;
+};
+
+// Writes a pcap capture, byte for byte as libpcap's pcap_dump() would, through a large
+// buffer. To "-" it writes standard output; to any other path it writes a temporary file
+// in the same directory that commit() renames into place, so that path never holds a
+// partial capture: without commit() (an error, an exception) the temporary file is
+// removed and an existing file at path is left untouched. Devices and pipes named by path
+// are written to as they are.
+class PcapWriter {
+  public:
+    PcapWriter(const std::string& path, int link_type, uint32_t snaplen,
+               TimestampPrecision precision = TimestampPrecision::Microseconds);
+    ~PcapWriter();
+    PcapWriter(const PcapWriter&) = delete;
+    PcapWriter& operator=(const PcapWriter&) = delete;
+
+    // Throws Error when the packet cannot be stored faithfully: more bytes than the
+    // snapshot length, wire length below the captured length, or a timestamp outside the
+    // pcap format's range (1970 to 2106); OutputError when the output cannot be written.
+    void write(const PacketView& packet);
+    // Flushes and (for a file) renames it into place; throws Error when writing failed.
+    void commit();
+    uint64_t packets_written() const { return packets_written_; }
+
+  private:
+    [[noreturn]] void refuse(const PacketView& packet) const;
+
+    // Passes the pending run of stored records to output_.
+    void write_pending();
+
+    std::optional<ReplacementFile> replacement_;  // for a regular file (or a new one)
+    FileDescriptor stream_;                       // otherwise: stdout's duplicate, a device
+    std::unique_ptr<BufferedOutput> output_;
+    // Stored records to be written as they are, adjacent in a reader's buffer, not yet
+    // passed to output_ (they follow everything in it), and the owner of that buffer.
+    std::span<const uint8_t> pending_;
+    std::shared_ptr<const void> pending_storage_;
+    TimestampPrecision precision_;
+    uint32_t snaplen_;
+    uint64_t packets_written_ = 0;
+    bool committed_ = false;
+};
+
+}  // namespace bpfgen

@@ -1,0 +1,257 @@
+// checker.cpp: the kernel's acceptance rules for classic BPF, as net/core/filter.c applies
+// them at SO_ATTACH_FILTER (bpf_check_basics_ok, bpf_check_classic, chk_code_allowed,
+// bpf_anc_helper, check_load_and_stores) and xt_bpf adds (at most 64 instructions), in the
+// kernel's order, so the first violation found is the one the kernel would stop at.
+//
+// Rules the kernel applies that this checker deliberately does not:
+// - After bpf_check_classic, bpf_convert_filter rewrites the program into eBPF and refuses
+//   it (EINVAL) when a jump no longer fits the 16-bit eBPF offset: each packet load grows
+//   to about a dozen eBPF instructions, so a jump over roughly 2500 loads fails. The
+//   expansion depends on the architecture and kernel version; such programs are far beyond
+//   anything the generators emit (xt_bpf allows 64 instructions).
+// - The attached program is charged to the socket's option memory (net.core.optmem_max),
+//   which can refuse (ENOMEM) a valid program of a few thousand instructions.
+// - seccomp's own checker (seccomp_check_filter) allows other codes (ld [k] of
+//   seccomp_data); this is the socket/xt_bpf dialect only.
+#include "libbpfgen/cbpf/checker.h"
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/opcodes.h"
+
+namespace bpfgen {
+namespace {
+
+using namespace op;
+
+// chk_code_allowed: the exact codes the kernel accepts. Any other value, including unused
+// bits set in an otherwise known instruction (e.g. `ret x`, 0x0e), is refused.
+bool is_allowed_code(uint16_t code) {
+    switch (code) {
+        case kAlu | kAdd | kK:
+        case kAlu | kAdd | kX:
+        case kAlu | kSub | kK:
+        case kAlu | kSub | kX:
+        case kAlu | kMul | kK:
+        case kAlu | kMul | kX:
+        case kAlu | kDiv | kK:
+        case kAlu | kDiv | kX:
+        case kAlu | kMod | kK:
+        case kAlu | kMod | kX:
+        case kAlu | kAnd | kK:
+        case kAlu | kAnd | kX:
+        case kAlu | kOr | kK:
+        case kAlu | kOr | kX:
+        case kAlu | kXor | kK:
+        case kAlu | kXor | kX:
+        case kAlu | kLsh | kK:
+        case kAlu | kLsh | kX:
+        case kAlu | kRsh | kK:
+        case kAlu | kRsh | kX:
+        case kAlu | kNeg:
+        case kLd | kW | kAbs:
+        case kLd | kH | kAbs:
+        case kLd | kB | kAbs:
+        case kLd | kW | kLen:
+        case kLd | kW | kInd:
+        case kLd | kH | kInd:
+        case kLd | kB | kInd:
+        case kLd | kImm:
+        case kLd | kMem:
+        case kLdx | kW | kLen:
+        case kLdx | kB | kMsh:
+        case kLdx | kImm:
+        case kLdx | kMem:
+        case kSt:
+        case kStx:
+        case kMisc | kTax:
+        case kMisc | kTxa:
+        case kRet | kK:
+        case kRet | kRetA:
+        case kJmp | kJa:
+        case kJmp | kJeq | kK:
+        case kJmp | kJeq | kX:
+        case kJmp | kJge | kK:
+        case kJmp | kJge | kX:
+        case kJmp | kJgt | kK:
+        case kJmp | kJgt | kX:
+        case kJmp | kJset | kK:
+        case kJmp | kJset | kX:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// bpf_anc_helper: the SKF_AD_* extensions the kernel knows.
+bool is_known_extension(uint32_t k) {
+    if (k < ancillary::kOffset) return false;
+    switch (k - ancillary::kOffset) {
+        case ancillary::kProtocol:
+        case ancillary::kPktType:
+        case ancillary::kIfIndex:
+        case ancillary::kNlAttr:
+        case ancillary::kNlAttrNest:
+        case ancillary::kMark:
+        case ancillary::kQueue:
+        case ancillary::kHaType:
+        case ancillary::kRxHash:
+        case ancillary::kCpu:
+        case ancillary::kAluXorX:
+        case ancillary::kVlanTag:
+        case ancillary::kVlanTagPresent:
+        case ancillary::kPayOffset:
+        case ancillary::kRandom:
+        case ancillary::kVlanTpid:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool is_conditional_jump_code(uint16_t code) {
+    return cls(code) == kJmp && jmp_op(code) != kJa;
+}
+
+// bpf_check_classic's per-instruction checks (after chk_code_allowed).
+void check_instruction(const Instruction& instruction, std::size_t index, std::size_t length) {
+    const uint16_t code = instruction.code;
+    const uint32_t k = instruction.k;
+    if (!is_allowed_code(code)) {
+        throw CheckError(index, fmt::format("opcode {:#04x} is not an instruction the kernel "
+                                            "accepts",
+                                            code));
+    }
+    switch (code) {
+        case kAlu | kDiv | kK:
+            if (k == 0) throw CheckError(index, "division by constant zero");
+            break;
+        case kAlu | kMod | kK:
+            if (k == 0) throw CheckError(index, "modulo by constant zero");
+            break;
+        case kAlu | kLsh | kK:
+        case kAlu | kRsh | kK:
+            if (k >= 32) {
+                throw CheckError(index,
+                                 fmt::format("shift by constant {}, the kernel allows 0 to 31", k));
+            }
+            break;
+        case kLd | kMem:
+        case kLdx | kMem:
+        case kSt:
+        case kStx:
+            if (k >= kMemWords) {
+                throw CheckError(index, fmt::format("scratch memory index {} out of range, "
+                                                    "M[0] to M[{}] exist",
+                                                    k, kMemWords - 1));
+            }
+            break;
+        case kJmp | kJa: {
+            const uint64_t target = uint64_t{index} + 1 + k;
+            if (target >= length) {
+                // libpcap's optimiser emits loops (protochain) as ja with a "negative" k.
+                const std::string backwards =
+                    k >= 0x80000000u
+                        ? fmt::format(
+                              " (read as signed, {}: a jump backwards, which the kernel "
+                              "never takes)",
+                              static_cast<int32_t>(k))
+                        : "";
+                throw CheckError(index, fmt::format("ja {} lands on instruction {}, past the end "
+                                                    "of the {}-instruction program{}",
+                                                    k, target, length, backwards));
+            }
+            break;
+        }
+        case kLd | kW | kAbs:
+        case kLd | kH | kAbs:
+        case kLd | kB | kAbs:
+            if (k >= ancillary::kOffset && !is_known_extension(k)) {
+                throw CheckError(index, fmt::format("ancillary load of SKF_AD_OFF+{} names no "
+                                                    "extension the kernel knows",
+                                                    k - ancillary::kOffset));
+            }
+            break;
+        default:
+            if (is_conditional_jump_code(code)) {
+                for (const auto& [offset, name] :
+                     {std::pair{instruction.jt, "true"}, std::pair{instruction.jf, "false"}}) {
+                    const std::size_t target = index + 1 + offset;
+                    if (target >= length) {
+                        throw CheckError(index, fmt::format("jump-if-{} offset {} lands on "
+                                                            "instruction {}, past the end of the "
+                                                            "{}-instruction program",
+                                                            name, offset, target, length));
+                    }
+                }
+            }
+            break;
+    }
+}
+
+// check_load_and_stores, with the kernel's exact data flow: one bit per scratch cell;
+// a jump narrows the set known at its targets and everything is assumed written right
+// after it; a ret, however, passes its set on to the next instruction as if it fell
+// through. So a read the kernel cannot prove safe this way is refused, even where every
+// real path writes the cell first.
+void check_scratch_memory(const Program& program) {
+    const std::size_t length = program.size();
+    std::vector<uint16_t> valid_at(length, 0xffff);
+    uint16_t valid = 0;
+    for (std::size_t pc = 0; pc < length; ++pc) {
+        const Instruction& instruction = program[pc];
+        valid &= valid_at[pc];
+        const uint16_t code = instruction.code;
+        if (code == kSt || code == kStx) {
+            valid |= static_cast<uint16_t>(1u << instruction.k);
+        } else if (code == (kLd | kMem) || code == (kLdx | kMem)) {
+            if ((valid & (1u << instruction.k)) == 0) {
+                throw CheckError(pc, fmt::format("M[{}] is read before it is written on every "
+                                                 "path to this instruction",
+                                                 instruction.k));
+            }
+        } else if (code == (kJmp | kJa)) {
+            valid_at[pc + 1 + instruction.k] &= valid;
+            valid = 0xffff;
+        } else if (is_conditional_jump_code(code)) {
+            valid_at[pc + 1 + instruction.jt] &= valid;
+            valid_at[pc + 1 + instruction.jf] &= valid;
+            valid = 0xffff;
+        }
+    }
+}
+
+}  // namespace
+
+void check_kernel_rules(const Program& program, CheckTarget target) {
+    const std::size_t length = program.size();
+    if (length == 0)
+        throw CheckError(0, "the program is empty, the kernel needs at least one instruction");
+    if (target == CheckTarget::XtBpf && length > kXtBpfMaxInstructions) {
+        throw CheckError(kXtBpfMaxInstructions,
+                         fmt::format("the program has {} instructions, xt_bpf allows at most {}",
+                                     length, kXtBpfMaxInstructions));
+    }
+    if (length > kMaxInstructions) {
+        throw CheckError(kMaxInstructions,
+                         fmt::format("the program has {} instructions, the kernel allows at "
+                                     "most {}",
+                                     length, kMaxInstructions));
+    }
+    for (std::size_t index = 0; index < length; ++index) {
+        check_instruction(program[index], index, length);
+    }
+    const uint16_t last = program[length - 1].code;
+    if (last != (kRet | kK) && last != (kRet | kRetA)) {
+        throw CheckError(length - 1, "the last instruction must be a ret");
+    }
+    check_scratch_memory(program);
+}
+
+}  // namespace bpfgen
