@@ -118,7 +118,8 @@ class IptablesBpfScript(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         bytecode = subprocess.run([os.path.join(BIN, "bpfgen"), "dns", "--", "*.example.com"],
                                   capture_output=True, check=True, text=True).stdout.strip()
-        names = re.search(r"^CHAIN='(.*)'$", open(script).read(), re.MULTILINE).group(1)
+        with open(script) as text:
+            names = re.search(r"^CHAIN='(.*)'$", text.read(), re.MULTILINE).group(1)
         self.assertTrue(names.startswith("bpf_dns4_any_examp_"), names)
         self.assertEqual(restore_inputs(calls), [[
             "*filter",

@@ -14,6 +14,9 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import unittest_main  # noqa: E402
+
 SKIPPED = 77
 BUILD = os.environ.get("BPFTOOLS_BUILD_DIR", "")
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -191,17 +194,5 @@ class OnAStandInTree(unittest.TestCase):
         self.check("hello", "hi again!\n", quiet=True)
 
 
-def main():
-    """unittest.main, then each skip's reason as "skipped: REASON" (scripts/test.sh repeats
-    those), and the 'skipped' exit status when every test skipped."""
-    result = unittest.main(exit=False).result
-    for reason in sorted({reason for _, reason in result.skipped}):
-        print("skipped: " + reason)
-    if not result.wasSuccessful():
-        sys.exit(1)
-    if result.skipped and len(result.skipped) == result.testsRun:
-        sys.exit(SKIPPED)
-
-
 if __name__ == "__main__":
-    main()
+    unittest_main.main()
