@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/opcode_table.h"
 #include "libbpfgen/cbpf/opcodes.h"
 
 namespace bpfgen {
@@ -33,90 +34,13 @@ using namespace op;
 // chk_code_allowed: the exact codes the kernel accepts. Any other value, including unused
 // bits set in an otherwise known instruction (e.g. `ret x`, 0x0e), is refused.
 bool is_allowed_code(uint16_t code) {
-    switch (code) {
-        case kAlu | kAdd | kK:
-        case kAlu | kAdd | kX:
-        case kAlu | kSub | kK:
-        case kAlu | kSub | kX:
-        case kAlu | kMul | kK:
-        case kAlu | kMul | kX:
-        case kAlu | kDiv | kK:
-        case kAlu | kDiv | kX:
-        case kAlu | kMod | kK:
-        case kAlu | kMod | kX:
-        case kAlu | kAnd | kK:
-        case kAlu | kAnd | kX:
-        case kAlu | kOr | kK:
-        case kAlu | kOr | kX:
-        case kAlu | kXor | kK:
-        case kAlu | kXor | kX:
-        case kAlu | kLsh | kK:
-        case kAlu | kLsh | kX:
-        case kAlu | kRsh | kK:
-        case kAlu | kRsh | kX:
-        case kAlu | kNeg:
-        case kLd | kW | kAbs:
-        case kLd | kH | kAbs:
-        case kLd | kB | kAbs:
-        case kLd | kW | kLen:
-        case kLd | kW | kInd:
-        case kLd | kH | kInd:
-        case kLd | kB | kInd:
-        case kLd | kImm:
-        case kLd | kMem:
-        case kLdx | kW | kLen:
-        case kLdx | kB | kMsh:
-        case kLdx | kImm:
-        case kLdx | kMem:
-        case kSt:
-        case kStx:
-        case kMisc | kTax:
-        case kMisc | kTxa:
-        case kRet | kK:
-        case kRet | kRetA:
-        case kJmp | kJa:
-        case kJmp | kJeq | kK:
-        case kJmp | kJeq | kX:
-        case kJmp | kJge | kK:
-        case kJmp | kJge | kX:
-        case kJmp | kJgt | kK:
-        case kJmp | kJgt | kX:
-        case kJmp | kJset | kK:
-        case kJmp | kJset | kX:
-            return true;
-        default:
-            return false;
-    }
+    const OpcodeInfo* info = find_opcode(code);
+    return info != nullptr && info->kernel_accepts;
 }
 
 // bpf_anc_helper: the SKF_AD_* extensions the kernel knows.
 bool is_known_extension(uint32_t k) {
-    if (k < ancillary::kOffset) return false;
-    switch (k - ancillary::kOffset) {
-        case ancillary::kProtocol:
-        case ancillary::kPktType:
-        case ancillary::kIfIndex:
-        case ancillary::kNlAttr:
-        case ancillary::kNlAttrNest:
-        case ancillary::kMark:
-        case ancillary::kQueue:
-        case ancillary::kHaType:
-        case ancillary::kRxHash:
-        case ancillary::kCpu:
-        case ancillary::kAluXorX:
-        case ancillary::kVlanTag:
-        case ancillary::kVlanTagPresent:
-        case ancillary::kPayOffset:
-        case ancillary::kRandom:
-        case ancillary::kVlanTpid:
-            return true;
-        default:
-            return false;
-    }
-}
-
-bool is_conditional_jump_code(uint16_t code) {
-    return cls(code) == kJmp && jmp_op(code) != kJa;
+    return find_extension(k) != nullptr;
 }
 
 // bpf_check_classic's per-instruction checks (after chk_code_allowed).
@@ -179,7 +103,7 @@ void check_instruction(const Instruction& instruction, std::size_t index, std::s
             }
             break;
         default:
-            if (is_conditional_jump_code(code)) {
+            if (instruction.is_conditional_jump()) {
                 for (const auto& [offset, name] :
                      {std::pair{instruction.jt, "true"}, std::pair{instruction.jf, "false"}}) {
                     const std::size_t target = index + 1 + offset;
@@ -219,7 +143,7 @@ void check_scratch_memory(const Program& program) {
         } else if (code == (kJmp | kJa)) {
             valid_at[pc + 1 + instruction.k] &= valid;
             valid = 0xffff;
-        } else if (is_conditional_jump_code(code)) {
+        } else if (instruction.is_conditional_jump()) {
             valid_at[pc + 1 + instruction.jt] &= valid;
             valid_at[pc + 1 + instruction.jf] &= valid;
             valid = 0xffff;
