@@ -1,10 +1,11 @@
-// jit_test.cpp: the JIT's machine code (verdict()) against the interpreter (run()), the
-// reference: small programs per instruction class with the value both must give, tens of
-// thousands of random checked programs with every instruction family on random packets and
-// skb contexts, and the original bpfgen's recorded bytecode on crafted packets cut at every
-// length. Also that the JIT is really in use on x86-64 Linux (else these tests would compare
-// the interpreter with itself), that Engine::Interpreter and a system refusing executable
-// memory both give the interpreter.
+// jit_test.cpp: the JIT's machine code (verdict()) against the interpreter (run()); both are
+// also checked against the simple reference in reference_interpreter_test. Small programs
+// per instruction class with the value both must give, tens of thousands of random checked
+// programs with every instruction family on random packets and skb contexts, and the
+// original bpfgen's recorded bytecode on crafted packets cut at every length. Also that the
+// JIT is really in use on x86-64 Linux (else these tests would compare the interpreter with
+// itself), that Engine::Interpreter and a system refusing executable memory both give the
+// interpreter.
 #include <gtest/gtest.h>
 
 #include <cstddef>
