@@ -141,7 +141,11 @@ constexpr auto kKeywords = [] {
     return keywords;
 }();
 
-constexpr std::size_t kLongestKeyword = 10;  // "vlan_avail"
+constexpr std::size_t kLongestKeyword = [] {
+    std::size_t longest = 0;
+    for (const Keyword& keyword : kKeywords) longest = std::max(longest, keyword.name.size());
+    return longest;
+}();
 
 constexpr char lower(char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;

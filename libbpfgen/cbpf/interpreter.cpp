@@ -5,8 +5,6 @@
 // check of jump targets: the checker has proven every target in range.
 #include "libbpfgen/cbpf/interpreter.h"
 
-#include <bit>
-#include <cstring>
 #include <iterator>
 #include <string>
 #include <utility>
