@@ -31,11 +31,12 @@ namespace {
 
 using namespace op;
 
-// chk_code_allowed: the exact codes the kernel accepts. Any other value, including unused
-// bits set in an otherwise known instruction (e.g. `ret x`, 0x0e), is refused.
-bool is_allowed_code(uint16_t code) {
+// chk_code_allowed: the exact codes the kernel accepts, the table's entries it marks so. Any
+// other value, including unused bits set in an otherwise known instruction (e.g. `ret x`,
+// 0x0e), is refused: nullptr.
+const OpcodeInfo* allowed_opcode(uint16_t code) {
     const OpcodeInfo* info = find_opcode(code);
-    return info != nullptr && info->kernel_accepts;
+    return info != nullptr && info->kernel_accepts ? info : nullptr;
 }
 
 // bpf_anc_helper: the SKF_AD_* extensions the kernel knows.
@@ -47,36 +48,37 @@ bool is_known_extension(uint32_t k) {
 void check_instruction(const Instruction& instruction, std::size_t index, std::size_t length) {
     const uint16_t code = instruction.code;
     const uint32_t k = instruction.k;
-    if (!is_allowed_code(code)) {
+    const OpcodeInfo* info = allowed_opcode(code);
+    if (info == nullptr) {
         throw CheckError(index, fmt::format("opcode {:#04x} is not an instruction the kernel "
                                             "accepts",
                                             code));
     }
-    switch (code) {
-        case kAlu | kDiv | kK:
+    switch (info->operation) {
+        case Operation::DivK:
             if (k == 0) throw CheckError(index, "division by constant zero");
             break;
-        case kAlu | kMod | kK:
+        case Operation::ModK:
             if (k == 0) throw CheckError(index, "modulo by constant zero");
             break;
-        case kAlu | kLsh | kK:
-        case kAlu | kRsh | kK:
+        case Operation::LshK:
+        case Operation::RshK:
             if (k >= 32) {
                 throw CheckError(index,
                                  fmt::format("shift by constant {}, the kernel allows 0 to 31", k));
             }
             break;
-        case kLd | kMem:
-        case kLdx | kMem:
-        case kSt:
-        case kStx:
+        case Operation::LdMem:
+        case Operation::LdxMem:
+        case Operation::St:
+        case Operation::Stx:
             if (k >= kMemWords) {
                 throw CheckError(index, fmt::format("scratch memory index {} out of range, "
                                                     "M[0] to M[{}] exist",
                                                     k, kMemWords - 1));
             }
             break;
-        case kJmp | kJa: {
+        case Operation::Ja: {
             const uint64_t target = uint64_t{index} + 1 + k;
             if (target >= length) {
                 // libpcap's optimiser emits loops (protochain) as ja with a "negative" k.
@@ -93,9 +95,9 @@ void check_instruction(const Instruction& instruction, std::size_t index, std::s
             }
             break;
         }
-        case kLd | kW | kAbs:
-        case kLd | kH | kAbs:
-        case kLd | kB | kAbs:
+        case Operation::LdAbsW:
+        case Operation::LdAbsH:
+        case Operation::LdAbsB:
             if (k >= ancillary::kOffset && !is_known_extension(k)) {
                 throw CheckError(index, fmt::format("ancillary load of SKF_AD_OFF+{} names no "
                                                     "extension the kernel knows",
@@ -103,7 +105,7 @@ void check_instruction(const Instruction& instruction, std::size_t index, std::s
             }
             break;
         default:
-            if (instruction.is_conditional_jump()) {
+            if (info->uses_jt_jf()) {
                 for (const auto& [offset, name] :
                      {std::pair{instruction.jt, "true"}, std::pair{instruction.jf, "false"}}) {
                     const std::size_t target = index + 1 + offset;
@@ -131,16 +133,16 @@ void check_scratch_memory(const Program& program) {
     for (std::size_t pc = 0; pc < length; ++pc) {
         const Instruction& instruction = program[pc];
         valid &= valid_at[pc];
-        const uint16_t code = instruction.code;
-        if (code == kSt || code == kStx) {
+        const Operation operation = find_opcode(instruction.code)->operation;  // checked
+        if (operation == Operation::St || operation == Operation::Stx) {
             valid |= static_cast<uint16_t>(1u << instruction.k);
-        } else if (code == (kLd | kMem) || code == (kLdx | kMem)) {
+        } else if (operation == Operation::LdMem || operation == Operation::LdxMem) {
             if ((valid & (1u << instruction.k)) == 0) {
                 throw CheckError(pc, fmt::format("M[{}] is read before it is written on every "
                                                  "path to this instruction",
                                                  instruction.k));
             }
-        } else if (code == (kJmp | kJa)) {
+        } else if (operation == Operation::Ja) {
             valid_at[pc + 1 + instruction.k] &= valid;
             valid = 0xffff;
         } else if (instruction.is_conditional_jump()) {
@@ -171,8 +173,7 @@ void check_kernel_rules(const Program& program, CheckTarget target) {
     for (std::size_t index = 0; index < length; ++index) {
         check_instruction(program[index], index, length);
     }
-    const uint16_t last = program[length - 1].code;
-    if (last != (kRet | kK) && last != (kRet | kRetA)) {
+    if (!program[length - 1].is_return()) {  // ret x, the only other, is refused above
         throw CheckError(length - 1, "the last instruction must be a ret");
     }
     check_scratch_memory(program);

@@ -79,7 +79,7 @@ class InstructionWriter {
             case OperandForm::JumpOffset:
                 return fmt::format("{} {}", name, target(insn.k));
             case OperandForm::ConditionalK:
-                return conditional_jump(insn, *info, "#" + bits(insn.k));
+                return conditional_jump(insn, *info, fmt::format("#{}", bits(insn.k)));
             case OperandForm::ConditionalX:
                 require_zero_k(insn, fmt::format("{} x", name));
                 return conditional_jump(insn, *info, "x");

@@ -182,12 +182,25 @@ inline constexpr auto kOpcodes = [] {
     };
 }();
 
+namespace detail {
+
+// kOpcodes' index of each code below 256 (every opcode is), 0xff for none.
+inline constexpr auto kOpcodeIndexByCode = [] {
+    std::array<uint8_t, 256> index{};
+    index.fill(0xff);
+    for (std::size_t i = 0; i < kOpcodes.size(); ++i) {
+        index[kOpcodes[i].code] = static_cast<uint8_t>(i);
+    }
+    return index;
+}();
+
+}  // namespace detail
+
 // The entry of `code`, or nullptr for a code no instruction has.
 constexpr const OpcodeInfo* find_opcode(uint16_t code) {
-    for (const OpcodeInfo& info : kOpcodes) {
-        if (info.code == code) return &info;
-    }
-    return nullptr;
+    if (code >= detail::kOpcodeIndexByCode.size()) return nullptr;
+    const uint8_t index = detail::kOpcodeIndexByCode[code];
+    return index == 0xff ? nullptr : &kOpcodes[index];
 }
 
 // The entry of an operation (every Operation has one).
