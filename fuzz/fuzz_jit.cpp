@@ -1,6 +1,7 @@
 // fuzz_jit.cpp: arbitrary programs through the checker, and the ones it accepts run by the
-// JIT's machine code and by the interpreter (the reference) on the same packet and skb
-// context: the verdicts must be equal. The packet is copied to the very end of mapped
+// JIT's machine code, by the interpreter and by the test suite's simple reference
+// interpreter on the same packet and skb context: the verdicts (and the interpreter's and
+// the reference's instruction counts) must be equal. The packet is copied to the very end of mapped
 // memory followed by an inaccessible guard page, so that a read past the packet by the
 // generated code (which AddressSanitizer cannot see) faults at once.
 // Input layout: byte 0 = instruction count - 1; byte 1 = flags (bit 0: the network header
@@ -19,6 +20,7 @@
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/cbpf/checker.h"
 #include "libbpfgen/cbpf/interpreter.h"
+#include "tests/common/reference_interpreter.h"
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -103,9 +105,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         // Otherwise both verdicts below would be the interpreter's.
         if (!checked.uses_jit()) std::abort();
 #endif
-        const uint32_t interpreted = bpfgen::run(checked, packet, context, wire_length).verdict;
+        const bpfgen::RunResult interpreted = bpfgen::run(checked, packet, context, wire_length);
         const uint32_t compiled = bpfgen::verdict(checked, packet, context, wire_length);
-        if (compiled != interpreted) std::abort();
+        const bpftools::test::ReferenceResult reference =
+            bpftools::test::reference_run(checked.program(), packet, context, wire_length);
+        if (interpreted.verdict != reference.verdict ||
+            interpreted.instructions != reference.instructions || compiled != reference.verdict) {
+            std::abort();
+        }
     } catch (const bpfgen::CheckError&) {
         return 0;
     }

@@ -10,7 +10,7 @@
 
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/capture/pcap_io.h"  // link_type_name
-#include "libbpfgen/cbpf/opcodes.h"
+#include "libbpfgen/cbpf/opcode_table.h"
 
 namespace bpfgen {
 
@@ -43,23 +43,11 @@ class CompiledCode {
 };
 
 // Does the instruction read its k field? (The kernel ignores k where it does not.)
+// A code outside the opcode table keeps its k: nothing says what k means there, and the
+// checker refuses such a program anyway.
 bool uses_k(uint16_t code) {
-    switch (op::cls(code)) {
-        case op::kRet:
-            return op::rval(code) != op::kRetA;
-        case op::kLd:
-        case op::kLdx:
-            return op::mode(code) != op::kLen;
-        case op::kSt:
-        case op::kStx:
-            return true;
-        case op::kAlu:
-            return op::alu_op(code) != op::kNeg && op::src(code) == op::kK;
-        case op::kJmp:
-            return op::jmp_op(code) == op::kJa || op::src(code) == op::kK;
-        default:  // tax, txa
-            return false;
-    }
+    const OpcodeInfo* info = find_opcode(code);
+    return info == nullptr || info->uses_k();
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/file_descriptor.h"
+#include "libbpfgen/cbpf/opcode_table.h"
 #include "libbpfgen/cbpf/opcodes.h"
 
 namespace bpfgen {
@@ -95,61 +96,56 @@ constexpr Keyword extension_keyword(std::string_view name, uint32_t offset) {
     return {name, TokenKind::Extension, Mnemonic::Ld, offset};
 }
 
-// Every keyword of bpf_exp.l. The extensions (and "len") may also be written with a '#'.
-constexpr std::array kKeywords = {
-    mnemonic_keyword("ldb", Mnemonic::Ldb),
-    mnemonic_keyword("ldh", Mnemonic::Ldh),
-    mnemonic_keyword("ld", Mnemonic::Ld),
-    mnemonic_keyword("ldi", Mnemonic::Ldi),
-    mnemonic_keyword("ldx", Mnemonic::Ldx),
-    mnemonic_keyword("ldxi", Mnemonic::Ldxi),
-    mnemonic_keyword("ldxb", Mnemonic::Ldxb),
-    mnemonic_keyword("st", Mnemonic::St),
-    mnemonic_keyword("stx", Mnemonic::Stx),
-    mnemonic_keyword("jmp", Mnemonic::Jmp),
-    mnemonic_keyword("ja", Mnemonic::Jmp),
-    mnemonic_keyword("jeq", Mnemonic::Jeq),
-    mnemonic_keyword("jneq", Mnemonic::Jneq),
-    mnemonic_keyword("jne", Mnemonic::Jneq),
-    mnemonic_keyword("jlt", Mnemonic::Jlt),
-    mnemonic_keyword("jle", Mnemonic::Jle),
-    mnemonic_keyword("jgt", Mnemonic::Jgt),
-    mnemonic_keyword("jge", Mnemonic::Jge),
-    mnemonic_keyword("jset", Mnemonic::Jset),
-    mnemonic_keyword("add", Mnemonic::Add),
-    mnemonic_keyword("sub", Mnemonic::Sub),
-    mnemonic_keyword("mul", Mnemonic::Mul),
-    mnemonic_keyword("div", Mnemonic::Div),
-    mnemonic_keyword("mod", Mnemonic::Mod),
-    mnemonic_keyword("neg", Mnemonic::Neg),
-    mnemonic_keyword("and", Mnemonic::And),
-    mnemonic_keyword("xor", Mnemonic::Xor),
-    mnemonic_keyword("or", Mnemonic::Or),
-    mnemonic_keyword("lsh", Mnemonic::Lsh),
-    mnemonic_keyword("rsh", Mnemonic::Rsh),
-    mnemonic_keyword("ret", Mnemonic::Ret),
-    mnemonic_keyword("tax", Mnemonic::Tax),
+// The mnemonics of bpf_exp.l, and the aliases it gives some of them.
+constexpr std::array kMnemonicKeywords = {
+    mnemonic_keyword("ldb", Mnemonic::Ldb),   mnemonic_keyword("ldh", Mnemonic::Ldh),
+    mnemonic_keyword("ld", Mnemonic::Ld),     mnemonic_keyword("ldi", Mnemonic::Ldi),
+    mnemonic_keyword("ldx", Mnemonic::Ldx),   mnemonic_keyword("ldxi", Mnemonic::Ldxi),
+    mnemonic_keyword("ldxb", Mnemonic::Ldxb), mnemonic_keyword("st", Mnemonic::St),
+    mnemonic_keyword("stx", Mnemonic::Stx),   mnemonic_keyword("jmp", Mnemonic::Jmp),
+    mnemonic_keyword("ja", Mnemonic::Jmp),    mnemonic_keyword("jeq", Mnemonic::Jeq),
+    mnemonic_keyword("jneq", Mnemonic::Jneq), mnemonic_keyword("jne", Mnemonic::Jneq),
+    mnemonic_keyword("jlt", Mnemonic::Jlt),   mnemonic_keyword("jle", Mnemonic::Jle),
+    mnemonic_keyword("jgt", Mnemonic::Jgt),   mnemonic_keyword("jge", Mnemonic::Jge),
+    mnemonic_keyword("jset", Mnemonic::Jset), mnemonic_keyword("add", Mnemonic::Add),
+    mnemonic_keyword("sub", Mnemonic::Sub),   mnemonic_keyword("mul", Mnemonic::Mul),
+    mnemonic_keyword("div", Mnemonic::Div),   mnemonic_keyword("mod", Mnemonic::Mod),
+    mnemonic_keyword("neg", Mnemonic::Neg),   mnemonic_keyword("and", Mnemonic::And),
+    mnemonic_keyword("xor", Mnemonic::Xor),   mnemonic_keyword("or", Mnemonic::Or),
+    mnemonic_keyword("lsh", Mnemonic::Lsh),   mnemonic_keyword("rsh", Mnemonic::Rsh),
+    mnemonic_keyword("ret", Mnemonic::Ret),   mnemonic_keyword("tax", Mnemonic::Tax),
     mnemonic_keyword("txa", Mnemonic::Txa),
-    Keyword{"len", TokenKind::PacketLength, Mnemonic::Ld, 0},
-    extension_keyword("proto", ancillary::kProtocol),
-    extension_keyword("type", ancillary::kPktType),
-    extension_keyword("poff", ancillary::kPayOffset),
-    extension_keyword("ifidx", ancillary::kIfIndex),
-    extension_keyword("nla", ancillary::kNlAttr),
-    extension_keyword("nlan", ancillary::kNlAttrNest),
-    extension_keyword("mark", ancillary::kMark),
-    extension_keyword("queue", ancillary::kQueue),
-    extension_keyword("hatype", ancillary::kHaType),
-    extension_keyword("rxhash", ancillary::kRxHash),
-    extension_keyword("cpu", ancillary::kCpu),
-    extension_keyword("vlan_tci", ancillary::kVlanTag),
-    extension_keyword("vlan_pr", ancillary::kVlanTagPresent),
-    extension_keyword("vlan_avail", ancillary::kVlanTagPresent),
-    extension_keyword("vlan_tpid", ancillary::kVlanTpid),
-    extension_keyword("rand", ancillary::kRandom),
 };
 
-constexpr std::size_t kLongestKeyword = 10;  // "vlan_avail"
+constexpr std::size_t kNamedExtensions = [] {
+    std::size_t named = 0;
+    for (const AncillaryExtension& extension : kAncillaryExtensions) {
+        if (!extension.name.empty()) ++named;
+    }
+    return named;
+}();
+
+// Every keyword of bpf_exp.l: the mnemonics, "len" and the extensions of the shared table
+// (with the older vlan_pr). The extensions (and "len") may also be written with a '#'.
+constexpr auto kKeywords = [] {
+    std::array<Keyword, kMnemonicKeywords.size() + 1 + kNamedExtensions + 1> keywords{};
+    std::size_t next = 0;
+    for (const Keyword& keyword : kMnemonicKeywords) keywords[next++] = keyword;
+    keywords[next++] = Keyword{"len", TokenKind::PacketLength, Mnemonic::Ld, 0};
+    for (const AncillaryExtension& extension : kAncillaryExtensions) {
+        if (!extension.name.empty()) {
+            keywords[next++] = extension_keyword(extension.name, extension.offset);
+        }
+    }
+    keywords[next++] = extension_keyword(kVlanPresentAlias.name, kVlanPresentAlias.offset);
+    return keywords;
+}();
+
+constexpr std::size_t kLongestKeyword = [] {
+    std::size_t longest = 0;
+    for (const Keyword& keyword : kKeywords) longest = std::max(longest, keyword.name.size());
+    return longest;
+}();
 
 constexpr char lower(char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
@@ -455,17 +451,18 @@ std::string describe(const Token& token) {
     return quoted(token.text);
 }
 
-struct AluEncoding {
+// The arithmetic mnemonics, by the name the opcode table knows them under.
+struct AluMnemonic {
     Mnemonic mnemonic;
-    uint16_t operation;
+    std::string_view name;
 };
 
-constexpr std::array kAluOperations = {
-    AluEncoding{Mnemonic::Add, op::kAdd}, AluEncoding{Mnemonic::Sub, op::kSub},
-    AluEncoding{Mnemonic::Mul, op::kMul}, AluEncoding{Mnemonic::Div, op::kDiv},
-    AluEncoding{Mnemonic::Mod, op::kMod}, AluEncoding{Mnemonic::And, op::kAnd},
-    AluEncoding{Mnemonic::Or, op::kOr},   AluEncoding{Mnemonic::Xor, op::kXor},
-    AluEncoding{Mnemonic::Lsh, op::kLsh}, AluEncoding{Mnemonic::Rsh, op::kRsh},
+constexpr std::array kAluMnemonics = {
+    AluMnemonic{Mnemonic::Add, "add"}, AluMnemonic{Mnemonic::Sub, "sub"},
+    AluMnemonic{Mnemonic::Mul, "mul"}, AluMnemonic{Mnemonic::Div, "div"},
+    AluMnemonic{Mnemonic::Mod, "mod"}, AluMnemonic{Mnemonic::And, "and"},
+    AluMnemonic{Mnemonic::Or, "or"},   AluMnemonic{Mnemonic::Xor, "xor"},
+    AluMnemonic{Mnemonic::Lsh, "lsh"}, AluMnemonic{Mnemonic::Rsh, "rsh"},
 };
 
 class Parser {
@@ -593,19 +590,19 @@ class Parser {
                 reference(JumpField::K, name);
                 return emit(op::kJmp | op::kJa, 0);
             case Mnemonic::Jeq:
-                return conditional_jump(op::kJeq, true, name);
+                return conditional_jump("jeq", true, name);
             case Mnemonic::Jneq:
-                return conditional_jump(op::kJeq, false, name);
+                return conditional_jump("jeq", false, name);
             case Mnemonic::Jlt:
-                return conditional_jump(op::kJge, false, name);
+                return conditional_jump("jge", false, name);
             case Mnemonic::Jle:
-                return conditional_jump(op::kJgt, false, name);
+                return conditional_jump("jgt", false, name);
             case Mnemonic::Jgt:
-                return conditional_jump(op::kJgt, true, name);
+                return conditional_jump("jgt", true, name);
             case Mnemonic::Jge:
-                return conditional_jump(op::kJge, true, name);
+                return conditional_jump("jge", true, name);
             case Mnemonic::Jset:
-                return conditional_jump(op::kJset, true, name);
+                return conditional_jump("jset", true, name);
             case Mnemonic::Neg:
                 return emit(op::kAlu | op::kNeg, 0);
             case Mnemonic::Ret:
@@ -615,8 +612,8 @@ class Parser {
             case Mnemonic::Txa:
                 return emit(op::kMisc | op::kTxa, 0);
             default:
-                for (const AluEncoding& alu : kAluOperations) {
-                    if (alu.mnemonic == mnemonic) return arithmetic(alu.operation, name);
+                for (const AluMnemonic& alu : kAluMnemonics) {
+                    if (alu.mnemonic == mnemonic) return arithmetic(alu.name, name);
                 }
         }
     }
@@ -716,20 +713,21 @@ class Parser {
         return true;
     }
 
-    void arithmetic(uint16_t operation, std::string_view name) {
+    // `operation` is the table's mnemonic, `name` the text as written.
+    void arithmetic(std::string_view operation, std::string_view name) {
         uint32_t k = 0;
         const bool x = operand_is_x(k, name);
-        emit(op::kAlu | operation | (x ? op::kX : op::kK), k);
+        emit(find_code(operation, x ? OperandForm::X : OperandForm::Immediate), k);
     }
 
     // The kernel's negated forms (jneq, jlt, jle) are the plain jump with the label as jf.
-    void conditional_jump(uint16_t operation, bool label_is_jt, std::string_view name) {
+    void conditional_jump(std::string_view operation, bool label_is_jt, std::string_view name) {
         uint32_t k = 0;
         const bool x = operand_is_x(k, name);
         expect(',', name);
         reference(label_is_jt ? JumpField::Jt : JumpField::Jf, name);
         if (label_is_jt && accept(',')) reference(JumpField::Jf, name);
-        emit(op::kJmp | operation | (x ? op::kX : op::kK), k);
+        emit(find_code(operation, x ? OperandForm::ConditionalX : OperandForm::ConditionalK), k);
     }
 
     void ret() {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/cbpf/opcode_table.h"
 #include "libbpfgen/cbpf/opcodes.h"
 
 namespace bpfgen {
@@ -30,129 +31,54 @@ namespace {
 
 using namespace op;
 
-// chk_code_allowed: the exact codes the kernel accepts. Any other value, including unused
-// bits set in an otherwise known instruction (e.g. `ret x`, 0x0e), is refused.
-bool is_allowed_code(uint16_t code) {
-    switch (code) {
-        case kAlu | kAdd | kK:
-        case kAlu | kAdd | kX:
-        case kAlu | kSub | kK:
-        case kAlu | kSub | kX:
-        case kAlu | kMul | kK:
-        case kAlu | kMul | kX:
-        case kAlu | kDiv | kK:
-        case kAlu | kDiv | kX:
-        case kAlu | kMod | kK:
-        case kAlu | kMod | kX:
-        case kAlu | kAnd | kK:
-        case kAlu | kAnd | kX:
-        case kAlu | kOr | kK:
-        case kAlu | kOr | kX:
-        case kAlu | kXor | kK:
-        case kAlu | kXor | kX:
-        case kAlu | kLsh | kK:
-        case kAlu | kLsh | kX:
-        case kAlu | kRsh | kK:
-        case kAlu | kRsh | kX:
-        case kAlu | kNeg:
-        case kLd | kW | kAbs:
-        case kLd | kH | kAbs:
-        case kLd | kB | kAbs:
-        case kLd | kW | kLen:
-        case kLd | kW | kInd:
-        case kLd | kH | kInd:
-        case kLd | kB | kInd:
-        case kLd | kImm:
-        case kLd | kMem:
-        case kLdx | kW | kLen:
-        case kLdx | kB | kMsh:
-        case kLdx | kImm:
-        case kLdx | kMem:
-        case kSt:
-        case kStx:
-        case kMisc | kTax:
-        case kMisc | kTxa:
-        case kRet | kK:
-        case kRet | kRetA:
-        case kJmp | kJa:
-        case kJmp | kJeq | kK:
-        case kJmp | kJeq | kX:
-        case kJmp | kJge | kK:
-        case kJmp | kJge | kX:
-        case kJmp | kJgt | kK:
-        case kJmp | kJgt | kX:
-        case kJmp | kJset | kK:
-        case kJmp | kJset | kX:
-            return true;
-        default:
-            return false;
-    }
+// chk_code_allowed: the exact codes the kernel accepts, the table's entries it marks so. Any
+// other value, including unused bits set in an otherwise known instruction (e.g. `ret x`,
+// 0x0e), is refused: nullptr.
+const OpcodeInfo* allowed_opcode(uint16_t code) {
+    const OpcodeInfo* info = find_opcode(code);
+    return info != nullptr && info->kernel_accepts ? info : nullptr;
 }
 
 // bpf_anc_helper: the SKF_AD_* extensions the kernel knows.
 bool is_known_extension(uint32_t k) {
-    if (k < ancillary::kOffset) return false;
-    switch (k - ancillary::kOffset) {
-        case ancillary::kProtocol:
-        case ancillary::kPktType:
-        case ancillary::kIfIndex:
-        case ancillary::kNlAttr:
-        case ancillary::kNlAttrNest:
-        case ancillary::kMark:
-        case ancillary::kQueue:
-        case ancillary::kHaType:
-        case ancillary::kRxHash:
-        case ancillary::kCpu:
-        case ancillary::kAluXorX:
-        case ancillary::kVlanTag:
-        case ancillary::kVlanTagPresent:
-        case ancillary::kPayOffset:
-        case ancillary::kRandom:
-        case ancillary::kVlanTpid:
-            return true;
-        default:
-            return false;
-    }
-}
-
-bool is_conditional_jump_code(uint16_t code) {
-    return cls(code) == kJmp && jmp_op(code) != kJa;
+    return find_extension(k) != nullptr;
 }
 
 // bpf_check_classic's per-instruction checks (after chk_code_allowed).
 void check_instruction(const Instruction& instruction, std::size_t index, std::size_t length) {
     const uint16_t code = instruction.code;
     const uint32_t k = instruction.k;
-    if (!is_allowed_code(code)) {
+    const OpcodeInfo* info = allowed_opcode(code);
+    if (info == nullptr) {
         throw CheckError(index, fmt::format("opcode {:#04x} is not an instruction the kernel "
                                             "accepts",
                                             code));
     }
-    switch (code) {
-        case kAlu | kDiv | kK:
+    switch (info->operation) {
+        case Operation::DivK:
             if (k == 0) throw CheckError(index, "division by constant zero");
             break;
-        case kAlu | kMod | kK:
+        case Operation::ModK:
             if (k == 0) throw CheckError(index, "modulo by constant zero");
             break;
-        case kAlu | kLsh | kK:
-        case kAlu | kRsh | kK:
+        case Operation::LshK:
+        case Operation::RshK:
             if (k >= 32) {
                 throw CheckError(index,
                                  fmt::format("shift by constant {}, the kernel allows 0 to 31", k));
             }
             break;
-        case kLd | kMem:
-        case kLdx | kMem:
-        case kSt:
-        case kStx:
+        case Operation::LdMem:
+        case Operation::LdxMem:
+        case Operation::St:
+        case Operation::Stx:
             if (k >= kMemWords) {
                 throw CheckError(index, fmt::format("scratch memory index {} out of range, "
                                                     "M[0] to M[{}] exist",
                                                     k, kMemWords - 1));
             }
             break;
-        case kJmp | kJa: {
+        case Operation::Ja: {
             const uint64_t target = uint64_t{index} + 1 + k;
             if (target >= length) {
                 // libpcap's optimiser emits loops (protochain) as ja with a "negative" k.
@@ -169,9 +95,9 @@ void check_instruction(const Instruction& instruction, std::size_t index, std::s
             }
             break;
         }
-        case kLd | kW | kAbs:
-        case kLd | kH | kAbs:
-        case kLd | kB | kAbs:
+        case Operation::LdAbsW:
+        case Operation::LdAbsH:
+        case Operation::LdAbsB:
             if (k >= ancillary::kOffset && !is_known_extension(k)) {
                 throw CheckError(index, fmt::format("ancillary load of SKF_AD_OFF+{} names no "
                                                     "extension the kernel knows",
@@ -179,7 +105,7 @@ void check_instruction(const Instruction& instruction, std::size_t index, std::s
             }
             break;
         default:
-            if (is_conditional_jump_code(code)) {
+            if (info->uses_jt_jf()) {
                 for (const auto& [offset, name] :
                      {std::pair{instruction.jt, "true"}, std::pair{instruction.jf, "false"}}) {
                     const std::size_t target = index + 1 + offset;
@@ -207,19 +133,19 @@ void check_scratch_memory(const Program& program) {
     for (std::size_t pc = 0; pc < length; ++pc) {
         const Instruction& instruction = program[pc];
         valid &= valid_at[pc];
-        const uint16_t code = instruction.code;
-        if (code == kSt || code == kStx) {
+        const Operation operation = find_opcode(instruction.code)->operation;  // checked
+        if (operation == Operation::St || operation == Operation::Stx) {
             valid |= static_cast<uint16_t>(1u << instruction.k);
-        } else if (code == (kLd | kMem) || code == (kLdx | kMem)) {
+        } else if (operation == Operation::LdMem || operation == Operation::LdxMem) {
             if ((valid & (1u << instruction.k)) == 0) {
                 throw CheckError(pc, fmt::format("M[{}] is read before it is written on every "
                                                  "path to this instruction",
                                                  instruction.k));
             }
-        } else if (code == (kJmp | kJa)) {
+        } else if (operation == Operation::Ja) {
             valid_at[pc + 1 + instruction.k] &= valid;
             valid = 0xffff;
-        } else if (is_conditional_jump_code(code)) {
+        } else if (instruction.is_conditional_jump()) {
             valid_at[pc + 1 + instruction.jt] &= valid;
             valid_at[pc + 1 + instruction.jf] &= valid;
             valid = 0xffff;
@@ -247,8 +173,7 @@ void check_kernel_rules(const Program& program, CheckTarget target) {
     for (std::size_t index = 0; index < length; ++index) {
         check_instruction(program[index], index, length);
     }
-    const uint16_t last = program[length - 1].code;
-    if (last != (kRet | kK) && last != (kRet | kRetA)) {
+    if (!program[length - 1].is_return()) {  // ret x, the only other, is refused above
         throw CheckError(length - 1, "the last instruction must be a ret");
     }
     check_scratch_memory(program);

@@ -5,8 +5,6 @@
 // check of jump targets: the checker has proven every target in range.
 #include "libbpfgen/cbpf/interpreter.h"
 
-#include <bit>
-#include <cstring>
 #include <iterator>
 #include <string>
 #include <utility>
@@ -14,48 +12,116 @@
 
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/cbpf/detail/jit_x86_64.h"
+#include "libbpfgen/cbpf/detail/packet_loads.h"
+#include "libbpfgen/cbpf/opcode_table.h"
 #include "libbpfgen/cbpf/opcodes.h"
 
 namespace bpfgen {
 namespace detail {
 
 // The operations, in one list for the enum and for the interpreter's table of handlers,
-// so the two cannot disagree. The order of the fused loads matters: fuse_loads_with_jumps
-// computes their position from the load and the jump.
-#define BPFGEN_DECODED_OPS(X)                                                                                                                                                                                                                                          \
-    /* Packet loads at a non-negative constant offset, and at a negative one (a     */                                                                                                                                                                                 \
-    /* header-relative SKF_NET_OFF / SKF_LL_OFF offset, or out of range).            */                                                                                                                                                                                \
-    X(LdAbsW)                                                                                                                                                                                                                                                          \
-    X(LdAbsH)                                                                                                                                                                                                                                                          \
-    X(LdAbsB)                                                                                                                                                                                                                                                          \
-    X(LdAbsRelativeW)                                                                                                                                                                                                                                                  \
-    X(LdAbsRelativeH) X(LdAbsRelativeB) X(LdIndW) X(LdIndH) X(LdIndB) X(LdxMsh) X(LdImm) X(LdxImm)                                                                                                                                                                     \
-        X(LdLen) X(LdxLen) X(LdMem) X(LdxMem) X(St) X(Stx) X(AddK) X(AddX) X(SubK) X(SubX) X(MulK)                                                                                                                                                                     \
-            X(MulX) X(DivK) X(DivX) X(ModK) X(ModX) X(AndK) X(AndX) X(OrK) X(OrX) X(XorK) X(XorX)                                                                                                                                                                      \
-                X(LshK)                                                                                                                                                                                                                                                \
-                    X(LshX)                                                                                                                                                                                                                                            \
-                        X(RshK)                                                                                                                                                                                                                                        \
-                            X(RshX)                                                                                                                                                                                                                                    \
-                                X(Neg)                                                                                                                                                                                                                                 \
-                                    X(Ja)                                                                                                                                                                                                                              \
-                                        X(JeqK)                                                                                                                                                                                                                        \
-                                            X(JeqX)                                                                                                                                                                                                                    \
-                                                X(JgtK)                                                                                                                                                                                                                \
-                                                    X(JgtX)                                                                                                                                                                                                            \
-                                                        X(JgeK)                                                                                                                                                                                                        \
-                                                            X(JgeX)                                                                                                                                                                                                    \
-                                                                X(JsetK)                                                                                                                                                                                               \
-                                                                    X(                                                                                                                                                                                                 \
-                                                                        JsetX) X(RetK) X(RetA) /* A packet load and the conditional jump on a constant right after it, run as   */ /* one (the commonest pair in generated programs: one dispatch instead of two).  */ \
-        X(LdAbsWJeqK) X(LdAbsWJgtK) X(LdAbsWJgeK) X(LdAbsWJsetK) X(LdAbsHJeqK) X(LdAbsHJgtK) X(                                                                                                                                                                        \
-            LdAbsHJgeK) X(LdAbsHJsetK) X(LdAbsBJeqK) X(LdAbsBJgtK) X(LdAbsBJgeK) X(LdAbsBJsetK)                                                                                                                                                                        \
-            X(LdIndWJeqK) X(LdIndWJgtK) X(LdIndWJgeK) X(LdIndWJsetK) X(LdIndHJeqK) X(LdIndHJgtK)                                                                                                                                                                       \
-                X(LdIndHJgeK) X(LdIndHJsetK) X(LdIndBJeqK) X(LdIndBJgtK) X(LdIndBJgeK)                                                                                                                                                                                 \
-                    X(LdIndBJsetK) X(Tax)                                                                                                                                                                                                                              \
-                        X(Txa) /* Ancillary loads (SKF_AD_OFF + SKF_AD_*), whatever their size. */                                                                                                                                                                     \
-        X(Protocol) X(PktType) X(IfIndex) X(NlAttr) X(NlAttrNest) X(Mark) X(Queue) X(HaType)                                                                                                                                                                           \
-            X(RxHash) X(Cpu) X(AluXorX) X(VlanTag) X(VlanTagPresent) X(PayOffset) X(Random)                                                                                                                                                                            \
-                X(VlanTpid)
+// so the two cannot disagree. In order:
+// - packet loads at a non-negative constant offset (LdAbs*), and at a negative one
+//   (LdAbsRelative*: a header-relative SKF_NET_OFF / SKF_LL_OFF offset, or out of range);
+// - the other loads and stores, ALU operations, jumps and returns, one per opcode;
+// - a packet load fused with the conditional jump on a constant right after it (the
+//   commonest pair in generated programs: one dispatch instead of two). Their order
+//   matters: fuse_loads_with_jumps computes their position from the load and the jump;
+// - tax, txa, and the ancillary loads (SKF_AD_OFF + SKF_AD_*) whatever their size.
+// One entry per line (no comments inside the macro, which clang-format would reflow).
+#define BPFGEN_DECODED_OPS(X) \
+    X(LdAbsW)                 \
+    X(LdAbsH)                 \
+    X(LdAbsB)                 \
+    X(LdAbsRelativeW)         \
+    X(LdAbsRelativeH)         \
+    X(LdAbsRelativeB)         \
+    X(LdIndW)                 \
+    X(LdIndH)                 \
+    X(LdIndB)                 \
+    X(LdxMsh)                 \
+    X(LdImm)                  \
+    X(LdxImm)                 \
+    X(LdLen)                  \
+    X(LdxLen)                 \
+    X(LdMem)                  \
+    X(LdxMem)                 \
+    X(St)                     \
+    X(Stx)                    \
+    X(AddK)                   \
+    X(AddX)                   \
+    X(SubK)                   \
+    X(SubX)                   \
+    X(MulK)                   \
+    X(MulX)                   \
+    X(DivK)                   \
+    X(DivX)                   \
+    X(ModK)                   \
+    X(ModX)                   \
+    X(AndK)                   \
+    X(AndX)                   \
+    X(OrK)                    \
+    X(OrX)                    \
+    X(XorK)                   \
+    X(XorX)                   \
+    X(LshK)                   \
+    X(LshX)                   \
+    X(RshK)                   \
+    X(RshX)                   \
+    X(Neg)                    \
+    X(Ja)                     \
+    X(JeqK)                   \
+    X(JeqX)                   \
+    X(JgtK)                   \
+    X(JgtX)                   \
+    X(JgeK)                   \
+    X(JgeX)                   \
+    X(JsetK)                  \
+    X(JsetX)                  \
+    X(RetK)                   \
+    X(RetA)                   \
+    X(LdAbsWJeqK)             \
+    X(LdAbsWJgtK)             \
+    X(LdAbsWJgeK)             \
+    X(LdAbsWJsetK)            \
+    X(LdAbsHJeqK)             \
+    X(LdAbsHJgtK)             \
+    X(LdAbsHJgeK)             \
+    X(LdAbsHJsetK)            \
+    X(LdAbsBJeqK)             \
+    X(LdAbsBJgtK)             \
+    X(LdAbsBJgeK)             \
+    X(LdAbsBJsetK)            \
+    X(LdIndWJeqK)             \
+    X(LdIndWJgtK)             \
+    X(LdIndWJgeK)             \
+    X(LdIndWJsetK)            \
+    X(LdIndHJeqK)             \
+    X(LdIndHJgtK)             \
+    X(LdIndHJgeK)             \
+    X(LdIndHJsetK)            \
+    X(LdIndBJeqK)             \
+    X(LdIndBJgtK)             \
+    X(LdIndBJgeK)             \
+    X(LdIndBJsetK)            \
+    X(Tax)                    \
+    X(Txa)                    \
+    X(Protocol)               \
+    X(PktType)                \
+    X(IfIndex)                \
+    X(NlAttr)                 \
+    X(NlAttrNest)             \
+    X(Mark)                   \
+    X(Queue)                  \
+    X(HaType)                 \
+    X(RxHash)                 \
+    X(Cpu)                    \
+    X(AluXorX)                \
+    X(VlanTag)                \
+    X(VlanTagPresent)         \
+    X(PayOffset)              \
+    X(Random)                 \
+    X(VlanTpid)
 
 #define BPFGEN_ENUMERATOR(name) name,
 enum class DecodedOp : uint8_t { BPFGEN_DECODED_OPS(BPFGEN_ENUMERATOR) };
@@ -121,105 +187,107 @@ DecodedOp decode_load_abs(uint16_t size, uint32_t k) {
 
 // The operation of a code the checker accepted.
 DecodedOp decode_op(const Instruction& instruction) {
-    using namespace op;
-    const uint16_t code = instruction.code;
-    switch (code) {
-        case kLd | kW | kAbs:
-        case kLd | kH | kAbs:
-        case kLd | kB | kAbs:
-            return decode_load_abs(size(code), instruction.k);
-        case kLd | kW | kInd:
+    const OpcodeInfo* info = find_opcode(instruction.code);
+    if (info == nullptr) throw Error("cannot decode " + to_string(instruction));
+    switch (info->operation) {
+        case Operation::LdAbsW:
+        case Operation::LdAbsH:
+        case Operation::LdAbsB:
+            return decode_load_abs(op::size(instruction.code), instruction.k);
+        case Operation::LdIndW:
             return DecodedOp::LdIndW;
-        case kLd | kH | kInd:
+        case Operation::LdIndH:
             return DecodedOp::LdIndH;
-        case kLd | kB | kInd:
+        case Operation::LdIndB:
             return DecodedOp::LdIndB;
-        case kLdx | kB | kMsh:
+        case Operation::LdxMsh:
             return DecodedOp::LdxMsh;
-        case kLd | kImm:
+        case Operation::LdImm:
             return DecodedOp::LdImm;
-        case kLdx | kImm:
+        case Operation::LdxImm:
             return DecodedOp::LdxImm;
-        case kLd | kW | kLen:
+        case Operation::LdLen:
             return DecodedOp::LdLen;
-        case kLdx | kW | kLen:
+        case Operation::LdxLen:
             return DecodedOp::LdxLen;
-        case kLd | kMem:
+        case Operation::LdMem:
             return DecodedOp::LdMem;
-        case kLdx | kMem:
+        case Operation::LdxMem:
             return DecodedOp::LdxMem;
-        case kSt:
+        case Operation::St:
             return DecodedOp::St;
-        case kStx:
+        case Operation::Stx:
             return DecodedOp::Stx;
-        case kAlu | kAdd | kK:
+        case Operation::AddK:
             return DecodedOp::AddK;
-        case kAlu | kAdd | kX:
+        case Operation::AddX:
             return DecodedOp::AddX;
-        case kAlu | kSub | kK:
+        case Operation::SubK:
             return DecodedOp::SubK;
-        case kAlu | kSub | kX:
+        case Operation::SubX:
             return DecodedOp::SubX;
-        case kAlu | kMul | kK:
+        case Operation::MulK:
             return DecodedOp::MulK;
-        case kAlu | kMul | kX:
+        case Operation::MulX:
             return DecodedOp::MulX;
-        case kAlu | kDiv | kK:
+        case Operation::DivK:
             return DecodedOp::DivK;
-        case kAlu | kDiv | kX:
+        case Operation::DivX:
             return DecodedOp::DivX;
-        case kAlu | kMod | kK:
+        case Operation::ModK:
             return DecodedOp::ModK;
-        case kAlu | kMod | kX:
+        case Operation::ModX:
             return DecodedOp::ModX;
-        case kAlu | kAnd | kK:
+        case Operation::AndK:
             return DecodedOp::AndK;
-        case kAlu | kAnd | kX:
+        case Operation::AndX:
             return DecodedOp::AndX;
-        case kAlu | kOr | kK:
+        case Operation::OrK:
             return DecodedOp::OrK;
-        case kAlu | kOr | kX:
+        case Operation::OrX:
             return DecodedOp::OrX;
-        case kAlu | kXor | kK:
+        case Operation::XorK:
             return DecodedOp::XorK;
-        case kAlu | kXor | kX:
+        case Operation::XorX:
             return DecodedOp::XorX;
-        case kAlu | kLsh | kK:
+        case Operation::LshK:
             return DecodedOp::LshK;
-        case kAlu | kLsh | kX:
+        case Operation::LshX:
             return DecodedOp::LshX;
-        case kAlu | kRsh | kK:
+        case Operation::RshK:
             return DecodedOp::RshK;
-        case kAlu | kRsh | kX:
+        case Operation::RshX:
             return DecodedOp::RshX;
-        case kAlu | kNeg:
+        case Operation::Neg:
             return DecodedOp::Neg;
-        case kJmp | kJa:
+        case Operation::Ja:
             return DecodedOp::Ja;
-        case kJmp | kJeq | kK:
+        case Operation::JeqK:
             return DecodedOp::JeqK;
-        case kJmp | kJeq | kX:
+        case Operation::JeqX:
             return DecodedOp::JeqX;
-        case kJmp | kJgt | kK:
+        case Operation::JgtK:
             return DecodedOp::JgtK;
-        case kJmp | kJgt | kX:
+        case Operation::JgtX:
             return DecodedOp::JgtX;
-        case kJmp | kJge | kK:
+        case Operation::JgeK:
             return DecodedOp::JgeK;
-        case kJmp | kJge | kX:
+        case Operation::JgeX:
             return DecodedOp::JgeX;
-        case kJmp | kJset | kK:
+        case Operation::JsetK:
             return DecodedOp::JsetK;
-        case kJmp | kJset | kX:
+        case Operation::JsetX:
             return DecodedOp::JsetX;
-        case kRet | kK:
+        case Operation::RetK:
             return DecodedOp::RetK;
-        case kRet | kRetA:
+        case Operation::RetA:
             return DecodedOp::RetA;
-        case kMisc | kTax:
+        case Operation::Tax:
             return DecodedOp::Tax;
-        case kMisc | kTxa:
+        case Operation::Txa:
             return DecodedOp::Txa;
+        case Operation::RetX:
+            break;
     }
     // Unreachable for a checked program; kept as an error rather than undefined behaviour.
     throw Error("cannot decode " + to_string(instruction));
@@ -235,111 +303,6 @@ DecodedInstruction decode(const Instruction& instruction, std::size_t index) {
     }
     return decoded;
 }
-
-uint32_t to_host(uint32_t big_endian) {
-    if constexpr (std::endian::native == std::endian::little) {
-        return __builtin_bswap32(big_endian);
-    } else {
-        return big_endian;
-    }
-}
-
-// The packet as the load helpers see it: big-endian reads of 1, 2 or 4 bytes.
-class PacketView {
-  public:
-    PacketView(std::span<const uint8_t> packet, const SkbContext& context)
-        : data_(packet.data()), size_(packet.size()), context_(context) {}
-
-    std::size_t size() const { return size_; }
-    const uint8_t* data() const { return data_; }
-
-    // Reads Bytes (1, 2 or 4) big-endian bytes at a non-negative offset; false when they
-    // are not all inside the packet.
-    template <unsigned Bytes>
-    bool read_at(uint64_t offset, uint32_t& value) const {
-        if (offset + Bytes > size_) return false;
-        const uint8_t* p = data_ + offset;
-        if constexpr (Bytes == 4) {
-            uint32_t raw;
-            std::memcpy(&raw, p, sizeof raw);
-            value = to_host(raw);
-        } else if constexpr (Bytes == 2) {
-            value = uint32_t{p[0]} << 8 | p[1];
-        } else {
-            value = p[0];
-        }
-        return true;
-    }
-
-    // The kernel's view of an offset as a signed 32-bit value: non-negative is a packet
-    // offset; [SKF_NET_OFF, 0) is relative to the network header and [SKF_LL_OFF,
-    // SKF_NET_OFF) to the link-layer header; below is out of range.
-    template <unsigned Bytes>
-    bool read_signed(int32_t offset, uint32_t& value) const {
-        if (offset >= 0) [[likely]] {
-            return read_at<Bytes>(static_cast<uint64_t>(offset), value);
-        }
-        constexpr int32_t kNetOffset = static_cast<int32_t>(ancillary::kNetOffset);
-        constexpr int32_t kLinkLayerOffset = static_cast<int32_t>(ancillary::kLinkLayerOffset);
-        if (offset >= kNetOffset) {
-            if (!context_.network_header) return false;
-            return read_at<Bytes>(uint64_t{*context_.network_header} +
-                                      static_cast<uint64_t>(int64_t{offset} - kNetOffset),
-                                  value);
-        }
-        if (offset >= kLinkLayerOffset) {
-            if (!context_.link_layer_header) return false;
-            return read_at<Bytes>(uint64_t{*context_.link_layer_header} +
-                                      static_cast<uint64_t>(int64_t{offset} - kLinkLayerOffset),
-                                  value);
-        }
-        return false;
-    }
-
-    // The native-endian 16-bit length of the netlink attribute header at `offset`.
-    uint16_t native_u16(std::size_t offset) const {
-        uint16_t value;
-        std::memcpy(&value, data_ + offset, sizeof value);
-        return value;
-    }
-
-    // nla_find: the offset of the first attribute of `type` in the attribute stream of
-    // `length` bytes at `offset`, or 0 (the kernel's "not found").
-    uint32_t find_attribute(std::size_t offset, int64_t length, uint32_t type) const {
-        constexpr int64_t kHeader = 4;          // struct nlattr {u16 nla_len; u16 nla_type;}
-        constexpr uint16_t kTypeMask = 0x3fff;  // without NLA_F_NESTED, NLA_F_NET_BYTEORDER
-        while (length >= kHeader) {
-            const uint16_t attribute_length = native_u16(offset);
-            if (attribute_length < kHeader || attribute_length > length) break;
-            if ((native_u16(offset + 2) & kTypeMask) == type) {
-                return static_cast<uint32_t>(offset);
-            }
-            const int64_t aligned = (attribute_length + 3) & ~3;
-            offset += static_cast<std::size_t>(aligned);
-            length -= aligned;
-        }
-        return 0;
-    }
-
-    // bpf_skb_get_nlattr: attribute of type x in the stream starting at offset a.
-    uint32_t netlink_attribute(uint32_t a, uint32_t x) const {
-        if (size_ < 4 || a > size_ - 4) return 0;
-        return find_attribute(a, static_cast<int64_t>(size_ - a), x);
-    }
-
-    // bpf_skb_get_nlattr_nest: attribute of type x nested in the attribute at offset a.
-    uint32_t nested_netlink_attribute(uint32_t a, uint32_t x) const {
-        if (size_ < 4 || a > size_ - 4) return 0;
-        const uint16_t outer_length = native_u16(a);
-        if (outer_length > size_ - a) return 0;
-        return find_attribute(a + 4, int64_t{outer_length} - 4, x);
-    }
-
-  private:
-    const uint8_t* data_;
-    std::size_t size_;
-    const SkbContext& context_;
-};
 
 // Rewrites each packet load followed by a conditional jump on a constant into one fused
 // operation. The jump keeps its own entry, so jumps that land on it still work.
@@ -402,7 +365,7 @@ RunResult Execution::execute(const DecodedInstruction* const code, std::span<con
         return {};
     }
 
-    const PacketView view(packet, context);
+    const detail::PacketReader view(packet, context);
     const uint32_t length = static_cast<uint32_t>(wire_length != 0 ? wire_length : packet.size());
     uint32_t a = 0;
     uint32_t x = 0;
@@ -648,33 +611,6 @@ VlanTpid:
 #undef BRANCH
 #undef NEXT
 #undef GO_TO
-}
-
-}  // namespace detail
-
-namespace detail {
-
-bool load_at_signed_offset(std::span<const uint8_t> packet, const SkbContext& context,
-                           int32_t offset, unsigned bytes, uint32_t& value) {
-    const PacketView view(packet, context);
-    switch (bytes) {
-        case 4:
-            return view.read_signed<4>(offset, value);
-        case 2:
-            return view.read_signed<2>(offset, value);
-        default:
-            return view.read_signed<1>(offset, value);
-    }
-}
-
-uint32_t netlink_attribute(std::span<const uint8_t> packet, uint32_t a, uint32_t x) {
-    const SkbContext unused;
-    return PacketView(packet, unused).netlink_attribute(a, x);
-}
-
-uint32_t nested_netlink_attribute(std::span<const uint8_t> packet, uint32_t a, uint32_t x) {
-    const SkbContext unused;
-    return PacketView(packet, unused).nested_netlink_attribute(a, x);
 }
 
 }  // namespace detail

@@ -21,50 +21,25 @@
 //   never read ancillary data.
 // - `ld #len` / `ldx #len` give skb->len, the length on the wire (wire_length).
 //
-// Two engines run a CheckedProgram: this interpreter, the reference, which also counts the
-// instructions executed (run), and machine code from jit_x86_64.h where that is available
-// (verdict), which must give the same verdict for every checked program and packet.
+// Two engines run a CheckedProgram: this interpreter, which also counts the instructions
+// executed (run), and machine code from jit_x86_64.h where that is available (verdict).
+// Both must give the verdict of the test suite's deliberately simple reference interpreter
+// for every checked program and packet. The arrows go one way: the interpreter (and
+// CheckedProgram) use the JIT; both use skb_context.h and detail/packet_loads.h.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
 
 #include "libbpfgen/cbpf/checker.h"
 #include "libbpfgen/cbpf/program.h"
+#include "libbpfgen/cbpf/skb_context.h"
 
 namespace bpfgen {
-
-// What the kernel would read from the skb for ancillary (SKF_AD_*) loads. Fields are
-// returned as given; the kernel's own fields are narrower where noted.
-struct SkbContext {
-    // SKF_AD_PROTOCOL: skb->protocol is the big-endian ethertype and the kernel converts it
-    // with ntohs, so a program sees the ethertype's value: 0x0800 for IPv4, as `ldh [12]`
-    // reads it from an Ethernet header. Give it here as that value.
-    uint16_t protocol = 0;
-    uint32_t pkt_type = 0;  // PACKET_HOST (0), PACKET_BROADCAST (1)...; 3 bits in the kernel
-    // skb->dev->ifindex; an skb without a device (where the kernel ends the program
-    // returning A) is not modelled.
-    uint32_t ifindex = 0;
-    uint32_t mark = 0;            // skb->mark (SO_MARK of a local sender)
-    uint32_t queue = 0;           // skb->queue_mapping, 16 bits in the kernel
-    uint32_t hatype = 0;          // skb->dev->type, ARPHRD_* (ARPHRD_ETHER 1, ARPHRD_LOOPBACK 772)
-    uint32_t rxhash = 0;          // skb->hash as it is (the kernel does not compute it for this)
-    uint32_t cpu = 0;             // the CPU running the filter
-    uint16_t vlan_tci = 0;        // SKF_AD_VLAN_TAG: the whole TCI of an offloaded VLAN tag
-    bool vlan_present = false;    // SKF_AD_VLAN_TAG_PRESENT gives 1 or 0
-    uint16_t vlan_tpid = 0;       // SKF_AD_VLAN_TPID: like protocol, the value (0x8100)
-    uint32_t random = 0;          // SKF_AD_RANDOM: the kernel's prandom value
-    uint32_t payload_offset = 0;  // SKF_AD_PAY_OFFSET: what the kernel's flow dissector finds
-    // Positions in `packet` of the network and link-layer headers, for SKF_NET_OFF and
-    // SKF_LL_OFF loads; unknown (nullopt): those loads are out of range.
-    std::optional<uint32_t> network_header;
-    std::optional<uint32_t> link_layer_header;
-};
 
 struct RunResult {
     uint32_t verdict = 0;          // the value of the RET instruction (bytes to keep)
@@ -109,17 +84,6 @@ struct DecodedInstruction {
 };
 
 struct Execution;
-
-// The interpreter's own code for the loads the JIT's machine code calls out to (rare and
-// intricate: header-relative offsets and netlink attribute searches), so that both engines
-// share one definition of them.
-// A load of `bytes` (1, 2 or 4) at a signed offset with the rules above: false when out of
-// range, else the big-endian value in `value`.
-bool load_at_signed_offset(std::span<const uint8_t> packet, const SkbContext& context,
-                           int32_t offset, unsigned bytes, uint32_t& value);
-// SKF_AD_NLATTR and SKF_AD_NLATTR_NEST with A == a, X == x.
-uint32_t netlink_attribute(std::span<const uint8_t> packet, uint32_t a, uint32_t x);
-uint32_t nested_netlink_attribute(std::span<const uint8_t> packet, uint32_t a, uint32_t x);
 
 }  // namespace detail
 

@@ -13,7 +13,7 @@
 // Loads: a constant offset is checked against the captured length unless the loads on
 // every path to it have already proven the packet long enough; an indexed offset (X + k,
 // 32-bit, signed) is checked inline when non-negative and sent to an out-of-line stub when
-// negative, which calls the interpreter's own header-relative load; a failed check jumps
+// negative, which calls the header-relative load shared with the interpreter; a failed check jumps
 // to the shared "return 0" exit. Every packet read is exactly the load's size.
 //
 // Jumps are emitted in passes: the first uses 32-bit displacements everywhere; each later
@@ -37,8 +37,10 @@
 #include <utility>
 #include <vector>
 
-#include "libbpfgen/cbpf/interpreter.h"
+#include "libbpfgen/cbpf/detail/packet_loads.h"
+#include "libbpfgen/cbpf/opcode_table.h"
 #include "libbpfgen/cbpf/opcodes.h"
+#include "libbpfgen/cbpf/skb_context.h"
 
 #if defined(__x86_64__) && defined(__linux__)
 #define BPFGEN_JIT_X86_64
@@ -212,9 +214,11 @@ struct Layout {
     std::vector<std::size_t> jump_ends;  // code offset right after each jump, in emission order
 };
 
-class Assembler {
+// Encodes x86-64 machine instructions into a byte buffer, with labels for jumps (not the
+// classic BPF assembler: this one writes machine code).
+class X86Encoder {
   public:
-    explicit Assembler(const Layout* previous) : previous_(previous) {}
+    explicit X86Encoder(const Layout* previous) : previous_(previous) {}
 
     Label new_label() {
         layout_.labels.push_back(kUnbound);
@@ -567,10 +571,10 @@ ProgramFacts study(const Program& program) {
 class ProgramCompiler {
   public:
     ProgramCompiler(const Program& program, const ProgramFacts& facts, const Layout* previous)
-        : program_(program), facts_(facts), as_(previous) {
+        : program_(program), facts_(facts), x86_(previous) {
         for (std::size_t i = 0; i < program.size(); ++i)
-            instruction_labels_.push_back(as_.new_label());
-        drop_ = as_.new_label();
+            instruction_labels_.push_back(x86_.new_label());
+        drop_ = x86_.new_label();
         saved_ = {kRbx, kR12, kR13, kR14};
         if (facts.uses_context) saved_.push_back(kContext);
         if (facts.uses_wire_length) saved_.push_back(kWireLength);
@@ -584,22 +588,22 @@ class ProgramCompiler {
     std::optional<std::vector<uint8_t>> emit() {
         prologue();
         for (std::size_t pc = 0; pc < program_.size(); ++pc) {
-            as_.bind(instruction_labels_[pc]);
+            x86_.bind(instruction_labels_[pc]);
             if (!instruction(pc)) return std::nullopt;
         }
-        as_.bind(drop_);
-        as_.zero(kRax);
+        x86_.bind(drop_);
+        x86_.zero(kRax);
         epilogue();
         for (const SignedOffsetStub& stub : stubs_) {
-            as_.bind(stub.entry);
+            x86_.bind(stub.entry);
             load_at_signed_offset_in_eax(stub.bytes, stub.to_x);
-            as_.jump(stub.resume);
+            x86_.jump(stub.resume);
         }
-        if (!as_.resolve_jumps()) return std::nullopt;
-        return std::move(as_.code());
+        if (!x86_.resolve_jumps()) return std::nullopt;
+        return std::move(x86_.code());
     }
 
-    const Layout& layout() const { return as_.layout(); }
+    const Layout& layout() const { return x86_.layout(); }
 
   private:
     // An indexed load whose offset came out negative continues here, out of line.
@@ -611,28 +615,28 @@ class ProgramCompiler {
     };
 
     void prologue() {
-        for (const Register r : saved_) as_.push(r);
-        if (frame_size_ != 0) as_.alu(Alu::kSub, kRsp, static_cast<uint32_t>(frame_size_), true);
-        as_.mov64(kPacket, kRdi);
-        as_.mov64(kCapturedLength, kRsi);
-        if (facts_.uses_context) as_.mov64(kContext, kRdx);
-        if (facts_.uses_wire_length) as_.mov(kWireLength, kRcx);
-        as_.zero(kAccumulator);
-        as_.zero(kIndex);
+        for (const Register r : saved_) x86_.push(r);
+        if (frame_size_ != 0) x86_.alu(Alu::kSub, kRsp, static_cast<uint32_t>(frame_size_), true);
+        x86_.mov64(kPacket, kRdi);
+        x86_.mov64(kCapturedLength, kRsi);
+        if (facts_.uses_context) x86_.mov64(kContext, kRdx);
+        if (facts_.uses_wire_length) x86_.mov(kWireLength, kRcx);
+        x86_.zero(kAccumulator);
+        x86_.zero(kIndex);
         if (facts_.uses_scratch_memory) {
-            as_.zero(kRax);
+            x86_.zero(kRax);
             for (int32_t offset = 0; offset < 4 * static_cast<int32_t>(op::kMemWords);
                  offset += 8) {
-                as_.store64({kRsp, offset}, kRax);
+                x86_.store64({kRsp, offset}, kRax);
             }
         }
     }
 
     // Returns the verdict in eax.
     void epilogue() {
-        if (frame_size_ != 0) as_.alu(Alu::kAdd, kRsp, static_cast<uint32_t>(frame_size_), true);
-        for (auto r = saved_.rbegin(); r != saved_.rend(); ++r) as_.pop(*r);
-        as_.ret();
+        if (frame_size_ != 0) x86_.alu(Alu::kAdd, kRsp, static_cast<uint32_t>(frame_size_), true);
+        for (auto r = saved_.rbegin(); r != saved_.rend(); ++r) x86_.pop(*r);
+        x86_.ret();
     }
 
     static Memory scratch(uint32_t cell) { return {kRsp, static_cast<int32_t>(4 * cell)}; }
@@ -640,13 +644,13 @@ class ProgramCompiler {
     // Reads `bytes` big-endian bytes at `memory` into `destination`, zero-extended.
     void read_big_endian(Register destination, const Memory& memory, unsigned bytes) {
         if (bytes == 4) {
-            as_.load32(destination, memory);
-            as_.bswap(destination);
+            x86_.load32(destination, memory);
+            x86_.bswap(destination);
         } else if (bytes == 2) {
-            as_.load_zero_extended16(destination, memory);
-            as_.swap_low_bytes(destination);
+            x86_.load_zero_extended16(destination, memory);
+            x86_.swap_low_bytes(destination);
         } else {
-            as_.load_zero_extended8(destination, memory);
+            x86_.load_zero_extended8(destination, memory);
         }
     }
 
@@ -655,44 +659,44 @@ class ProgramCompiler {
     void check_captured_length(uint64_t end, std::size_t pc) {
         if (end <= facts_.proven_length[pc]) return;
         if (end <= static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
-            as_.alu(Alu::kCmp, kCapturedLength, static_cast<uint32_t>(end), true);
+            x86_.alu(Alu::kCmp, kCapturedLength, static_cast<uint32_t>(end), true);
         } else {
             // Past a sign-extended imm32, but below 2^32: mov r32 zero-extends it.
-            as_.mov(kRax, static_cast<uint32_t>(end));
-            as_.alu(Alu::kCmp, kCapturedLength, kRax, true);
+            x86_.mov(kRax, static_cast<uint32_t>(end));
+            x86_.alu(Alu::kCmp, kCapturedLength, kRax, true);
         }
-        as_.jump_if(kBelow, drop_);
+        x86_.jump_if(kBelow, drop_);
     }
 
     // x = (value & 0xf) << 2, for ldx 4*([k]&0xf).
     void header_length_to_x(Register value) {
-        as_.alu(Alu::kAnd, value, 0xfu);
-        as_.shift(Shift::kLeft, value, 2);
-        if (value != kIndex) as_.mov(kIndex, value);
+        x86_.alu(Alu::kAnd, value, 0xfu);
+        x86_.shift(Shift::kLeft, value, 2);
+        if (value != kIndex) x86_.mov(kIndex, value);
     }
 
-    // Calls the interpreter's signed-offset load with the offset in eax; drops the packet
+    // Calls the shared signed-offset load with the offset in eax; drops the packet
     // when it is out of range, else puts the value in A (or, to_x, the header length in X).
     void load_at_signed_offset_in_eax(unsigned bytes, bool to_x) {
-        as_.mov(kRcx, kRax);
-        as_.mov64(kRdi, kPacket);
-        as_.mov64(kRsi, kCapturedLength);
-        as_.mov64(kRdx, kContext);
-        as_.mov(kR8, static_cast<uint32_t>(bytes));
-        as_.mov64(kRax, address_of(&load_at_signed_offset));
-        as_.call(kRax);
-        as_.test(kRax, kRax, true);
-        as_.jump_if(kSign, drop_);
+        x86_.mov(kRcx, kRax);
+        x86_.mov64(kRdi, kPacket);
+        x86_.mov64(kRsi, kCapturedLength);
+        x86_.mov64(kRdx, kContext);
+        x86_.mov(kR8, static_cast<uint32_t>(bytes));
+        x86_.mov64(kRax, address_of(&load_at_signed_offset));
+        x86_.call(kRax);
+        x86_.test(kRax, kRax, true);
+        x86_.jump_if(kSign, drop_);
         if (to_x) {
             header_length_to_x(kRax);
         } else {
-            as_.mov(kAccumulator, kRax);
+            x86_.mov(kAccumulator, kRax);
         }
     }
 
     void absolute_load(uint32_t k, unsigned bytes, std::size_t pc) {
         if (k >= kFirstNegativeOffset) {
-            as_.mov(kRax, k);
+            x86_.mov(kRax, k);
             load_at_signed_offset_in_eax(bytes, false);
             return;
         }
@@ -702,42 +706,42 @@ class ProgramCompiler {
 
     void indexed_load(uint32_t k, unsigned bytes) {
         // eax = X + k, 32-bit; negative offsets go to the out-of-line stub.
-        as_.mov(kRax, kIndex);
+        x86_.mov(kRax, kIndex);
         if (k != 0) {
-            as_.alu(Alu::kAdd, kRax, k);
+            x86_.alu(Alu::kAdd, kRax, k);
         } else {
-            as_.test(kRax, kRax);
+            x86_.test(kRax, kRax);
         }
-        const SignedOffsetStub stub{as_.new_label(), as_.new_label(), bytes, false};
+        const SignedOffsetStub stub{x86_.new_label(), x86_.new_label(), bytes, false};
         stubs_.push_back(stub);
-        as_.jump_if(kSign, stub.entry);
+        x86_.jump_if(kSign, stub.entry);
         // Here 0 <= rax < 2^31, so rax + bytes cannot wrap.
-        as_.lea64(kRcx, {kRax, static_cast<int32_t>(bytes)});
-        as_.alu(Alu::kCmp, kRcx, kCapturedLength, true);
-        as_.jump_if(kAbove, drop_);
+        x86_.lea64(kRcx, {kRax, static_cast<int32_t>(bytes)});
+        x86_.alu(Alu::kCmp, kRcx, kCapturedLength, true);
+        x86_.jump_if(kAbove, drop_);
         read_big_endian(kAccumulator, {kPacket, 0, kRax}, bytes);
-        as_.bind(stub.resume);
+        x86_.bind(stub.resume);
     }
 
     void header_length_load(uint32_t k, std::size_t pc) {
         if (k >= kFirstNegativeOffset) {
-            as_.mov(kRax, k);
+            x86_.mov(kRax, k);
             load_at_signed_offset_in_eax(1, true);
             return;
         }
         check_captured_length(uint64_t{k} + 1, pc);
-        as_.load_zero_extended8(kIndex, {kPacket, static_cast<int32_t>(k)});
+        x86_.load_zero_extended8(kIndex, {kPacket, static_cast<int32_t>(k)});
         header_length_to_x(kIndex);
     }
 
     void call_netlink_helper(uint64_t helper) {
-        as_.mov64(kRdi, kPacket);
-        as_.mov64(kRsi, kCapturedLength);
-        as_.mov(kRdx, kAccumulator);
-        as_.mov(kRcx, kIndex);
-        as_.mov64(kRax, helper);
-        as_.call(kRax);
-        as_.mov(kAccumulator, kRax);
+        x86_.mov64(kRdi, kPacket);
+        x86_.mov64(kRsi, kCapturedLength);
+        x86_.mov(kRdx, kAccumulator);
+        x86_.mov(kRcx, kIndex);
+        x86_.mov64(kRax, helper);
+        x86_.call(kRax);
+        x86_.mov(kAccumulator, kRax);
     }
 
     // ld [SKF_AD_OFF + extension], whatever the load's size: the whole field.
@@ -747,13 +751,13 @@ class ProgramCompiler {
         };
         switch (extension) {
             case ancillary::kProtocol:
-                as_.load_zero_extended16(kAccumulator, field(offsetof(SkbContext, protocol)));
+                x86_.load_zero_extended16(kAccumulator, field(offsetof(SkbContext, protocol)));
                 return true;
             case ancillary::kPktType:
-                as_.load32(kAccumulator, field(offsetof(SkbContext, pkt_type)));
+                x86_.load32(kAccumulator, field(offsetof(SkbContext, pkt_type)));
                 return true;
             case ancillary::kIfIndex:
-                as_.load32(kAccumulator, field(offsetof(SkbContext, ifindex)));
+                x86_.load32(kAccumulator, field(offsetof(SkbContext, ifindex)));
                 return true;
             case ancillary::kNlAttr:
                 call_netlink_helper(address_of(&netlink_attribute));
@@ -762,38 +766,38 @@ class ProgramCompiler {
                 call_netlink_helper(address_of(&nested_netlink_attribute));
                 return true;
             case ancillary::kMark:
-                as_.load32(kAccumulator, field(offsetof(SkbContext, mark)));
+                x86_.load32(kAccumulator, field(offsetof(SkbContext, mark)));
                 return true;
             case ancillary::kQueue:
-                as_.load32(kAccumulator, field(offsetof(SkbContext, queue)));
+                x86_.load32(kAccumulator, field(offsetof(SkbContext, queue)));
                 return true;
             case ancillary::kHaType:
-                as_.load32(kAccumulator, field(offsetof(SkbContext, hatype)));
+                x86_.load32(kAccumulator, field(offsetof(SkbContext, hatype)));
                 return true;
             case ancillary::kRxHash:
-                as_.load32(kAccumulator, field(offsetof(SkbContext, rxhash)));
+                x86_.load32(kAccumulator, field(offsetof(SkbContext, rxhash)));
                 return true;
             case ancillary::kCpu:
-                as_.load32(kAccumulator, field(offsetof(SkbContext, cpu)));
+                x86_.load32(kAccumulator, field(offsetof(SkbContext, cpu)));
                 return true;
             case ancillary::kAluXorX:
-                as_.alu(Alu::kXor, kAccumulator, kIndex);
+                x86_.alu(Alu::kXor, kAccumulator, kIndex);
                 return true;
             case ancillary::kVlanTag:
-                as_.load_zero_extended16(kAccumulator, field(offsetof(SkbContext, vlan_tci)));
+                x86_.load_zero_extended16(kAccumulator, field(offsetof(SkbContext, vlan_tci)));
                 return true;
             case ancillary::kVlanTagPresent:
                 // A bool object holds 0 or 1.
-                as_.load_zero_extended8(kAccumulator, field(offsetof(SkbContext, vlan_present)));
+                x86_.load_zero_extended8(kAccumulator, field(offsetof(SkbContext, vlan_present)));
                 return true;
             case ancillary::kPayOffset:
-                as_.load32(kAccumulator, field(offsetof(SkbContext, payload_offset)));
+                x86_.load32(kAccumulator, field(offsetof(SkbContext, payload_offset)));
                 return true;
             case ancillary::kRandom:
-                as_.load32(kAccumulator, field(offsetof(SkbContext, random)));
+                x86_.load32(kAccumulator, field(offsetof(SkbContext, random)));
                 return true;
             case ancillary::kVlanTpid:
-                as_.load_zero_extended16(kAccumulator, field(offsetof(SkbContext, vlan_tpid)));
+                x86_.load_zero_extended16(kAccumulator, field(offsetof(SkbContext, vlan_tpid)));
                 return true;
         }
         return false;
@@ -803,27 +807,27 @@ class ProgramCompiler {
     void divide_by_constant(uint32_t k, bool remainder) {
         if ((k & (k - 1)) == 0) {
             if (remainder) {
-                as_.alu(Alu::kAnd, kAccumulator, k - 1);
+                x86_.alu(Alu::kAnd, kAccumulator, k - 1);
             } else if (k > 1) {
-                as_.shift(Shift::kRight, kAccumulator, static_cast<uint8_t>(std::countr_zero(k)));
+                x86_.shift(Shift::kRight, kAccumulator, static_cast<uint8_t>(std::countr_zero(k)));
             }
             return;
         }
-        as_.mov(kRax, kAccumulator);
-        as_.zero(kRdx);
-        as_.mov(kRcx, k);
-        as_.div(kRcx);
-        as_.mov(kAccumulator, remainder ? kRdx : kRax);
+        x86_.mov(kRax, kAccumulator);
+        x86_.zero(kRdx);
+        x86_.mov(kRcx, k);
+        x86_.div(kRcx);
+        x86_.mov(kAccumulator, remainder ? kRdx : kRax);
     }
 
     // A / X and A % X: X == 0 ends the program with verdict 0.
     void divide_by_x(bool remainder) {
-        as_.test(kIndex, kIndex);
-        as_.jump_if(kEqual, drop_);
-        as_.mov(kRax, kAccumulator);
-        as_.zero(kRdx);
-        as_.div(kIndex);
-        as_.mov(kAccumulator, remainder ? kRdx : kRax);
+        x86_.test(kIndex, kIndex);
+        x86_.jump_if(kEqual, drop_);
+        x86_.mov(kRax, kAccumulator);
+        x86_.zero(kRdx);
+        x86_.div(kIndex);
+        x86_.mov(kAccumulator, remainder ? kRdx : kRax);
     }
 
     // A conditional jump: `compare` sets the flags, `when_true` reads them.
@@ -835,24 +839,24 @@ class ProgramCompiler {
         const std::size_t if_false = next + instruction.jf;
         if (if_true == if_false) {
             // Both ways lead to the same place: no comparison needed.
-            if (if_true != next) as_.jump(instruction_labels_[if_true]);
+            if (if_true != next) x86_.jump(instruction_labels_[if_true]);
             return;
         }
         compare();
         if (if_true == next) {
-            as_.jump_if(negation(when_true), instruction_labels_[if_false]);
+            x86_.jump_if(negation(when_true), instruction_labels_[if_false]);
         } else {
-            as_.jump_if(when_true, instruction_labels_[if_true]);
-            if (if_false != next) as_.jump(instruction_labels_[if_false]);
+            x86_.jump_if(when_true, instruction_labels_[if_true]);
+            if (if_false != next) x86_.jump(instruction_labels_[if_false]);
         }
     }
 
     void compare_a_with(uint32_t k) {
         // test sets ZF and clears CF exactly as cmp with 0 does.
         if (k == 0) {
-            as_.test(kAccumulator, kAccumulator);
+            x86_.test(kAccumulator, kAccumulator);
         } else {
-            as_.alu(Alu::kCmp, kAccumulator, k);
+            x86_.alu(Alu::kCmp, kAccumulator, k);
         }
     }
 
@@ -861,173 +865,177 @@ class ProgramCompiler {
         const Instruction& instruction = program_[pc];
         const uint16_t code = instruction.code;
         const uint32_t k = instruction.k;
-        switch (code) {
-            case kLd | kW | kAbs:
-            case kLd | kH | kAbs:
-            case kLd | kB | kAbs:
+        const OpcodeInfo* info = find_opcode(code);
+        if (info == nullptr) return false;
+        switch (info->operation) {
+            case Operation::LdAbsW:
+            case Operation::LdAbsH:
+            case Operation::LdAbsB:
                 if (k >= ancillary::kOffset) return ancillary_load(k - ancillary::kOffset);
                 absolute_load(k, load_bytes(code), pc);
                 return true;
-            case kLd | kW | kInd:
-            case kLd | kH | kInd:
-            case kLd | kB | kInd:
+            case Operation::LdIndW:
+            case Operation::LdIndH:
+            case Operation::LdIndB:
                 indexed_load(k, load_bytes(code));
                 return true;
-            case kLdx | kB | kMsh:
+            case Operation::LdxMsh:
                 header_length_load(k, pc);
                 return true;
-            case kLd | kImm:
+            case Operation::LdImm:
                 if (k == 0) {
-                    as_.zero(kAccumulator);
+                    x86_.zero(kAccumulator);
                 } else {
-                    as_.mov(kAccumulator, k);
+                    x86_.mov(kAccumulator, k);
                 }
                 return true;
-            case kLdx | kImm:
+            case Operation::LdxImm:
                 if (k == 0) {
-                    as_.zero(kIndex);
+                    x86_.zero(kIndex);
                 } else {
-                    as_.mov(kIndex, k);
+                    x86_.mov(kIndex, k);
                 }
                 return true;
-            case kLd | kW | kLen:
-                as_.mov(kAccumulator, kWireLength);
+            case Operation::LdLen:
+                x86_.mov(kAccumulator, kWireLength);
                 return true;
-            case kLdx | kW | kLen:
-                as_.mov(kIndex, kWireLength);
+            case Operation::LdxLen:
+                x86_.mov(kIndex, kWireLength);
                 return true;
-            case kLd | kMem:
-                as_.load32(kAccumulator, scratch(k));
+            case Operation::LdMem:
+                x86_.load32(kAccumulator, scratch(k));
                 return true;
-            case kLdx | kMem:
-                as_.load32(kIndex, scratch(k));
+            case Operation::LdxMem:
+                x86_.load32(kIndex, scratch(k));
                 return true;
-            case kSt:
-                as_.store32(scratch(k), kAccumulator);
+            case Operation::St:
+                x86_.store32(scratch(k), kAccumulator);
                 return true;
-            case kStx:
-                as_.store32(scratch(k), kIndex);
+            case Operation::Stx:
+                x86_.store32(scratch(k), kIndex);
                 return true;
-            case kAlu | kAdd | kK:
-                if (k != 0) as_.alu(Alu::kAdd, kAccumulator, k);
+            case Operation::AddK:
+                if (k != 0) x86_.alu(Alu::kAdd, kAccumulator, k);
                 return true;
-            case kAlu | kAdd | kX:
-                as_.alu(Alu::kAdd, kAccumulator, kIndex);
+            case Operation::AddX:
+                x86_.alu(Alu::kAdd, kAccumulator, kIndex);
                 return true;
-            case kAlu | kSub | kK:
-                if (k != 0) as_.alu(Alu::kSub, kAccumulator, k);
+            case Operation::SubK:
+                if (k != 0) x86_.alu(Alu::kSub, kAccumulator, k);
                 return true;
-            case kAlu | kSub | kX:
-                as_.alu(Alu::kSub, kAccumulator, kIndex);
+            case Operation::SubX:
+                x86_.alu(Alu::kSub, kAccumulator, kIndex);
                 return true;
-            case kAlu | kMul | kK:
-                as_.imul(kAccumulator, kAccumulator, k);
+            case Operation::MulK:
+                x86_.imul(kAccumulator, kAccumulator, k);
                 return true;
-            case kAlu | kMul | kX:
-                as_.imul(kAccumulator, kIndex);
+            case Operation::MulX:
+                x86_.imul(kAccumulator, kIndex);
                 return true;
-            case kAlu | kDiv | kK:
+            case Operation::DivK:
                 divide_by_constant(k, false);
                 return true;
-            case kAlu | kDiv | kX:
+            case Operation::DivX:
                 divide_by_x(false);
                 return true;
-            case kAlu | kMod | kK:
+            case Operation::ModK:
                 divide_by_constant(k, true);
                 return true;
-            case kAlu | kMod | kX:
+            case Operation::ModX:
                 divide_by_x(true);
                 return true;
-            case kAlu | kAnd | kK:
-                as_.alu(Alu::kAnd, kAccumulator, k);
+            case Operation::AndK:
+                x86_.alu(Alu::kAnd, kAccumulator, k);
                 return true;
-            case kAlu | kAnd | kX:
-                as_.alu(Alu::kAnd, kAccumulator, kIndex);
+            case Operation::AndX:
+                x86_.alu(Alu::kAnd, kAccumulator, kIndex);
                 return true;
-            case kAlu | kOr | kK:
-                if (k != 0) as_.alu(Alu::kOr, kAccumulator, k);
+            case Operation::OrK:
+                if (k != 0) x86_.alu(Alu::kOr, kAccumulator, k);
                 return true;
-            case kAlu | kOr | kX:
-                as_.alu(Alu::kOr, kAccumulator, kIndex);
+            case Operation::OrX:
+                x86_.alu(Alu::kOr, kAccumulator, kIndex);
                 return true;
-            case kAlu | kXor | kK:
-                if (k != 0) as_.alu(Alu::kXor, kAccumulator, k);
+            case Operation::XorK:
+                if (k != 0) x86_.alu(Alu::kXor, kAccumulator, k);
                 return true;
-            case kAlu | kXor | kX:
-                as_.alu(Alu::kXor, kAccumulator, kIndex);
+            case Operation::XorX:
+                x86_.alu(Alu::kXor, kAccumulator, kIndex);
                 return true;
-            case kAlu | kLsh | kK:
+            case Operation::LshK:
                 if (k >= 32) return false;
-                if (k != 0) as_.shift(Shift::kLeft, kAccumulator, static_cast<uint8_t>(k));
+                if (k != 0) x86_.shift(Shift::kLeft, kAccumulator, static_cast<uint8_t>(k));
                 return true;
-            case kAlu | kLsh | kX:
-                as_.mov(kRcx, kIndex);
-                as_.shift_by_cl(Shift::kLeft, kAccumulator);
+            case Operation::LshX:
+                x86_.mov(kRcx, kIndex);
+                x86_.shift_by_cl(Shift::kLeft, kAccumulator);
                 return true;
-            case kAlu | kRsh | kK:
+            case Operation::RshK:
                 if (k >= 32) return false;
-                if (k != 0) as_.shift(Shift::kRight, kAccumulator, static_cast<uint8_t>(k));
+                if (k != 0) x86_.shift(Shift::kRight, kAccumulator, static_cast<uint8_t>(k));
                 return true;
-            case kAlu | kRsh | kX:
-                as_.mov(kRcx, kIndex);
-                as_.shift_by_cl(Shift::kRight, kAccumulator);
+            case Operation::RshX:
+                x86_.mov(kRcx, kIndex);
+                x86_.shift_by_cl(Shift::kRight, kAccumulator);
                 return true;
-            case kAlu | kNeg:
-                as_.neg(kAccumulator);
+            case Operation::Neg:
+                x86_.neg(kAccumulator);
                 return true;
-            case kJmp | kJa:
-                if (k != 0) as_.jump(instruction_labels_[pc + 1 + k]);
+            case Operation::Ja:
+                if (k != 0) x86_.jump(instruction_labels_[pc + 1 + k]);
                 return true;
-            case kJmp | kJeq | kK:
+            case Operation::JeqK:
                 conditional_jump(pc, kEqual, [&] { compare_a_with(k); });
                 return true;
-            case kJmp | kJeq | kX:
-                conditional_jump(pc, kEqual, [&] { as_.alu(Alu::kCmp, kAccumulator, kIndex); });
+            case Operation::JeqX:
+                conditional_jump(pc, kEqual, [&] { x86_.alu(Alu::kCmp, kAccumulator, kIndex); });
                 return true;
-            case kJmp | kJgt | kK:
+            case Operation::JgtK:
                 conditional_jump(pc, kAbove, [&] { compare_a_with(k); });
                 return true;
-            case kJmp | kJgt | kX:
-                conditional_jump(pc, kAbove, [&] { as_.alu(Alu::kCmp, kAccumulator, kIndex); });
+            case Operation::JgtX:
+                conditional_jump(pc, kAbove, [&] { x86_.alu(Alu::kCmp, kAccumulator, kIndex); });
                 return true;
-            case kJmp | kJge | kK:
+            case Operation::JgeK:
                 conditional_jump(pc, kAboveOrEqual, [&] { compare_a_with(k); });
                 return true;
-            case kJmp | kJge | kX:
+            case Operation::JgeX:
                 conditional_jump(pc, kAboveOrEqual,
-                                 [&] { as_.alu(Alu::kCmp, kAccumulator, kIndex); });
+                                 [&] { x86_.alu(Alu::kCmp, kAccumulator, kIndex); });
                 return true;
-            case kJmp | kJset | kK:
-                conditional_jump(pc, kNotEqual, [&] { as_.test(kAccumulator, k); });
+            case Operation::JsetK:
+                conditional_jump(pc, kNotEqual, [&] { x86_.test(kAccumulator, k); });
                 return true;
-            case kJmp | kJset | kX:
-                conditional_jump(pc, kNotEqual, [&] { as_.test(kAccumulator, kIndex); });
+            case Operation::JsetX:
+                conditional_jump(pc, kNotEqual, [&] { x86_.test(kAccumulator, kIndex); });
                 return true;
-            case kRet | kK:
+            case Operation::RetK:
                 if (k == 0) {
-                    as_.zero(kRax);
+                    x86_.zero(kRax);
                 } else {
-                    as_.mov(kRax, k);
+                    x86_.mov(kRax, k);
                 }
                 epilogue();
                 return true;
-            case kRet | kRetA:
-                as_.mov(kRax, kAccumulator);
+            case Operation::RetA:
+                x86_.mov(kRax, kAccumulator);
                 epilogue();
                 return true;
-            case kMisc | kTax:
-                as_.mov(kIndex, kAccumulator);
+            case Operation::Tax:
+                x86_.mov(kIndex, kAccumulator);
                 return true;
-            case kMisc | kTxa:
-                as_.mov(kAccumulator, kIndex);
+            case Operation::Txa:
+                x86_.mov(kAccumulator, kIndex);
                 return true;
+            case Operation::RetX:  // the checker refuses it
+                return false;
         }
         return false;
     }
 
     const Program& program_;
     const ProgramFacts& facts_;
-    Assembler as_;
+    X86Encoder x86_;
     std::vector<Label> instruction_labels_;
     Label drop_;
     std::vector<SignedOffsetStub> stubs_;

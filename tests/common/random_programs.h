@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "libbpfgen/cbpf/checker.h"
 #include "libbpfgen/cbpf/opcodes.h"
 #include "libbpfgen/cbpf/program.h"
+#include "libbpfgen/cbpf/skb_context.h"
 
 namespace bpftools::test {
 
@@ -79,6 +81,33 @@ inline std::vector<uint8_t> random_packet(RandomSource& random, std::size_t max_
         byte = random.chance(60) ? random.pick(interesting) : static_cast<uint8_t>(random.next());
     }
     return packet;
+}
+
+// An skb context with every field random, and the network and link-layer headers at random
+// positions of a packet of packet_size bytes, sometimes past its end, sometimes unknown.
+inline bpfgen::SkbContext random_skb_context(RandomSource& random, std::size_t packet_size) {
+    bpfgen::SkbContext context;
+    context.protocol = random.chance(50) ? 0x0800 : static_cast<uint16_t>(random.next());
+    context.pkt_type = random.below(8);
+    context.ifindex = static_cast<uint32_t>(random.next());
+    context.mark = random.chance(50) ? 0 : static_cast<uint32_t>(random.next());
+    context.queue = random.below(0x10000);
+    context.hatype = random.chance(50) ? 1 : 772;
+    context.rxhash = static_cast<uint32_t>(random.next());
+    context.cpu = random.below(64);
+    context.vlan_tci = static_cast<uint16_t>(random.next());
+    context.vlan_present = random.chance(50);
+    context.vlan_tpid = random.chance(50) ? 0x8100 : 0x88a8;
+    context.random = static_cast<uint32_t>(random.next());
+    context.payload_offset = random.below(128);
+    const auto position = [&]() -> std::optional<uint32_t> {
+        if (random.chance(35)) return std::nullopt;
+        if (random.chance(5)) return 0xffffffff - random.below(8);
+        return random.below(static_cast<uint32_t>(packet_size) + 8);  // sometimes past the end
+    };
+    context.network_header = position();
+    context.link_layer_header = position();
+    return context;
 }
 
 // Generates programs that check_kernel_rules accepts, with jumps, scratch memory, every ALU

@@ -1,10 +1,11 @@
-// jit_test.cpp: the JIT's machine code (verdict()) against the interpreter (run()), the
-// reference: small programs per instruction class with the value both must give, tens of
-// thousands of random checked programs with every instruction family on random packets and
-// skb contexts, and the original bpfgen's recorded bytecode on crafted packets cut at every
-// length. Also that the JIT is really in use on x86-64 Linux (else these tests would compare
-// the interpreter with itself), that Engine::Interpreter and a system refusing executable
-// memory both give the interpreter.
+// jit_test.cpp: the JIT's machine code (verdict()) against the interpreter (run()); both are
+// also checked against the simple reference in reference_interpreter_test. Small programs
+// per instruction class with the value both must give, tens of thousands of random checked
+// programs with every instruction family on random packets and skb contexts, and the
+// original bpfgen's recorded bytecode on crafted packets cut at every length. Also that the
+// JIT is really in use on x86-64 Linux (else these tests would compare the interpreter with
+// itself), that Engine::Interpreter and a system refusing executable memory both give the
+// interpreter.
 #include <gtest/gtest.h>
 
 #include <cstddef>
@@ -466,31 +467,6 @@ TEST(JitRet, ConstantsAndA) {
 
 // --- Differential: random programs with every family on ------------------------------
 
-SkbContext random_context(bpftools::test::RandomSource& random, std::size_t packet_size) {
-    SkbContext context;
-    context.protocol = random.chance(50) ? 0x0800 : static_cast<uint16_t>(random.next());
-    context.pkt_type = random.below(8);
-    context.ifindex = static_cast<uint32_t>(random.next());
-    context.mark = random.chance(50) ? 0 : static_cast<uint32_t>(random.next());
-    context.queue = random.below(0x10000);
-    context.hatype = random.chance(50) ? 1 : 772;
-    context.rxhash = static_cast<uint32_t>(random.next());
-    context.cpu = random.below(64);
-    context.vlan_tci = static_cast<uint16_t>(random.next());
-    context.vlan_present = random.chance(50);
-    context.vlan_tpid = random.chance(50) ? 0x8100 : 0x88a8;
-    context.random = static_cast<uint32_t>(random.next());
-    context.payload_offset = random.below(128);
-    const auto position = [&]() -> std::optional<uint32_t> {
-        if (random.chance(35)) return std::nullopt;
-        if (random.chance(5)) return 0xffffffff - random.below(8);
-        return random.below(static_cast<uint32_t>(packet_size) + 8);  // sometimes past the end
-    };
-    context.network_header = position();
-    context.link_layer_header = position();
-    return context;
-}
-
 struct DifferentialCounts {
     std::size_t programs = 0;
     std::size_t runs = 0;
@@ -508,7 +484,7 @@ void compare_random_programs(bpftools::test::RandomPrograms& generator, int coun
         ++counts.programs;
         for (int j = 0; j < packets; ++j) {
             const Bytes packet = bpftools::test::random_packet(random, max_packet);
-            const SkbContext context = random_context(random, packet.size());
+            const SkbContext context = bpftools::test::random_skb_context(random, packet.size());
             const std::size_t wire = random.chance(50) ? 0 : packet.size() + random.below(2000);
             // The first packet also cut at every length.
             const std::size_t shortest = j == 0 ? 0 : packet.size();
