@@ -17,7 +17,8 @@ namespace {
 const std::array<GeneratorInfo, 5> kGenerators = {{
     {"dns", "match DNS queries for the given domain patterns", kDnsHelp, generate_dns},
     {"dns_validate", "match malformed DNS requests", kDnsValidateHelp, generate_dns_validate},
-    {"p0f", "match TCP SYN packets fitting a p0f v3 signature", kP0fHelp, generate_p0f},
+    {"p0f", "match TCP SYN packets fitting a p0f v3 signature", kP0fHelp, generate_p0f,
+     p0f_information},
     {"suffix", "match packets ending with the given bytes", kSuffixHelp, generate_suffix},
     {"tcpdump", "compile a tcpdump (pcap-filter) expression with libpcap", kTcpdumpHelp,
      generate_tcpdump},
@@ -34,6 +35,13 @@ const GeneratorInfo* find_generator(std::string_view name) {
         if (info.name == name) return &info;
     }
     return nullptr;
+}
+
+std::string generator_information(std::string_view generator,
+                                  const std::vector<std::string>& args) {
+    const GeneratorInfo* info = find_generator(generator);
+    if (info == nullptr || info->information == nullptr) return {};
+    return info->information(args);
 }
 
 GeneratedProgram generate(std::string_view generator, const std::vector<std::string>& args,

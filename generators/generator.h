@@ -28,11 +28,16 @@ struct GeneratedProgram {
 using GenerateFunction = GeneratedProgram (*)(const std::vector<std::string>& args,
                                               const GeneratorOptions& options);
 
+// What a generator prints instead of a program when its arguments ask (p0f's --list), or
+// "" when they ask for a program.
+using InformationFunction = std::string (*)(const std::vector<std::string>& args);
+
 struct GeneratorInfo {
     std::string_view name;
     std::string_view summary;  // one line for bpfgen --help
     std::string_view help;     // `bpfgen NAME -- --help`: usage, semantics, examples
     GenerateFunction generate;
+    InformationFunction information = nullptr;
 };
 
 std::span<const GeneratorInfo> generators();
@@ -42,6 +47,10 @@ const GeneratorInfo* find_generator(std::string_view name);
 // generator and the bad input), Error for anything else that goes wrong.
 GeneratedProgram generate(std::string_view generator, const std::vector<std::string>& args,
                           const GeneratorOptions& options);
+
+// The text the generator's arguments ask for instead of a program (p0f -- --list), or "".
+// Throws as generate() does.
+std::string generator_information(std::string_view generator, const std::vector<std::string>& args);
 
 // Throws the UsageError generate() throws for options no generator takes (an IP version other
 // than 4 or 6), for callers that use a generator's own parts (DnsPatterns) instead.

@@ -2,13 +2,20 @@
 // expression (p0f_signature.h), compiled by the 'tcpdump' generator's libpcap path.
 #include "generators/p0f.h"
 
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "generators/p0f_database.h"
 #include "generators/p0f_signature.h"
 #include "generators/tcpdump.h"
 #include "libbpfgen/base/error.h"
 
 namespace bpfgen {
 
-const std::string_view kP0fHelp = R"(usage: bpfgen [-n] [-o OFFSET] [-s] p0f -- SIGNATURE
+const std::string_view kP0fHelp = R"(usage: bpfgen [-6] [-n] [-o OFFSET] [-s] p0f -- SIGNATURE
+       bpfgen [-6] [-n] [-o OFFSET] [-s] p0f -- --label LABEL [--fp FILE]
+       bpfgen p0f -- --list [--fp FILE]
 
 Matches the TCP packets (meant: SYNs) that fit a p0f v3 signature,
   ver:ittl:olen:mss:wsize,scale:olayout:quirks:pclass
@@ -16,10 +23,22 @@ by turning each field into a pcap-filter check and compiling them with libpcap,
 as the 'tcpdump' generator does (offsets 0, 14, 16 and 18 only). With -s, one
 comment line per check says what it tests.
 
+--label LABEL   one program matching any signature of a label of p0f's database
+                ([tcp:request] and [tcp:response]): the whole label
+                ('s:unix:Linux:3.11 and newer'), it without its type or class
+                ('Linux:3.11 and newer'), or the start of one only one label has
+                ('Linux:3.11')
+--fp FILE       the database (default: /etc/p0f/p0f.fp, Debian's p0f package)
+--list          print the labels with their signature counts per section
+
 fields:
-  ver      4 or 6; '*' is refused (write one signature per IP version). At
-           offset 0 the signature's version chooses IPv4 or IPv6 packets, so
-           -6 is not needed (and a version-4 signature with -6 stays IPv4).
+  ver      4, 6 or '*' (either). At offset 0 the signature's version chooses
+           IPv4 or IPv6 packets, so -6 is not needed (and a version-4
+           signature with -6 stays IPv4); a '*' signature (and a label) is
+           read for -6's version. At offsets 14, 16 and 18 a '*' signature
+           makes one program that checks the ethertype and takes both. As p0f
+           does, a '*' signature read for IPv4 drops the flow quirk, and read
+           for IPv6 drops df, id+ and id-.
   ittl     initial TTL (1-255): TTL <= ittl, and above ittl - 35 when ittl >= 35;
            'ittl-' (random TTL) checks nothing
   olen     '*', or the IPv4 option length in 32-bit words (0-10, the header
@@ -32,10 +51,11 @@ fields:
            for an end of options followed by N bytes of padding (checked zero,
            or not all zero with the opt+ quirk); the TCP data offset is checked
            to fit them unless the 'bad' quirk is given
-  quirks   df, id+, id-, ecn, 0+, linux (IPv4 only); flow (IPv6 only); seq-,
+  quirks   df, id+, id-, 0+, linux (IPv4 only); flow (IPv6 only); ecn, seq-,
            ack+, ack-, uptr+, urgf+, pushf+, ts1-, ts2+, opt+, exws, bad.
            With df and id+ together only DF is checked, as the original did.
-           ecn tests TOS bit 0x2 and flow the low 16 bits of the flow label.
+           ecn tests bit 0x2 of the TOS byte (IPv4) or traffic class (IPv6),
+           flow the low 16 bits of the flow label.
            linux (not in p0f) checks IP ID == (seq ^ own timestamp) & 0xffff.
   pclass   0 (no payload), + (payload) or '*'
 
@@ -50,35 +70,151 @@ examples:
   bpfgen -o 14 p0f -- '6:64:0:*:mss*20,7:mss,sok,ts,nop,ws:flow:0'
 )";
 
-GeneratedProgram generate_p0f(const std::vector<std::string>& args,
-                              const GeneratorOptions& options) {
-    // As the original's argparse: the first "--" only ends the options.
-    std::vector<std::string> words = args;
-    for (auto it = words.begin(); it != words.end(); ++it) {
-        if (*it == "--") {
-            words.erase(it);
-            break;
+namespace {
+
+struct P0fArguments {
+    std::vector<std::string> signatures;
+    std::optional<std::string> label;
+    std::string database{kDefaultP0fDatabase};
+    bool list = false;
+};
+
+P0fArguments parse_arguments(const std::vector<std::string>& args) {
+    P0fArguments parsed;
+    bool options_ended = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        // As the original's argparse: the first "--" only ends the options.
+        if (!options_ended && arg == "--") {
+            options_ended = true;
+            continue;
         }
+        auto value_of = [&](std::string_view option) -> std::optional<std::string> {
+            if (arg == option) {
+                if (i + 1 == args.size()) {
+                    throw UsageError(fmt::format("p0f: {} needs a value", option));
+                }
+                return args[++i];
+            }
+            if (arg.size() > option.size() && arg.compare(0, option.size(), option) == 0 &&
+                arg[option.size()] == '=') {
+                return arg.substr(option.size() + 1);
+            }
+            return std::nullopt;
+        };
+        if (!options_ended && arg.size() > 2 && arg.compare(0, 2, "--") == 0) {
+            if (arg == "--list") {
+                parsed.list = true;
+            } else if (auto label = value_of("--label")) {
+                parsed.label = std::move(label);
+            } else if (auto database = value_of("--fp")) {
+                parsed.database = std::move(*database);
+            } else {
+                throw UsageError(fmt::format("p0f: unknown option {} (see bpfgen p0f -- --help)",
+                                             quote_for_message(arg)));
+            }
+            continue;
+        }
+        parsed.signatures.push_back(arg);
     }
-    if (words.size() != 1) {
-        throw UsageError(std::string(words.empty()
-                                         ? "p0f: expected a signature"
-                                         : "p0f: expected one signature, got " +
-                                               std::to_string(words.size()) + " arguments") +
+    const std::size_t wanted = parsed.signatures.size() + (parsed.label ? 1 : 0);
+    if (!parsed.list && wanted != 1) {
+        throw UsageError(std::string(wanted == 0    ? "p0f: expected a signature or --label"
+                                     : parsed.label ? "p0f: --label and a signature together"
+                                                    : "p0f: expected one signature, got " +
+                                                          std::to_string(parsed.signatures.size()) +
+                                                          " arguments") +
                          " (ver:ittl:olen:mss:wsize,scale:olayout:quirks:pclass, quoted)");
     }
-    const P0fSignature signature = parse_p0f_signature(words.front());
-    const std::vector<P0fCheck> checks = p0f_checks(signature);
+    return parsed;
+}
 
-    // At offset 0 the link type says which IP version the packets are: the signature's.
-    // (The original took -6's, and compiled an IPv6 signature against IPv4 packets.)
+// One signature read for one IP version, with where it comes from.
+struct Reading {
+    std::vector<P0fCheck> checks;
+    std::string origin;  // "" for a signature given alone, else "label, file:line: sig (IPvN)"
+};
+
+}  // namespace
+
+std::string p0f_information(const std::vector<std::string>& args) {
+    const P0fArguments parsed = parse_arguments(args);
+    if (!parsed.list) return {};
+    return list_p0f_labels(read_p0f_database(parsed.database));
+}
+
+GeneratedProgram generate_p0f(const std::vector<std::string>& args,
+                              const GeneratorOptions& options) {
+    const P0fArguments parsed = parse_arguments(args);
+    if (parsed.list) throw UsageError("p0f: --list prints the labels, it makes no program");
+
+    struct Source {
+        std::string text;
+        std::string origin;
+    };
+    std::vector<Source> sources;
+    if (parsed.label) {
+        const P0fDatabase database = read_p0f_database(parsed.database);
+        for (const P0fDatabaseSignature& entry : signatures_of_label(database, *parsed.label)) {
+            sources.push_back({entry.signature, fmt::format("{} [{}] {}:{}", entry.label,
+                                                            section_name(entry.section),
+                                                            database.path, entry.line)});
+        }
+    } else {
+        sources.push_back({parsed.signatures.front(), ""});
+    }
+
+    // At offset 0 the link type says which IP version the packets are: a signature's own
+    // version (the original took -6's, and compiled an IPv6 signature against IPv4 packets),
+    // or -6's for a '*' signature or a label. At a link-layer offset one program takes both.
     GeneratorOptions compile_options = options;
-    if (options.l3_offset == 0) compile_options.ip_version = signature.ip_version;
+    std::vector<int> versions{4, 6};
+    if (options.l3_offset == 0) {
+        const P0fSignature only = parse_p0f_signature(sources.front().text);
+        if (sources.size() == 1 && only.ip_version != 0) {
+            compile_options.ip_version = only.ip_version;
+        }
+        versions = {compile_options.ip_version};
+    }
 
-    GeneratedProgram compiled =
-        compile_tcpdump_expression("p0f", p0f_expression(checks), compile_options);
+    std::vector<Reading> readings;
+    for (const Source& source : sources) {
+        P0fSignature signature;
+        try {
+            signature = parse_p0f_signature(source.text);
+        } catch (const UsageError& error) {
+            if (source.origin.empty()) throw;
+            throw UsageError(fmt::format("{} ({})", error.what(), source.origin));
+        }
+        for (int version : versions) {
+            if (signature.ip_version != 0 && signature.ip_version != version) continue;
+            const P0fSignature reading = for_ip_version(signature, version, source.text);
+            std::string origin;
+            if (!source.origin.empty() || signature.ip_version == 0) {
+                origin = fmt::format("{}{}{} read as IPv{}", source.origin,
+                                     source.origin.empty() ? "" : ": ", source.text, version);
+            }
+            readings.push_back({p0f_checks(reading), std::move(origin)});
+        }
+    }
+    if (readings.empty()) {
+        throw UsageError(fmt::format("p0f: label {} has no IPv{} signature (try {})",
+                                     quote_for_message(parsed.label.value_or("")),
+                                     compile_options.ip_version,
+                                     compile_options.ip_version == 4 ? "-6" : "without -6"));
+    }
+
+    std::string expression;
     std::string comments;
-    for (const std::string& line : p0f_explanations(checks)) comments += "; " + line + "\n";
+    for (const Reading& reading : readings) {
+        const std::string one = p0f_expression(reading.checks);
+        expression += readings.size() == 1 ? one : (expression.empty() ? "(" : " or (") + one + ")";
+        if (!reading.origin.empty()) comments += "; " + reading.origin + "\n";
+        for (const std::string& line : p0f_explanations(reading.checks)) {
+            comments += "; " + line + "\n";
+        }
+    }
+    GeneratedProgram compiled = compile_tcpdump_expression("p0f", expression, compile_options);
     compiled.assembly = comments + ";\n" + compiled.assembly;
     return compiled;
 }

@@ -6,7 +6,8 @@
 // - olen counts 32-bit words of IPv4 options (IP header length == 5 + olen); p0f counts
 //   bytes.
 // - With both df and id+, only "DF set" is checked (df wins the original's if/elif chain).
-// - ecn looks at bit 0x2 of the TOS byte only; flow at the low 16 bits of the flow label.
+// - ecn looks at bit 0x2 of the TOS byte only (of the traffic class for IPv6, which the
+//   original refused); flow at the low 16 bits of the flow label.
 // - IPv6 checks read TCP at a fixed offset 40 and do not check the next header is TCP.
 // - mss 0 and window scale 0 are not checked; a "ttl-" (random TTL) is not checked.
 // - EOL padding is checked in chunks of 4, 2 or 1 bytes, the size chosen from the whole
@@ -119,6 +120,25 @@ std::optional<uint32_t> parse_number(std::string_view text, uint32_t max) {
     return static_cast<uint32_t>(value);
 }
 
+// The original skipped, without a word, the quirks it checks for one IP version only.
+void check_quirks_fit_version(const P0fSignature& signature, std::string_view text) {
+    static constexpr std::array kIpv4Only = {P0fQuirk::Df, P0fQuirk::IdPlus, P0fQuirk::IdMinus,
+                                             P0fQuirk::MbzPlus, P0fQuirk::Linux};
+    for (P0fQuirk quirk : kIpv4Only) {
+        if (signature.ip_version == 6 && signature.has(quirk)) {
+            throw UsageError(
+                fmt::format("p0f: quirk {} in signature {} is checked for IPv4 signatures only",
+                            quote_for_message(quirk_name(quirk)), quote_for_message(text)));
+        }
+    }
+    if (signature.ip_version == 4 && signature.has(P0fQuirk::Flow)) {
+        throw UsageError(
+            fmt::format("p0f: quirk 'flow' in signature {} is checked for IPv6 signatures "
+                        "only (IPv4 has no flow label)",
+                        quote_for_message(text)));
+    }
+}
+
 bool starts_with(std::string_view text, std::string_view prefix) {
     return text.substr(0, prefix.size()) == prefix;
 }
@@ -159,11 +179,9 @@ class SignatureParser {
         if (field == "4" || field == "6") {
             signature_.ip_version = field == "4" ? 4 : 6;
         } else if (field == "*") {
-            invalid("version", field,
-                    "a rule is for 4 or 6 (p0f's '*' means either: write one signature per "
-                    "version)");
+            signature_.ip_version = 0;
         } else {
-            invalid("version", field, "expected 4 or 6");
+            invalid("version", field, "expected 4, 6 or *");
         }
     }
 
@@ -313,31 +331,11 @@ class SignatureParser {
             }
             signature_.quirks.insert(found->quirk);
         }
-        check_quirks_fit_version();
+        if (signature_.ip_version != 0) check_quirks_fit_version(signature_, text_);
         refuse_together(P0fQuirk::IdPlus, P0fQuirk::IdMinus);
         refuse_together(P0fQuirk::Df, P0fQuirk::IdMinus);
         refuse_together(P0fQuirk::AckPlus, P0fQuirk::AckMinus);
         refuse_together(P0fQuirk::UptrPlus, P0fQuirk::UrgfPlus);
-    }
-
-    // The original skipped, without a word, the quirks it checks for one IP version only.
-    void check_quirks_fit_version() const {
-        static constexpr std::array kIpv4Only = {P0fQuirk::Df,      P0fQuirk::IdPlus,
-                                                 P0fQuirk::IdMinus, P0fQuirk::Ecn,
-                                                 P0fQuirk::MbzPlus, P0fQuirk::Linux};
-        for (P0fQuirk quirk : kIpv4Only) {
-            if (signature_.ip_version == 6 && signature_.has(quirk)) {
-                throw UsageError(
-                    fmt::format("p0f: quirk {} in signature {} is checked for IPv4 signatures only",
-                                quote_for_message(quirk_name(quirk)), quote_for_message(text_)));
-            }
-        }
-        if (signature_.ip_version == 4 && signature_.has(P0fQuirk::Flow)) {
-            throw UsageError(
-                fmt::format("p0f: quirk 'flow' in signature {} is checked for IPv6 signatures "
-                            "only (IPv4 has no flow label)",
-                            quote_for_message(text_)));
-        }
     }
 
     // Pairs that say opposite things of one field: the original kept the first silently.
@@ -432,6 +430,7 @@ FieldNames field_names(int ip_version) {
     f.ttl = "(ip6[7])";
     f.payload_length = "(ip6[4:2])";
     f.flow = "(ip6[2:2])";
+    f.ecn = "(ip6[1] & 0x20)";  // bit 0x2 of the traffic class, as of IPv4's TOS
     f.window_size = "ip6[(40 + 14):2]";
     f.data_offset = "(ip6[40 + 12] >> 4)";
     f.seq = "ip6[(40 + 4):4]";
@@ -612,6 +611,7 @@ class CheckBuilder {
                 add(f_.mbz, "==", "0", "mbz zero");
             }
         }
+        if (!v4() && s_.has(P0fQuirk::Ecn)) add(f_.ecn, "!=", "0", "ecn");
         if (!v4() && s_.has(P0fQuirk::Flow)) add(f_.flow, "!=", "0", "flow");
         if (s_.has(P0fQuirk::SeqMinus)) add(f_.seq, "==", "0", "seq- (seq num not set)");
         if (s_.has(P0fQuirk::AckPlus)) {
@@ -666,7 +666,43 @@ P0fSignature parse_p0f_signature(std::string_view text) {
     return SignatureParser(text).parse();
 }
 
+P0fSignature for_ip_version(const P0fSignature& signature, int ip_version, std::string_view text) {
+    if (signature.ip_version != 0) {
+        if (signature.ip_version != ip_version) {
+            throw UsageError(fmt::format("p0f: signature {} is for IPv{}, not IPv{}",
+                                         quote_for_message(text), signature.ip_version,
+                                         ip_version));
+        }
+        return signature;
+    }
+    P0fSignature reading = signature;
+    reading.ip_version = ip_version;
+    if (ip_version == 4) {
+        reading.quirks.erase(P0fQuirk::Flow);
+    } else {
+        for (P0fQuirk quirk : {P0fQuirk::Df, P0fQuirk::IdPlus, P0fQuirk::IdMinus}) {
+            reading.quirks.erase(quirk);
+        }
+        if (reading.olen && *reading.olen != 0) {
+            throw UsageError(fmt::format(
+                "p0f: signature {} read for IPv6: olen must be * or 0 (IPv6 extension headers "
+                "are not supported)",
+                quote_for_message(text)));
+        }
+    }
+    try {
+        check_quirks_fit_version(reading, text);
+    } catch (const UsageError& error) {
+        throw UsageError(
+            fmt::format("{} (reading its '*' version as {})", error.what(), ip_version));
+    }
+    return reading;
+}
+
 std::vector<P0fCheck> p0f_checks(const P0fSignature& signature) {
+    if (signature.ip_version != 4 && signature.ip_version != 6) {
+        throw Error("p0f: a '*' signature is checked through its reading for one IP version");
+    }
     return CheckBuilder(signature).build();
 }
 

@@ -46,7 +46,7 @@ enum class P0fQuirk {
 };
 
 struct P0fSignature {
-    int ip_version = 4;            // 4 or 6
+    int ip_version = 4;            // 4 or 6, or 0 for '*': either (see for_ip_version)
     uint32_t initial_ttl = 0;      // ittl
     bool random_ttl = false;       // "ittl-": no TTL check
     std::optional<uint32_t> olen;  // IPv4 option words; nullopt for "*"
@@ -65,6 +65,13 @@ struct P0fSignature {
 // Throws UsageError with one line naming the field, its value and the signature, e.g.
 // "p0f: invalid ttl field 'x' in signature '4:x:*:*:*,*:::0': ...".
 P0fSignature parse_p0f_signature(std::string_view text);
+
+// A '*' signature read for one IP version, as p0f matches it against a packet of that
+// version: without flow for IPv4, without df, id+ and id- for IPv6. Throws UsageError when
+// what is left cannot be checked for that version (an IPv6 reading with 0+ or linux, or
+// with IPv4 options). A signature of one version is returned as it is when ip_version is
+// its own, and refused for the other.
+P0fSignature for_ip_version(const P0fSignature& signature, int ip_version, std::string_view text);
 
 // One pcap-filter condition and what it checks, as the original's `bpfgen -s` comments
 // show them ("(ip[8] <= 64): ttl <= 64").

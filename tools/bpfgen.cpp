@@ -181,6 +181,12 @@ int run(int argc, char** argv) {
             return 0;
         }
     }
+    if (const std::string information =
+            bpfgen::generator_information(line.generator, line.generator_args);
+        !information.empty()) {
+        print(information);
+        return 0;
+    }
     const bpfgen::GeneratedProgram generated =
         bpfgen::generate(line.generator, line.generator_args, line.options);
     try {

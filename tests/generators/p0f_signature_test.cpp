@@ -3,6 +3,7 @@
 // signature becomes, with the explanations `bpfgen -s` prints.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -324,15 +325,42 @@ TEST(P0fChecks, ExplanationsPairEachExpressionWithWhatItChecks) {
 
 // --- refusals: the original's test_invalid_signature ---
 
-TEST(P0fRefusals, WildcardVersion) {
-    EXPECT_TRUE(contains(refusal("*:255-:*:*:*,*:::0"),
-                         "p0f: invalid version field '*' in signature '*:255-:*:*:*,*:::0'"));
+TEST(P0fWildcardVersion, ReadForEachVersionAsP0fDoes) {
+    const P0fSignature signature = parse_p0f_signature("*:64:0:*:*,*::df,id+,flow,seq-:0");
+    EXPECT_EQ(signature.ip_version, 0);
+    const P0fSignature ipv4 = for_ip_version(signature, 4, "sig");
+    EXPECT_EQ(ipv4.ip_version, 4);
+    EXPECT_EQ(ipv4.quirks,
+              (std::set<P0fQuirk>{P0fQuirk::Df, P0fQuirk::IdPlus, P0fQuirk::SeqMinus}));
+    const P0fSignature ipv6 = for_ip_version(signature, 6, "sig");
+    EXPECT_EQ(ipv6.ip_version, 6);
+    EXPECT_EQ(ipv6.quirks, (std::set<P0fQuirk>{P0fQuirk::Flow, P0fQuirk::SeqMinus}));
+}
+
+TEST(P0fWildcardVersion, AReadingThatCannotBeCheckedIsRefused) {
+    const P0fSignature options = parse_p0f_signature("*:64:2:*:*,*:::0");
+    EXPECT_EQ(for_ip_version(options, 4, "s").olen, 2u);
+    EXPECT_THROW(for_ip_version(options, 6, "s"), UsageError);
+    EXPECT_THROW(for_ip_version(parse_p0f_signature("*:64:*:*:*,*::0+:0"), 6, "s"), UsageError);
+}
+
+TEST(P0fWildcardVersion, OneVersionSignatureIsItsOwnReadingOnly) {
+    const P0fSignature ipv4 = parse_p0f_signature("4:64:*:*:*,*::df:0");
+    EXPECT_EQ(for_ip_version(ipv4, 4, "s").quirks, ipv4.quirks);
+    EXPECT_THROW(for_ip_version(ipv4, 6, "s"), UsageError);
+    EXPECT_THROW(p0f_checks(parse_p0f_signature("*:64:*:*:*,*:::0")), Error);
+}
+
+TEST(P0fChecks, EcnOfIpv6IsTheTrafficClassBit) {
+    EXPECT_EQ(p0f_expression(checks_of("6:64:*:*:*,*::ecn:*")),
+              "ip6 and ((ip6[7]) <= 64) and ((ip6[7]) > 29) and ((ip6[40 + 12] >> 4) == 5) and "
+              "((ip6[1] & 0x20) != 0)");
 }
 
 TEST(P0fRefusals, UnknownVersion) {
     EXPECT_EQ(refusal("22:255-:*:*:*,*:::0"),
-              "p0f: invalid version field '22' in signature '22:255-:*:*:*,*:::0': expected 4 or "
-              "6");
+              "p0f: invalid version field '22' in signature '22:255-:*:*:*,*:::0': expected 4, 6 "
+              "or *");
 }
 
 TEST(P0fRefusals, TtlThatIsNotANumber) {
@@ -409,7 +437,7 @@ TEST(P0fRefusals, ExwsWithoutWsOption) {
 }
 
 TEST(P0fRefusals, Ipv4QuirkInIpv6Signature) {
-    for (const char* quirk : {"df", "id+", "id-", "ecn", "0+"}) {
+    for (const char* quirk : {"df", "id+", "id-", "0+"}) {
         EXPECT_TRUE(contains(refusal(std::string("6:64:*:*:*,*::") + quirk + ":0"),
                              "is checked for IPv4 signatures only"))
             << quirk;

@@ -151,6 +151,12 @@ TEST(P0fParity, EveryRecordedFailureIsRefusedWithOneLineNamingTheGenerator) {
         if (run.recorded.rc == 0) continue;
         ++failures;
         SCOPED_TRACE(run.recorded.describe());
+        // The original refused p0f's version '*' ("IP version must be either 4 or 6"); here
+        // it is taken as p0f means it (either version), so at offset 0 it reads as -6 says.
+        if (run.args.back().rfind("*:", 0) == 0) {
+            EXPECT_NO_THROW(generate(run.generator, run.args, run.options));
+            continue;
+        }
         try {
             generate(run.generator, run.args, run.options);
             ADD_FAILURE() << "accepted";

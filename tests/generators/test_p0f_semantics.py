@@ -299,7 +299,9 @@ def check_refusals():
     """The tool refuses, in one line and with exit status 2, what the original crashed on."""
     for argv, wanted in [
         (["p0f", "--", "6:128:0:*:8192,8:mss,nop,ws:ts1-:0"], "reads the ts option"),
-        (["p0f", "--", "*:64:0:*:*,*:::0"], "invalid version field '*'"),
+        (["p0f", "--", "x:64:0:*:*,*:::0"], "invalid version field 'x'"),
+        (["-o", "14", "p0f", "--", "*:64:4:*:*,*:::0"], "read for IPv6: olen must be * or 0"),
+        (["-o", "14", "p0f", "--", "*:64:*:*:*,*:ts:linux:0"], "reading its '*' version as 6"),
         (["-o", "7", "p0f", "--", "4:64:0:*:*,*:::0"], "offset 7 is not supported"),
         (["-o", "7", "tcpdump", "--", "ip"], "offset 7 is not supported"),
     ]:
@@ -316,6 +318,53 @@ def check_refusals():
                             f"one line with {wanted!r}")
 
 
+def check_verdicts(argv, offset, expected):
+    """bpfgen ARGV at OFFSET: each (packet, wanted) of expected gets its verdict from
+    libpcap's bpf_filter and from our interpreter."""
+    bytecode = bpfgen(["-o", str(offset), *argv])
+    if bytecode is None:
+        return
+    program = parse_bytecode(bytecode)
+    frames = [bytes(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / packet)
+              for packet, _ in expected]
+    seen = frames if offset == 14 else [bytes(packet) for packet, _ in expected]
+    wanted = [want for _, want in expected]
+    verdicts = [bool(libpcap_verdict(program, data)) for data in seen]
+    if verdicts != wanted:
+        failures.append(f"libpcap: bpfgen {argv} at offset {offset} passes {verdicts}, "
+                        f"wanted {wanted}")
+    # Our interpreter at offset 0 sees each packet from its IP header: only packets of the
+    # program's own IP version can be given (others are dropped by --l3's version check).
+    if os.access(FILTER, os.X_OK) and offset == 14:
+        passed = interpreter_passes(bytecode, frames, l3=False)
+        if passed is not None and passed != wanted:
+            failures.append(f"interpreter: bpfgen {argv} at offset 14 passes {passed}, "
+                            f"wanted {wanted}")
+
+
+def check_wildcard_versions():
+    """A '*' signature: at a link-layer offset one program takes IPv4 and IPv6, each read as
+    p0f reads it (df and id+ dropped for IPv6, flow for IPv4); at offset 0 -6 picks."""
+    linux = "*:64:0:*:mss*20,10:mss,sok,ts,nop,ws:df,id+:0"
+    options = mss(1460) + SOK + ts(1, 0) + NOP + ws(10)
+    v4_fits = v4(tcp(options, window=1460 * 20), flags="DF", id=7)
+    v4_no_df = v4(tcp(options, window=1460 * 20), id=7)
+    v6_fits = v6(tcp(options, window=1460 * 20))
+    v6_other_scale = v6(tcp(mss(1460) + SOK + ts(1, 0) + NOP + ws(7), window=1460 * 20))
+    v6_far_ttl = v6(tcp(options, window=1460 * 20), hlim=20)
+    check_verdicts(["p0f", "--", linux], 14, [(v4_fits, True), (v4_no_df, False),
+                                              (v6_fits, True), (v6_other_scale, False),
+                                              (v6_far_ttl, False)])
+    check_verdicts(["p0f", "--", linux], 0, [(v4_fits, True), (v4_no_df, False)])
+    check_verdicts(["-6", "p0f", "--", linux], 0, [(v6_fits, True), (v6_other_scale, False)])
+    flow = "*:255-:*:*:*,*::flow:*"
+    check_verdicts(["p0f", "--", flow], 14, [(v4(tcp()), True), (v6(tcp(), fl=0), False),
+                                             (v6(tcp(), fl=5), True)])
+    ecn = "*:255-:*:*:*,*::ecn:*"
+    check_verdicts(["p0f", "--", ecn], 14, [(v4(tcp(), tos=0x02), True), (v4(tcp()), False),
+                                            (v6(tcp(), tc=0x02), True), (v6(tcp()), False)])
+
+
 def main():
     if not os.access(BPFGEN, os.X_OK):
         print(f"SKIP: {BPFGEN} is not built")
@@ -327,6 +376,7 @@ def main():
         for offset in (14, 0):
             check_case(signature, fits, differs, offset)
     check_refusals()
+    check_wildcard_versions()
 
     print(f"{len(CASES)} signatures, libpcap bpf_filter verdicts checked: {checked['libpcap']}")
     if os.access(FILTER, os.X_OK):
