@@ -1,0 +1,213 @@
+// loader.cpp: the raw bpf() syscall for maps, program loads, test runs and counters.
+#include "libbpfgen/ebpf/loader.h"
+
+#include <linux/bpf.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "libbpfgen/base/error.h"
+
+namespace bpfgen::ebpf {
+
+namespace {
+
+long bpf(int command, bpf_attr& attributes) {
+    return syscall(__NR_bpf, command, &attributes, sizeof(attributes));
+}
+
+uint64_t pointer(const void* address) {
+    return reinterpret_cast<uintptr_t>(address);
+}
+
+// Per-CPU map values come one per possible CPU ("0-3,5" in sysfs: the highest plus one).
+std::size_t possible_cpus() {
+    std::ifstream in("/sys/devices/system/cpu/possible");
+    std::string ranges;
+    std::size_t highest = 0;
+    if (in >> ranges) {
+        for (std::size_t start = 0; start < ranges.size();) {
+            std::size_t used = 0;
+            const std::string rest = ranges.substr(start);
+            const unsigned long first = std::stoul(rest, &used);
+            std::size_t last = first;
+            start += used;
+            if (start < ranges.size() && ranges[start] == '-') {
+                last = std::stoul(ranges.substr(start + 1), &used);
+                start += used + 1;
+            }
+            highest = std::max(highest, last);
+            if (start < ranges.size() && ranges[start] == ',') ++start;
+        }
+        return highest + 1;
+    }
+    const long cpus = sysconf(_SC_NPROCESSORS_CONF);
+    return cpus > 0 ? static_cast<std::size_t>(cpus) : 1;
+}
+
+FileDescriptor create_counters_map(std::size_t slots) {
+    bpf_attr attributes{};
+    attributes.map_type = BPF_MAP_TYPE_PERCPU_ARRAY;
+    attributes.key_size = sizeof(uint32_t);
+    attributes.value_size = sizeof(CounterSlot);
+    attributes.max_entries = static_cast<uint32_t>(slots);
+    std::strncpy(attributes.map_name, "bpftools_count", sizeof(attributes.map_name) - 1);
+    const long fd = bpf(BPF_MAP_CREATE, attributes);
+    if (fd < 0) {
+        throw Error(fmt::format("cannot create the counters map ({} slots): {}", slots,
+                                std::strerror(errno)));
+    }
+    return FileDescriptor(static_cast<int>(fd));
+}
+
+// The verifier's reason: the last line of its log that is not its closing statistics.
+std::string verifier_reason(const std::string& log) {
+    std::istringstream lines(log);
+    std::string line, reason;
+    while (std::getline(lines, line)) {
+        if (line.empty() || line.starts_with("processed ") ||
+            line.starts_with("verification time") || line.starts_with("stack depth") ||
+            line.starts_with("-- END PROG LOAD LOG --")) {
+            continue;
+        }
+        reason = line;
+    }
+    return reason.empty() ? "(no log)" : reason;
+}
+
+// The last instruction the log shows the verifier at ("123: (bf) r1 = r2").
+std::optional<std::size_t> last_instruction(const std::string& log) {
+    static const std::regex instruction_line(R"(^(\d+): \()");
+    std::istringstream lines(log);
+    std::string line;
+    std::optional<std::size_t> last;
+    std::smatch match;
+    while (std::getline(lines, line)) {
+        if (std::regex_search(line, match, instruction_line)) last = std::stoul(match[1].str());
+    }
+    return last;
+}
+
+std::string rule_at(const CompiledXdp& compiled, const std::vector<std::string>& rule_names,
+                    std::optional<std::size_t> slot) {
+    if (!slot) return "the program";
+    std::optional<std::size_t> rule;
+    for (std::size_t i = 0; i < compiled.rule_count; ++i) {
+        if (compiled.program.slot_of_label(CompiledXdp::rule_label(i)) > *slot) break;
+        rule = i;
+    }
+    if (!rule) return "the program's prologue";
+    const std::string name = *rule < rule_names.size() ? rule_names[*rule] : std::to_string(*rule);
+    return fmt::format("rule {}", quote_for_message(name));
+}
+
+long load_program(const std::vector<RawInstruction>& instructions, const std::string& name,
+                  std::string* log) {
+    static const char license[] = "GPL";
+    bpf_attr attributes{};
+    attributes.prog_type = BPF_PROG_TYPE_XDP;
+    attributes.insns = pointer(instructions.data());
+    attributes.insn_cnt = static_cast<uint32_t>(instructions.size());
+    attributes.license = pointer(license);
+    std::strncpy(attributes.prog_name, name.c_str(), sizeof(attributes.prog_name) - 1);
+    if (log) {
+        attributes.log_level = 1;
+        attributes.log_buf = pointer(log->data());
+        attributes.log_size = static_cast<uint32_t>(log->size());
+    }
+    return bpf(BPF_PROG_LOAD, attributes);
+}
+
+}  // namespace
+
+LoadedXdp load_xdp(const CompiledXdp& compiled, const std::vector<std::string>& rule_names,
+                   const std::string& program_name) {
+    LoadedXdp loaded;
+    loaded.rule_count = compiled.rule_count;
+    loaded.counters = create_counters_map(compiled.rule_count + 1);
+    const std::vector<RawInstruction> instructions =
+        compiled.program.encode({{kCountersMap, loaded.counters.get()}});
+    long fd = load_program(instructions, program_name, nullptr);
+    if (fd < 0 && errno != EPERM) {
+        // Again with the log, which only the failing load needs: it slows the verifier.
+        const int first_error = errno;
+        std::string log(16u << 20, '\0');
+        fd = load_program(instructions, program_name, &log);
+        if (fd < 0) {
+            log.resize(std::strlen(log.c_str()));
+            const std::string reason =
+                log.empty() ? std::strerror(first_error) : verifier_reason(log);
+            throw Error(fmt::format("the verifier refused {} ({} instructions): {}",
+                                    rule_at(compiled, rule_names, last_instruction(log)),
+                                    instructions.size(), reason));
+        }
+    }
+    if (fd < 0) {
+        throw Error(fmt::format("cannot load the XDP program: {}", std::strerror(errno)));
+    }
+    loaded.program = FileDescriptor(static_cast<int>(fd));
+    return loaded;
+}
+
+int test_run(const FileDescriptor& program, std::span<const uint8_t> frame) {
+    if (frame.size() < 14) {
+        throw Error(
+            fmt::format("cannot test-run a {}-byte frame: XDP needs at least the 14 bytes "
+                        "of an Ethernet header",
+                        frame.size()));
+    }
+    std::vector<uint8_t> out(frame.size() + 256);
+    bpf_attr attributes{};
+    attributes.test.prog_fd = static_cast<uint32_t>(program.get());
+    attributes.test.data_in = pointer(frame.data());
+    attributes.test.data_size_in = static_cast<uint32_t>(frame.size());
+    attributes.test.data_out = pointer(out.data());
+    attributes.test.data_size_out = static_cast<uint32_t>(out.size());
+    attributes.test.repeat = 1;
+    if (bpf(BPF_PROG_TEST_RUN, attributes) < 0) {
+        throw Error(fmt::format("BPF_PROG_TEST_RUN of a {}-byte frame failed: {}", frame.size(),
+                                std::strerror(errno)));
+    }
+    return static_cast<int>(attributes.test.retval);
+}
+
+std::vector<CounterSlot> read_counters(const FileDescriptor& counters, std::size_t slots) {
+    const std::size_t cpus = possible_cpus();
+    std::vector<CounterSlot> sums(slots);
+    std::vector<CounterSlot> per_cpu(cpus);
+    for (uint32_t key = 0; key < slots; ++key) {
+        bpf_attr attributes{};
+        attributes.map_fd = static_cast<uint32_t>(counters.get());
+        attributes.key = pointer(&key);
+        attributes.value = pointer(per_cpu.data());
+        if (bpf(BPF_MAP_LOOKUP_ELEM, attributes) < 0) {
+            throw Error(fmt::format("cannot read counter slot {}: {}", key, std::strerror(errno)));
+        }
+        for (const CounterSlot& cpu : per_cpu) {
+            sums[key].packets += cpu.packets;
+            sums[key].bytes += cpu.bytes;
+        }
+    }
+    return sums;
+}
+
+bool bpf_available(std::string& reason) {
+    try {
+        FileDescriptor map = create_counters_map(1);
+        return true;
+    } catch (const Error& error) {
+        reason = error.what();
+        return false;
+    }
+}
+
+}  // namespace bpfgen::ebpf

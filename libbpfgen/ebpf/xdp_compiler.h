@@ -1,0 +1,67 @@
+// xdp_compiler.h: checked classic BPF rules compiled into one eBPF XDP program the kernel's
+// verifier accepts. Rules run in order and the first drop wins; each rule's matches are
+// counted per CPU in the "counters" map (one {packets, bytes} slot per rule, then one for
+// the packets passed). The program is built as instructions with labels (instruction.h);
+// loading it is loader.h's job.
+//
+// Two layouts of a rule:
+// - Network: the xt_bpf form (offset 0). The program finds the IP header after Ethernet and
+//   up to two VLAN tags (0x8100, 0x88a8, 0x9100), requires the IP version to match the
+//   ethertype, and shows the rule the IP packet cut to the length its header states, which
+//   `ld #len` gives: the semantics of packet_filter.h's network layer. A frame without IP
+//   matches no network rule.
+// - LinkLayer: the frame as is, from its Ethernet header (offset 14 rules); `len` is the
+//   frame's length.
+// A load past the end of what the rule sees, and A / X or A % X with X == 0, end the rule
+// with verdict 0 (no match), as the kernel's classic BPF does. Loads ending past byte
+// 0xffbf never match (no linear XDP frame is that long).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "libbpfgen/cbpf/interpreter.h"
+#include "libbpfgen/ebpf/instruction.h"
+
+namespace bpfgen::ebpf {
+
+enum class RuleLayer { Network, LinkLayer };
+enum class RuleAction {
+    Drop,   // a match is counted and dropped; later rules do not see it
+    Count,  // a match is counted only (a dry run); later rules still run
+};
+
+struct XdpRule {
+    std::string name;  // for messages: the rule as the user gave it
+    CheckedProgram program;
+    RuleLayer layer = RuleLayer::Network;
+    RuleAction action = RuleAction::Drop;
+};
+
+// XDP return codes.
+inline constexpr int kXdpAborted = 0;
+inline constexpr int kXdpDrop = 1;
+inline constexpr int kXdpPass = 2;
+
+// The map the program counts in: a per-CPU array of CounterSlot, rules.size() + 1 entries.
+inline constexpr const char* kCountersMap = "counters";
+struct CounterSlot {
+    uint64_t packets = 0;
+    uint64_t bytes = 0;  // frame bytes, link-layer header included
+};
+
+struct CompiledXdp {
+    Program program;
+    std::size_t rule_count = 0;
+    // The label of the first instruction of each rule ("rule N"), to tell which rule an
+    // instruction belongs to.
+    static std::string rule_label(std::size_t rule);
+};
+
+// Throws Error naming the rule (by its name) and the cBPF instruction for a load with no
+// meaning in XDP: an ancillary load (SKF_AD_*) or one relative to the network or link-layer
+// header (SKF_NET_OFF, SKF_LL_OFF).
+CompiledXdp compile_xdp(const std::vector<XdpRule>& rules);
+
+}  // namespace bpfgen::ebpf
