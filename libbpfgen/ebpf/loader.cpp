@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -97,17 +98,47 @@ std::optional<std::size_t> last_instruction(const std::string& log) {
     return last;
 }
 
-std::string rule_at(const CompiledXdp& compiled, const std::vector<std::string>& rule_names,
-                    std::optional<std::size_t> slot) {
+std::string rule_at(const CompiledXdp& compiled, std::size_t program,
+                    const std::vector<std::string>& rule_names, std::optional<std::size_t> slot) {
     if (!slot) return "the program";
     std::optional<std::size_t> rule;
-    for (std::size_t i = 0; i < compiled.rule_count; ++i) {
-        if (compiled.program.slot_of_label(CompiledXdp::rule_label(i)) > *slot) break;
+    const std::size_t end = program + 1 < compiled.first_rule.size()
+                                ? compiled.first_rule[program + 1]
+                                : compiled.rule_count;
+    for (std::size_t i = compiled.first_rule[program]; i < end; ++i) {
+        if (compiled.programs[program].slot_of_label(CompiledXdp::rule_label(i)) > *slot) break;
         rule = i;
     }
     if (!rule) return "the program's prologue";
     const std::string name = *rule < rule_names.size() ? rule_names[*rule] : std::to_string(*rule);
     return fmt::format("rule {}", quote_for_message(name));
+}
+
+FileDescriptor create_chain_map(std::size_t programs) {
+    bpf_attr attributes{};
+    attributes.map_type = BPF_MAP_TYPE_PROG_ARRAY;
+    attributes.key_size = sizeof(uint32_t);
+    attributes.value_size = sizeof(uint32_t);
+    attributes.max_entries = static_cast<uint32_t>(programs);
+    std::strncpy(attributes.map_name, "bpftools_chain", sizeof(attributes.map_name) - 1);
+    const long fd = bpf(BPF_MAP_CREATE, attributes);
+    if (fd < 0) {
+        throw Error(fmt::format("cannot create the program chain map ({} programs): {}", programs,
+                                std::strerror(errno)));
+    }
+    return FileDescriptor(static_cast<int>(fd));
+}
+
+void set_chain_entry(const FileDescriptor& chain, uint32_t index, const FileDescriptor& program) {
+    const uint32_t fd = static_cast<uint32_t>(program.get());
+    bpf_attr attributes{};
+    attributes.map_fd = static_cast<uint32_t>(chain.get());
+    attributes.key = pointer(&index);
+    attributes.value = pointer(&fd);
+    attributes.flags = BPF_ANY;
+    if (bpf(BPF_MAP_UPDATE_ELEM, attributes) < 0) {
+        throw Error(fmt::format("cannot chain XDP program {}: {}", index, std::strerror(errno)));
+    }
 }
 
 long load_program(const std::vector<RawInstruction>& instructions, const std::string& name,
@@ -134,27 +165,37 @@ LoadedXdp load_xdp(const CompiledXdp& compiled, const std::vector<std::string>& 
     LoadedXdp loaded;
     loaded.rule_count = compiled.rule_count;
     loaded.counters = create_counters_map(compiled.rule_count + 1);
-    const std::vector<RawInstruction> instructions =
-        compiled.program.encode({{kCountersMap, loaded.counters.get()}});
-    long fd = load_program(instructions, program_name, nullptr);
-    if (fd < 0 && errno != EPERM) {
-        // Again with the log, which only the failing load needs: it slows the verifier.
-        const int first_error = errno;
-        std::string log(16u << 20, '\0');
-        fd = load_program(instructions, program_name, &log);
+    loaded.chain = create_chain_map(compiled.programs.size());
+    const std::map<std::string, int> maps = {{kCountersMap, loaded.counters.get()},
+                                             {kChainMap, loaded.chain.get()}};
+    for (std::size_t index = 0; index < compiled.programs.size(); ++index) {
+        const std::vector<RawInstruction> instructions = compiled.programs[index].encode(maps);
+        long fd = load_program(instructions, program_name, nullptr);
+        if (fd < 0 && errno != EPERM) {
+            // Again with the log, which only the failing load needs: it slows the verifier.
+            const int first_error = errno;
+            std::string log(16u << 20, '\0');
+            fd = load_program(instructions, program_name, &log);
+            if (fd < 0) {
+                log.resize(std::strlen(log.c_str()));
+                const std::string reason =
+                    log.empty() ? std::strerror(first_error) : verifier_reason(log);
+                throw Error(fmt::format("the verifier refused {} ({} instructions): {}",
+                                        rule_at(compiled, index, rule_names, last_instruction(log)),
+                                        instructions.size(), reason));
+            }
+        }
         if (fd < 0) {
-            log.resize(std::strlen(log.c_str()));
-            const std::string reason =
-                log.empty() ? std::strerror(first_error) : verifier_reason(log);
-            throw Error(fmt::format("the verifier refused {} ({} instructions): {}",
-                                    rule_at(compiled, rule_names, last_instruction(log)),
-                                    instructions.size(), reason));
+            throw Error(fmt::format("cannot load the XDP program: {}", std::strerror(errno)));
+        }
+        FileDescriptor program(static_cast<int>(fd));
+        set_chain_entry(loaded.chain, static_cast<uint32_t>(index), program);
+        if (index == 0) {
+            loaded.program = std::move(program);
+        } else {
+            loaded.chained.push_back(std::move(program));
         }
     }
-    if (fd < 0) {
-        throw Error(fmt::format("cannot load the XDP program: {}", std::strerror(errno)));
-    }
-    loaded.program = FileDescriptor(static_cast<int>(fd));
     return loaded;
 }
 

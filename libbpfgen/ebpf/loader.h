@@ -16,12 +16,14 @@
 namespace bpfgen::ebpf {
 
 struct LoadedXdp {
-    FileDescriptor program;
-    FileDescriptor counters;  // the per-CPU counters map, rule_count + 1 slots
+    FileDescriptor program;               // the first program of the chain: the one to attach
+    std::vector<FileDescriptor> chained;  // the others, which the chain map holds
+    FileDescriptor chain;                 // the program array the programs tail-call through
+    FileDescriptor counters;              // the per-CPU counters map, rule_count + 1 slots
     std::size_t rule_count = 0;
 };
 
-// Creates the counters map and loads the program. Throws Error with one line when the
+// Creates the counters and chain maps and loads the programs. Throws Error with one line when the
 // kernel refuses: for the verifier, "the verifier refused rule 'NAME': REASON" (or "the
 // program's prologue" outside any rule); rule_names[i] names rule i.
 LoadedXdp load_xdp(const CompiledXdp& compiled, const std::vector<std::string>& rule_names,

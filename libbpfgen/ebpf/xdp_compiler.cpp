@@ -20,12 +20,18 @@ namespace bpfgen::ebpf {
 namespace {
 
 // The stack frame (offsets from r10).
-constexpr int16_t kContextSlot = -8;         // the xdp_md pointer
-constexpr int16_t kNetworkOffsetSlot = -16;  // where the IP header starts, 0 when none
-constexpr int16_t kNetworkLengthSlot = -24;  // the IP packet's length, cut as ip_rcv cuts it
-constexpr int16_t kFrameLengthSlot = -32;    // data_end - data
-constexpr int16_t kCounterKeySlot = -40;     // u32 key of a map lookup
-constexpr int16_t kScratchSlot = -104;       // M[0]; M[i] is 4 * i bytes above
+constexpr int16_t kContextSlot = -8;  // the xdp_md pointer
+// Where the IP header starts (u8, 0 when none) and the IP packet's length, cut as ip_rcv cuts
+// it (u16). Both are stored at offsets that are no multiple of 8 on purpose: the verifier
+// then forgets their values and reads them back as any u8 and u16, so every frame's path
+// reaches each rule in the same state and it verifies each rule once, not once per header
+// layout (14, 18, 22 bytes) and length bound.
+constexpr int16_t kNetworkOffsetSlot = -13;
+constexpr int16_t kNetworkLengthSlot = -22;
+constexpr int32_t kLargestNetworkOffset = 22;  // Ethernet and two VLAN tags
+constexpr int16_t kFrameLengthSlot = -32;      // data_end - data
+constexpr int16_t kCounterKeySlot = -40;       // u32 key of a map lookup
+constexpr int16_t kScratchSlot = -104;         // M[0]; M[i] is 4 * i bytes above
 
 // Offsets into struct xdp_md.
 constexpr int16_t kXdpData = 0;
@@ -190,13 +196,14 @@ class RuleCompiler {
 
     void prologue() {
         if (network()) {
-            out_ << load(Size::U64, R2, R10, kNetworkOffsetSlot)
-                 << jump_if(Jump::Eq, R2, 0, no_match_label());
+            out_ << load(Size::U8, R2, R10, kNetworkOffsetSlot)
+                 << jump_if(Jump::Eq, R2, 0, no_match_label())
+                 << jump_if(Jump::Gt, R2, kLargestNetworkOffset, no_match_label());
         }
         out_ << load(Size::U64, R1, R10, kContextSlot) << load(Size::U32, R8, R1, kXdpData)
              << load(Size::U32, R9, R1, kXdpDataEnd);
         if (network()) {
-            out_ << alu64(Alu::Add, R8, R2) << load(Size::U64, R5, R10, kNetworkLengthSlot);
+            out_ << alu64(Alu::Add, R8, R2) << load(Size::U16, R5, R10, kNetworkLengthSlot);
         } else {
             out_ << load(Size::U64, R5, R10, kFrameLengthSlot);
         }
@@ -432,8 +439,8 @@ void find_network_layer(Program& out) {
         out << jump_if(Jump::Gt, R0, R5, store_it) << mov64(R5, R0) << jump(store_it);
     }
     out.label(store_it);
-    out << store(Size::U64, R10, kNetworkOffsetSlot, R4)
-        << store(Size::U64, R10, kNetworkLengthSlot, R5);
+    out << store(Size::U8, R10, kNetworkOffsetSlot, R4)
+        << store(Size::U16, R10, kNetworkLengthSlot, R5);
     out.label(done);
 }
 
@@ -443,27 +450,89 @@ std::string CompiledXdp::rule_label(std::size_t rule) {
     return fmt::format("rule {}", rule);
 }
 
-CompiledXdp compile_xdp(const std::vector<XdpRule>& rules) {
-    CompiledXdp compiled;
-    compiled.rule_count = rules.size();
-    Program& out = compiled.program;
+namespace {
+
+constexpr int32_t kHelperTailCall = 12;  // BPF_FUNC_tail_call
+// Conditional branches per program: three quarters of the verifier's stack of pending
+// branches (8192), as each conditional jump can leave one there (those it can decide leave
+// none, so this is cautious: about 200 dns rules a program).
+constexpr std::size_t kBranchBudget = 6144;
+// The first program and the 33 tail calls the kernel follows (MAX_TAIL_CALL_CNT).
+constexpr std::size_t kMaxChainedPrograms = 34;
+
+std::size_t conditional_branches(const Program& program) {
+    std::size_t branches = 0;
+    for (const Instruction& instruction : program.instructions()) {
+        const uint8_t cls = instruction.opcode & 0x07;
+        if ((cls == code::kJmp || cls == code::kJmp32) && !instruction.target.empty() &&
+            (instruction.opcode & 0xf0) != static_cast<uint8_t>(Jump::Always)) {
+            ++branches;
+        }
+    }
+    return branches;
+}
+
+// The start of every program of the chain: the context and the frame's length saved, the IP
+// header found.
+Program program_prologue(bool any_network) {
+    Program out;
     out << store(Size::U64, R10, kContextSlot, R1) << load(Size::U32, R8, R1, kXdpData)
         << load(Size::U32, R9, R1, kXdpDataEnd) << mov64(R2, R9) << alu64(Alu::Sub, R2, R8)
         << store(Size::U64, R10, kFrameLengthSlot, R2) << mov64(R2, 0)
-        << store(Size::U64, R10, kNetworkOffsetSlot, R2)
-        << store(Size::U64, R10, kNetworkLengthSlot, R2);
-    const bool any_network = std::any_of(rules.begin(), rules.end(), [](const XdpRule& rule) {
-        return rule.layer == RuleLayer::Network;
-    });
+        << store(Size::U8, R10, kNetworkOffsetSlot, R2)
+        << store(Size::U16, R10, kNetworkLengthSlot, R2);
     if (any_network) find_network_layer(out);
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-        RuleCompiler(out, rules[i], i).compile();
-    }
+    return out;
+}
+
+// The end of a program: the next one of the chain, if any, else (also when the tail call
+// fails) the frame is counted as passed and passed.
+void program_epilogue(Program& out, std::size_t next_program, bool last, std::size_t rules) {
     out.label("passed");
-    RuleCompiler::count_into(out, rules.size(), "passed.done");
+    if (!last) {
+        out << load(Size::U64, R1, R10, kContextSlot) << load_map(R2, kChainMap)
+            << mov64(R3, static_cast<int32_t>(next_program)) << call(kHelperTailCall);
+    }
+    RuleCompiler::count_into(out, rules, "passed.done");
     out.label("passed.done");
     out << mov64(R0, kXdpPass) << exit_program();
     out.remove_unreachable();
+}
+
+}  // namespace
+
+CompiledXdp compile_xdp(const std::vector<XdpRule>& rules) {
+    CompiledXdp compiled;
+    compiled.rule_count = rules.size();
+    const bool any_network = std::any_of(rules.begin(), rules.end(), [](const XdpRule& rule) {
+        return rule.layer == RuleLayer::Network;
+    });
+    Program out = program_prologue(any_network);
+    compiled.first_rule.push_back(0);
+    std::size_t branches = 0;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        Program alone;
+        RuleCompiler(alone, rules[i], i).compile();
+        const std::size_t rule_branches = conditional_branches(alone);
+        if (branches > 0 && branches + rule_branches > kBranchBudget) {
+            program_epilogue(out, compiled.programs.size() + 1, false, rules.size());
+            compiled.programs.push_back(std::move(out));
+            compiled.first_rule.push_back(i);
+            out = program_prologue(any_network);
+            branches = 0;
+        }
+        RuleCompiler(out, rules[i], i).compile();
+        branches += rule_branches;
+    }
+    program_epilogue(out, 0, true, rules.size());
+    compiled.programs.push_back(std::move(out));
+    if (compiled.programs.size() > kMaxChainedPrograms) {
+        throw Error(
+            fmt::format("{} rules need {} chained XDP programs, but the kernel follows at "
+                        "most {} tail calls: the first {} rules fit",
+                        rules.size(), compiled.programs.size(), kMaxChainedPrograms - 1,
+                        compiled.first_rule[kMaxChainedPrograms]));
+    }
     return compiled;
 }
 

@@ -51,8 +51,15 @@ struct CounterSlot {
     uint64_t bytes = 0;  // frame bytes, link-layer header included
 };
 
+// The program array that chains the programs (BPF_MAP_TYPE_PROG_ARRAY, one per program).
+inline constexpr const char* kChainMap = "chain";
+
+// The verifier explores every branch of a program, and keeps the branches it has still to
+// explore on a stack of at most 8192: about 900 dns rules. Rules past a program's budget go
+// to the next program, which the previous one tail-calls when no rule dropped the frame.
 struct CompiledXdp {
-    Program program;
+    std::vector<Program> programs;        // programs[0] is the one attached
+    std::vector<std::size_t> first_rule;  // the first rule of each program
     std::size_t rule_count = 0;
     // The label of the first instruction of each rule ("rule N"), to tell which rule an
     // instruction belongs to.

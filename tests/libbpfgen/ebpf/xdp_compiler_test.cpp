@@ -26,7 +26,7 @@ XdpRule rule_of(const std::string& assembly, RuleLayer layer = RuleLayer::LinkLa
 
 // The instructions of rule 0 alone, between its label and the next rule's.
 std::string rule_body(const std::string& assembly) {
-    const std::string text = disassemble(compile_xdp({rule_of(assembly)}).program);
+    const std::string text = disassemble(compile_xdp({rule_of(assembly)}).programs.at(0));
     const std::size_t start = text.find("rule 0:");
     const std::size_t end = text.find("r0.next:");
     return text.substr(start, end - start);
