@@ -241,6 +241,105 @@ std::vector<CounterSlot> read_counters(const FileDescriptor& counters, std::size
     return sums;
 }
 
+FileDescriptor attach_xdp_link(const FileDescriptor& program, int interface_index, XdpMode mode,
+                               const std::string& interface_name) {
+    bpf_attr attributes{};
+    attributes.link_create.prog_fd = static_cast<uint32_t>(program.get());
+    attributes.link_create.target_ifindex = static_cast<uint32_t>(interface_index);
+    attributes.link_create.attach_type = BPF_XDP;
+    attributes.link_create.flags = mode == XdpMode::Native    ? 1u << 2  // XDP_FLAGS_DRV_MODE
+                                   : mode == XdpMode::Generic ? 1u << 1  // XDP_FLAGS_SKB_MODE
+                                                              : 0u;
+    const long fd = bpf(BPF_LINK_CREATE, attributes);
+    if (fd < 0) {
+        throw Error(fmt::format("cannot attach the XDP program to {}{}: {}",
+                                quote_for_message(interface_name),
+                                mode == XdpMode::Native    ? " in native mode"
+                                : mode == XdpMode::Generic ? " in generic mode"
+                                                           : "",
+                                std::strerror(errno)));
+    }
+    return FileDescriptor(static_cast<int>(fd));
+}
+
+void update_link(const FileDescriptor& link, const FileDescriptor& program) {
+    bpf_attr attributes{};
+    attributes.link_update.link_fd = static_cast<uint32_t>(link.get());
+    attributes.link_update.new_prog_fd = static_cast<uint32_t>(program.get());
+    if (bpf(BPF_LINK_UPDATE, attributes) < 0) {
+        throw Error(
+            fmt::format("cannot replace the attached XDP program: {}", std::strerror(errno)));
+    }
+}
+
+void pin(const FileDescriptor& object, const std::string& path) {
+    bpf_attr attributes{};
+    attributes.bpf_fd = static_cast<uint32_t>(object.get());
+    attributes.pathname = pointer(path.c_str());
+    if (bpf(BPF_OBJ_PIN, attributes) < 0) {
+        throw Error(fmt::format("cannot pin a BPF object at {}: {}", quote_for_message(path),
+                                std::strerror(errno)));
+    }
+}
+
+FileDescriptor open_pinned(const std::string& path) {
+    bpf_attr attributes{};
+    attributes.pathname = pointer(path.c_str());
+    const long fd = bpf(BPF_OBJ_GET, attributes);
+    if (fd < 0) {
+        throw Error(fmt::format("cannot open the BPF object pinned at {}: {}",
+                                quote_for_message(path), std::strerror(errno)));
+    }
+    return FileDescriptor(static_cast<int>(fd));
+}
+
+FileDescriptor create_text_map(const std::string& bytes) {
+    std::string value = bytes.empty() ? std::string(1, '\0') : bytes;
+    bpf_attr attributes{};
+    attributes.map_type = BPF_MAP_TYPE_ARRAY;
+    attributes.key_size = sizeof(uint32_t);
+    attributes.value_size = static_cast<uint32_t>(value.size());
+    attributes.max_entries = 1;
+    std::strncpy(attributes.map_name, "bpftools_text", sizeof(attributes.map_name) - 1);
+    const long fd = bpf(BPF_MAP_CREATE, attributes);
+    if (fd < 0) {
+        throw Error(fmt::format("cannot create a {}-byte text map: {}", value.size(),
+                                std::strerror(errno)));
+    }
+    FileDescriptor map(static_cast<int>(fd));
+    const uint32_t key = 0;
+    bpf_attr update{};
+    update.map_fd = static_cast<uint32_t>(map.get());
+    update.key = pointer(&key);
+    update.value = pointer(value.data());
+    if (bpf(BPF_MAP_UPDATE_ELEM, update) < 0) {
+        throw Error(fmt::format("cannot fill the text map: {}", std::strerror(errno)));
+    }
+    return map;
+}
+
+std::string read_text_map(const FileDescriptor& map) {
+    bpf_map_info info{};
+    bpf_attr attributes{};
+    attributes.info.bpf_fd = static_cast<uint32_t>(map.get());
+    attributes.info.info_len = sizeof(info);
+    attributes.info.info = pointer(&info);
+    if (bpf(BPF_OBJ_GET_INFO_BY_FD, attributes) < 0) {
+        throw Error(fmt::format("cannot read the text map's size: {}", std::strerror(errno)));
+    }
+    std::string value(info.value_size, '\0');
+    const uint32_t key = 0;
+    bpf_attr lookup{};
+    lookup.map_fd = static_cast<uint32_t>(map.get());
+    lookup.key = pointer(&key);
+    lookup.value = pointer(value.data());
+    if (bpf(BPF_MAP_LOOKUP_ELEM, lookup) < 0) {
+        throw Error(fmt::format("cannot read the text map: {}", std::strerror(errno)));
+    }
+    value.resize(std::strlen(value.c_str()));
+    return value;
+}
+
 bool bpf_available(std::string& reason) {
     try {
         FileDescriptor map = create_counters_map(1);

@@ -37,6 +37,25 @@ int test_run(const FileDescriptor& program, std::span<const uint8_t> frame);
 // The counters summed over every CPU, one slot per rule and then the packets passed.
 std::vector<CounterSlot> read_counters(const FileDescriptor& counters, std::size_t slots);
 
+// How an XDP program is attached: the driver's hook if it has one (Auto), only the
+// driver's (Native), or the kernel's generic hook on the skb (Generic).
+enum class XdpMode { Auto, Native, Generic };
+
+// A BPF link attaching `program` to the interface; the program stays attached while the link
+// has a file descriptor or a pin. Throws Error naming the interface.
+FileDescriptor attach_xdp_link(const FileDescriptor& program, int interface_index, XdpMode mode,
+                               const std::string& interface_name);
+// Swaps the link's program for another at once: no packet meets no program.
+void update_link(const FileDescriptor& link, const FileDescriptor& program);
+
+// bpffs pins: an object kept by a path, and the object a path keeps.
+void pin(const FileDescriptor& object, const std::string& path);
+FileDescriptor open_pinned(const std::string& path);
+
+// A one-slot array map holding `bytes` (the tool keeps its rules' text beside the counters).
+FileDescriptor create_text_map(const std::string& bytes);
+std::string read_text_map(const FileDescriptor& map);
+
 // Whether this process may load BPF programs (false with the errno's text in `reason`).
 bool bpf_available(std::string& reason);
 
