@@ -185,6 +185,47 @@ class XdpBpfEndToEnd(unittest.TestCase):
     def test_native_mode(self):
         self.check_mode("native")
 
+    def test_replace_under_traffic(self):
+        # Both rule sets drop port 9999 and pass port 9998, in different programs: were there
+        # a moment with no program while one replaces the other, a 9999 packet would arrive.
+        sets = [["tcpdump -- udp dst port 9999"],
+                ["dns -- *.example.com", "bytecode:6,48 0 0 9,21 0 3 17,40 0 0 22,21 0 1 9999,"
+                 "6 0 0 65535,6 0 0 0,"]]
+        self.xdp_bpf("attach", RECEIVER_IF, "--mode", "generic", *sets[0])
+        try:
+            traffic = [("4", 9999, "0a0b", 1500, 0), ("4", 9998, "0a0b", 500, None)]
+            wanted = [(family, port, payload) for family, port, payload, _, _ in traffic]
+            receiver = subprocess.Popen(
+                ["nsenter", "--net=/run/netns/" + RECEIVER_NS, sys.executable, "-c", RECEIVER,
+                 json.dumps(wanted)], stdout=subprocess.PIPE, text=True)
+            try:
+                self.assertEqual(receiver.stdout.readline().strip(), "ready")
+                # Interleaved: 3 to port 9999, then 1 to port 9998, 500 times.
+                sends = []
+                for _ in range(500):
+                    sends += [("4", V4[0], 9999, "0a0b", 3), ("4", V4[0], 9998, "0a0b", 1)]
+                sender = subprocess.Popen(
+                    ["nsenter", "--net=/run/netns/" + SENDER_NS, sys.executable, "-c", SENDER,
+                     json.dumps(sends)])
+                swaps = 0
+                while sender.poll() is None and swaps < 40:
+                    swaps += 1
+                    self.xdp_bpf("attach", RECEIVER_IF, *sets[swaps % 2])
+                self.assertEqual(sender.wait(timeout=120), 0)
+                output, _ = receiver.communicate(timeout=60)
+            finally:
+                for process in (receiver,):
+                    if process.poll() is None:
+                        process.kill()
+                        process.wait()
+            received = json.loads(output)
+            print("replaced the rules %d times under traffic" % swaps)
+            self.assertGreater(swaps, 3)
+            self.assertEqual(received.get("4/9999/0a0b", 0), 0)
+            self.assertEqual(received.get("4/9998/0a0b", 0), 500)
+        finally:
+            self.xdp_bpf("detach", RECEIVER_IF, check=False)
+
     def test_usage_errors_exit_2(self):
         for args in (["attach"], ["frobnicate"], ["compile"], ["stats", "x", "extra"]):
             p = run(XDP_BPF, *args, check=False)
