@@ -2,6 +2,7 @@
 // XDP program (a chain of them past the verifier's budget), printed, or attached to an
 // interface through a BPF link pinned in bpffs, with per-rule counters, atomic replacement
 // and a detach that leaves nothing behind.
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,8 +47,10 @@ link, its maps and its pins.
 A RULE is one argument holding a bpfgen command line, offset 0 implied: the rule
 sees the IP packet behind Ethernet and up to two VLAN tags, as iptables' xt_bpf
 does. `-o 14` in a rule makes it see the Ethernet frame instead. `--count-only` in
-a rule (or for all, before IFACE's rules) only counts its matches. A RULE may also
-be `bytecode:N,code jt jf k,...`, an xt_bpf program as bpfgen prints it.
+a rule (or for all, before IFACE's rules) only counts its matches. `--dst PREFIX`
+(repeatable) and `--dport N` in a rule restrict it to those destinations and to
+UDP or TCP to that port, as the iptables scripts' ipset and --dport do. A RULE may
+also be `bytecode:N,code jt jf k,...`, an xt_bpf program as bpfgen prints it.
   -f FILE            one rule a line ('#' starts a comment)
   --mode MODE        auto (the driver's hook when it has one), native or generic
   --pin-dir DIR      the bpffs folder of the pins (default /sys/fs/bpf/bpftools_xdp);
@@ -58,6 +61,7 @@ be `bytecode:N,code jt jf k,...`, an xt_bpf program as bpfgen prints it.
 examples:
   xdp_bpf attach eth0 'dns -- *.example.com' '-6 dns -- -i *.example.com'
   xdp_bpf attach eth0 --count-only 'tcpdump -- udp dst port 53'
+  xdp_bpf attach eth0 'dns --dst 192.0.2.0/24 --dport 53 -- *.example.com'
   xdp_bpf stats eth0 --json
   xdp_bpf detach eth0
 )";
@@ -122,6 +126,46 @@ std::vector<std::string> split_words(const std::string& text) {
     return words;
 }
 
+// "192.0.2.0/24", "2001:db8::/32", or an address alone (the whole address).
+ebpf::DestinationPrefix parse_prefix(const std::string& rule, const std::string& text) {
+    const std::size_t slash = text.find('/');
+    const std::string address = text.substr(0, slash);
+    ebpf::DestinationPrefix prefix;
+    uint8_t bytes[16];
+    if (::inet_pton(AF_INET, address.c_str(), bytes) == 1) {
+        prefix.address.assign(bytes, bytes + 4);
+    } else if (::inet_pton(AF_INET6, address.c_str(), bytes) == 1) {
+        prefix.address.assign(bytes, bytes + 16);
+    } else {
+        throw UsageError(fmt::format("rule {}: --dst {} is no IPv4 or IPv6 address or prefix",
+                                     bpfgen::quote_for_message(rule),
+                                     bpfgen::quote_for_message(text)));
+    }
+    prefix.length = static_cast<unsigned>(prefix.address.size() * 8);
+    if (slash != std::string::npos) {
+        const std::string length = text.substr(slash + 1);
+        if (length.empty() || length.size() > 3 ||
+            length.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoul(length) > prefix.address.size() * 8) {
+            throw UsageError(fmt::format("rule {}: --dst {} has a bad prefix length",
+                                         bpfgen::quote_for_message(rule),
+                                         bpfgen::quote_for_message(text)));
+        }
+        prefix.length = static_cast<unsigned>(std::stoul(length));
+    }
+    return prefix;
+}
+
+uint16_t parse_port(const std::string& rule, const std::string& text) {
+    if (text.empty() || text.size() > 5 ||
+        text.find_first_not_of("0123456789") != std::string::npos || std::stoul(text) > 65535) {
+        throw UsageError(fmt::format("rule {}: --dport {} is no port number (0-65535)",
+                                     bpfgen::quote_for_message(rule),
+                                     bpfgen::quote_for_message(text)));
+    }
+    return static_cast<uint16_t>(std::stoul(text));
+}
+
 ebpf::XdpRule make_rule(const std::string& text, bool count_only) {
     const auto action = [](bool count) {
         return count ? ebpf::RuleAction::Count : ebpf::RuleAction::Drop;
@@ -137,9 +181,12 @@ ebpf::XdpRule make_rule(const std::string& text, bool count_only) {
     std::vector<const char*> argv;
     for (const std::string& word : words) argv.push_back(word.c_str());
     bool rule_count_only = false;
-    std::vector<std::string> offsets;
+    std::vector<std::string> offsets, destinations, ports;
     bpfgen::ToolOptions options("xdp_bpf rule");
-    options.add_switch("count-only", &rule_count_only).add_values("offset,o", &offsets);
+    options.add_switch("count-only", &rule_count_only)
+        .add_values("offset,o", &offsets)
+        .add_values("dst", &destinations)
+        .add_values("dport", &ports);
     const bpfgen::GeneratorCommandLine line =
         bpfgen::parse_generator_command_line(options, static_cast<int>(argv.size()), argv.data());
     if (line.generator.empty()) {
@@ -157,10 +204,19 @@ ebpf::XdpRule make_rule(const std::string& text, bool count_only) {
     generator_options.l3_offset = offset == "14" ? 14 : 0;
     bpfgen::GeneratedProgram generated =
         bpfgen::generate(line.generator, line.generator_args, generator_options);
-    return ebpf::XdpRule{
+    ebpf::XdpRule rule{
         text, bpfgen::CheckedProgram(std::move(generated.program), bpfgen::Engine::Interpreter),
         offset == "14" ? ebpf::RuleLayer::LinkLayer : ebpf::RuleLayer::Network,
         action(count_only || rule_count_only)};
+    for (const std::string& destination : destinations) {
+        rule.destinations.push_back(parse_prefix(text, destination));
+    }
+    if (!ports.empty()) rule.destination_port = parse_port(text, ports.back());
+    if (rule.layer == ebpf::RuleLayer::LinkLayer && (!destinations.empty() || !ports.empty())) {
+        throw UsageError(fmt::format("rule {}: --dst and --dport need offset 0",
+                                     bpfgen::quote_for_message(text)));
+    }
+    return rule;
 }
 
 std::vector<std::string> read_rule_file(const std::string& path) {

@@ -207,7 +207,85 @@ class RuleCompiler {
         } else {
             out_ << load(Size::U64, R5, R10, kFrameLengthSlot);
         }
+        if (!rule_.destinations.empty() || rule_.destination_port) destination_filter();
         out_ << mov32(R6, 0) << mov32(R7, 0);
+    }
+
+    std::string local(const std::string& what) const { return fmt::format("r{}.{}", index_, what); }
+
+    // The destination prefixes and port, for the packet's IP version.
+    void destination_filter() {
+        if (!network()) {
+            throw Error(fmt::format("rule {}: destinations and ports need a network-layer rule",
+                                    quote_for_message(rule_.name)));
+        }
+        for (const DestinationPrefix& prefix : rule_.destinations) {
+            if ((prefix.address.size() != 4 && prefix.address.size() != 16) ||
+                prefix.length > prefix.address.size() * 8) {
+                throw Error(fmt::format("rule {}: a destination prefix of {} bytes, /{}",
+                                        quote_for_message(rule_.name), prefix.address.size(),
+                                        prefix.length));
+            }
+        }
+        load_constant(0, Size::U8, R3, 0, false);
+        out_ << alu32(Alu::Rsh, R3, 4) << jump32_if(Jump::Eq, R3, 6, local("ipv6"));
+        for (const int version : {4, 6}) {
+            if (version == 6) out_.label(local("ipv6"));
+            const std::size_t bytes = version == 4 ? 4 : 16;
+            const uint32_t address_offset = version == 4 ? 16 : 24;
+            if (!rule_.destinations.empty()) {
+                std::size_t prefix_index = 0;
+                for (const DestinationPrefix& prefix : rule_.destinations) {
+                    if (prefix.address.size() != bytes) continue;
+                    const std::string other =
+                        local(fmt::format("v{}.prefix{}", version, ++prefix_index));
+                    for (std::size_t word = 0; word < bytes / 4; ++word) {
+                        uint32_t value = 0, mask = 0;
+                        for (std::size_t b = 0; b < 4; ++b) {
+                            const std::size_t bit = (word * 4 + b) * 8;
+                            const unsigned bits =
+                                prefix.length > bit
+                                    ? std::min(8u, prefix.length - static_cast<unsigned>(bit))
+                                    : 0;
+                            const uint32_t byte_mask = bits == 0 ? 0 : (0xffu << (8 - bits)) & 0xff;
+                            mask = mask << 8 | byte_mask;
+                            value = value << 8 | (prefix.address[word * 4 + b] & byte_mask);
+                        }
+                        if (mask == 0) continue;
+                        load_constant(0, Size::U32, R3,
+                                      address_offset + static_cast<uint32_t>(word) * 4, false);
+                        out_ << alu32(Alu::And, R3, static_cast<int32_t>(mask))
+                             << jump32_if(Jump::Ne, R3, static_cast<int32_t>(value), other);
+                    }
+                    out_ << jump(local(fmt::format("v{}.address", version)));
+                    out_.label(other);
+                }
+                out_ << jump(no_match_label());
+                out_.label(local(fmt::format("v{}.address", version)));
+            }
+            if (rule_.destination_port) {
+                // UDP (17) or TCP (6), the port 2 bytes into its header.
+                load_constant(0, Size::U8, R3, version == 4 ? 9 : 6, false);
+                const std::string transport = local(fmt::format("v{}.transport", version));
+                out_ << jump32_if(Jump::Eq, R3, 17, transport)
+                     << jump32_if(Jump::Eq, R3, 6, transport) << jump(no_match_label());
+                out_.label(transport);
+                if (version == 4) {
+                    // Fragments after the first carry no port (iptables' --dport skips them).
+                    load_constant(0, Size::U16, R3, 6, false);
+                    out_ << alu32(Alu::And, R3, 0x1fff)
+                         << jump32_if(Jump::Ne, R3, 0, no_match_label());
+                    load_constant(0, Size::U8, R7, 0, true);
+                    out_ << alu32(Alu::And, R7, 0xf) << alu32(Alu::Lsh, R7, 2);
+                    load_indirect(Size::U16, 2);
+                } else {
+                    load_constant(0, Size::U16, R6, 42, false);
+                }
+                out_ << jump32_if(Jump::Ne, R6, *rule_.destination_port, no_match_label());
+            }
+            out_ << jump(local("destination"));
+        }
+        out_.label(local("destination"));
     }
 
     void count(std::size_t slot) { count_into(out_, slot, next_after_count()); }

@@ -18,7 +18,9 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "libbpfgen/cbpf/interpreter.h"
@@ -32,11 +34,29 @@ enum class RuleAction {
     Count,  // a match is counted only (a dry run); later rules still run
 };
 
+// A destination prefix: 4 (IPv4) or 16 (IPv6) address bytes and the prefix length.
+struct DestinationPrefix {
+    std::vector<uint8_t> address;
+    unsigned length = 0;
+};
+
 struct XdpRule {
+    XdpRule(std::string rule_name, CheckedProgram rule_program,
+            RuleLayer rule_layer = RuleLayer::Network, RuleAction rule_action = RuleAction::Drop)
+        : name(std::move(rule_name)),
+          program(std::move(rule_program)),
+          layer(rule_layer),
+          action(rule_action) {}
+
     std::string name;  // for messages: the rule as the user gave it
     CheckedProgram program;
     RuleLayer layer = RuleLayer::Network;
     RuleAction action = RuleAction::Drop;
+    // Network rules only, checked before the program (the iptables scripts' ipset and
+    // --dport): the packet's destination must be in one of these prefixes (any when none),
+    // and it must be UDP or TCP to this port (IPv6: right behind the fixed header).
+    std::vector<DestinationPrefix> destinations;
+    std::optional<uint16_t> destination_port;
 };
 
 // XDP return codes.
@@ -67,8 +87,8 @@ struct CompiledXdp {
 };
 
 // Throws Error naming the rule (by its name) and the cBPF instruction for a load with no
-// meaning in XDP: an ancillary load (SKF_AD_*) or one relative to the network or link-layer
-// header (SKF_NET_OFF, SKF_LL_OFF).
+// meaning in XDP, or for destinations or a port on a link-layer rule, or a bad prefix: an ancillary
+// load (SKF_AD_*) or one relative to the network or link-layer header (SKF_NET_OFF, SKF_LL_OFF).
 CompiledXdp compile_xdp(const std::vector<XdpRule>& rules);
 
 }  // namespace bpfgen::ebpf

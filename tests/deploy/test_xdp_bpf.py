@@ -1,6 +1,6 @@
 """test_xdp_bpf.py: xdp_bpf end to end in the kernel. Two network namespaces of the test's own
 joined by a veth; xdp_bpf attaches a dns rule, a tcpdump rule and an IPv6 dns rule to one end
-(generic mode, then native), the other end sends bounded counts of matching and other UDP
+(generic mode, then native; two with destination prefixes and a port), the other end sends bounded counts of matching and other UDP
 packets: every matching packet is dropped, every other one arrives, and each rule's counter
 equals what was sent for it. Then attach again replaces the rules, and detach leaves no pin.
 """
@@ -23,7 +23,8 @@ RECEIVER_IF, SENDER_IF = "xdprx%d" % (os.getpid() % 10000), "xdptx%d" % (os.getp
 V4 = ("10.211.0.1", "10.211.0.2")
 V6 = ("fd00:211::1", "fd00:211::2")
 
-RULES = ["dns -- *.example.com", "tcpdump -- udp dst port 9999", "-6 dns -- *.example.org"]
+RULES = ["dns -- *.example.com", "tcpdump --dst 10.211.0.0/16 --dport 9999 -- udp",
+         "-6 dns --dst fd00:211::1 -- *.example.org"]
 
 # (family, port, payload, count, rule index that drops it or None)
 TRAFFIC = [

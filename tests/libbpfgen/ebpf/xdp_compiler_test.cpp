@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "libbpfgen/cbpf/assembler.h"
 #include "libbpfgen/ebpf/disassembler.h"
@@ -154,6 +156,37 @@ TEST_F(XdpKernelTest, NetworkRulesNeedTheIpVersionOfTheEthertype) {
     frame[12] = 0x08;  // IPv4's ethertype before an IPv6 header
     frame[13] = 0x00;
     EXPECT_EQ(action("ret #1\n", frame, RuleLayer::Network), kXdpPass);
+}
+
+TEST_F(XdpKernelTest, DestinationPrefixesAndPortComeBeforeTheProgram) {
+    using namespace bpftools::test;
+    // IPv4 packets go to 10.1.2.3, IPv6 ones to 2001::2.
+    const Bytes v4_53 = framed(ipv4(17, {192, 0, 2, 1}, udp(1, 53, {1})), false)[1];
+    const Bytes v4_54 = framed(ipv4(17, {192, 0, 2, 1}, udp(1, 54, {1})), false)[1];
+    const Bytes v4_tcp_53 = framed(ipv4(6, {192, 0, 2, 1}, tcp_syn(1, 53)), false)[1];
+    const Bytes v4_icmp = framed(ipv4(1, {192, 0, 2, 1}, icmp_echo()), false)[1];
+    const Bytes v6_53 = framed(ipv6(17, udp(1, 53, {1})), true)[1];
+    const auto verdicts = [&](std::vector<DestinationPrefix> destinations,
+                              std::optional<uint16_t> port) {
+        XdpRule rule = rule_of("ret #1\n", RuleLayer::Network);
+        rule.destinations = std::move(destinations);
+        rule.destination_port = port;
+        const LoadedXdp loaded = load_xdp(compile_xdp({rule}), {rule.name});
+        std::string out;
+        for (const Bytes* frame : {&v4_53, &v4_54, &v4_tcp_53, &v4_icmp, &v6_53}) {
+            out += test_run(loaded.program, *frame) == kXdpDrop ? 'D' : 'p';
+        }
+        return out;
+    };
+    const DestinationPrefix ten_one{{10, 1, 0, 0}, 16}, ten_two{{10, 2, 0, 0}, 16};
+    const DestinationPrefix v6_net{{0x20, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 16};
+    const DestinationPrefix v6_host{{0x20, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3}, 128};
+    EXPECT_EQ(verdicts({}, 53), "DpDpD");
+    EXPECT_EQ(verdicts({ten_one}, std::nullopt), "DDDDp");
+    EXPECT_EQ(verdicts({ten_two}, std::nullopt), "ppppp");
+    EXPECT_EQ(verdicts({ten_two, ten_one, v6_host}, 53), "DpDpp");
+    EXPECT_EQ(verdicts({v6_net}, 53), "ppppD");
+    EXPECT_EQ(verdicts({v6_host}, std::nullopt), "ppppp");
 }
 
 TEST_F(XdpKernelTest, TestRunRefusesFramesShorterThanEthernet) {
