@@ -1,8 +1,9 @@
 """test_xdp_bpf.py: xdp_bpf end to end in the kernel. Two network namespaces of the test's own
 joined by a veth; xdp_bpf attaches a dns rule, a tcpdump rule and an IPv6 dns rule to one end
-(generic mode, then native; two with destination prefixes and a port), the other end sends bounded counts of matching and other UDP
-packets: every matching packet is dropped, every other one arrives, and each rule's counter
-equals what was sent for it. Then attach again replaces the rules, and detach leaves no pin.
+(generic mode, then native; two of them with destination prefixes, one with a port), the other
+end sends bounded counts of matching and other UDP packets: every matching packet is dropped,
+every other one arrives, and each rule's counter equals what was sent for it. Attaching again
+replaces the rules, also under traffic, and detach leaves no pin.
 """
 import json
 import os
