@@ -50,7 +50,8 @@ install(FILES ${PROJECT_BINARY_DIR}/packaging/libbpfgen.pc
 # information too (most of their size), keeping the symbols they are linked by.
 if(CMAKE_STRIP)
   set(BPFTOOLS_LIBRARY_FILES)
-  foreach(target libbpfgen_base libbpfgen_cbpf libbpfgen_capture libbpfgen_deploy generators)
+  foreach(target libbpfgen_base libbpfgen_cbpf libbpfgen_capture libbpfgen_deploy libbpfgen_ebpf
+                 generators)
     list(APPEND BPFTOOLS_LIBRARY_FILES $<TARGET_FILE_NAME:${target}>)
   endforeach()
   string(CONFIGURE [[

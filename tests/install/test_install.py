@@ -130,7 +130,8 @@ class Installed(unittest.TestCase):
 
     def test_libraries_headers_package_files(self):
         for name in ["libbpfgen_base.a", "libbpfgen_cbpf.a", "libbpfgen_capture.a",
-                     "libbpfgen_deploy.a", "libbpfgen_generators.a", "pkgconfig/libbpfgen.pc",
+                     "libbpfgen_deploy.a", "libbpfgen_ebpf.a", "libbpfgen_generators.a",
+                     "pkgconfig/libbpfgen.pc",
                      "cmake/bpftools/bpftoolsConfig.cmake",
                      "cmake/bpftools/bpftoolsConfigVersion.cmake",
                      "cmake/bpftools/bpftoolsTargets.cmake"]:
@@ -139,7 +140,7 @@ class Installed(unittest.TestCase):
         # The public headers of each component (not those in detail/: its internals).
         in_source = []
         for folder in ["libbpfgen/base", "libbpfgen/cbpf", "libbpfgen/capture",
-                       "libbpfgen/deploy", "generators"]:
+                       "libbpfgen/deploy", "libbpfgen/ebpf", "generators"]:
             in_source += [os.path.join(folder, name)
                           for name in os.listdir(os.path.join(SOURCE, folder))
                           if name.endswith(".h")]
