@@ -48,8 +48,17 @@ Leading and trailing dots are ignored (.example.com. is example.com); a pattern 
 alone, '.', is the root name. A '*' anywhere but alone in its label is a literal star.
 Several patterns make one program that matches any of them.
 
+A '*' label is 1 to 63 bytes long, so it never takes the root's zero byte for a label; a
+'?' stands for a byte inside its label, never for a length byte (example** needs a first
+label at least as long as example); -i folds ASCII letters only, every other byte is
+compared exactly.
+
 options:
   -i, --ignorecase  compare letters without regard to case (longer program)
+  --compat          write the original bpftools' program, byte for byte: there a '*'
+                    also took the root's zero byte (and then compared the query type),
+                    '?' in a 'prefix**' label could stand for a length byte, and -i
+                    folded every name byte (digits, '-', '_' ...) by its 0x20 bit
   -h, --help        show this help and exit
 
 examples:
@@ -68,7 +77,17 @@ constexpr std::size_t kMaxNameBytes = 255;
 // A wildcard maximum of 255 is the original's spelling of "no upper limit".
 constexpr unsigned kUnlimitedMaximum = 255;
 
-constexpr std::array<GeneratorFlag, 1> kFlags = {{{'i', "ignorecase"}}};
+constexpr std::array<GeneratorFlag, 2> kFlags = {{{'i', "ignorecase"}, {'\0', "compat"}}};
+
+// How the program reads a pattern: exactly as documented, or as the original did.
+struct MatchRules {
+    bool ignore_case = false;
+    bool compat = false;
+};
+
+bool is_ascii_letter(uint8_t c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 // How a byte of a literal run is compared with the packet.
 enum class ByteKind {
@@ -309,22 +328,32 @@ class AssemblyWriter {
 };
 
 void match_literal(AssemblyWriter& out, const Literal& literal, const std::string& label, bool last,
-                   bool ignore_case) {
+                   const MatchRules& rules) {
     std::string bytes, mask;
+    std::optional<std::size_t> open_length_at;
     for (const PatternByte& byte : literal) {
-        bytes += static_cast<char>(byte.value);
         uint8_t bits = 0;
         if (byte.kind == ByteKind::Char && byte.value == '?') {
             bits = 0xff;
-        } else if (byte.kind == ByteKind::Char && ignore_case) {
+        } else if (byte.kind == ByteKind::Char && rules.ignore_case &&
+                   (rules.compat || is_ascii_letter(byte.value))) {
             bits = 0x20;  // ASCII letters differ in case by this bit only
         } else if (byte.kind == ByteKind::OpenLength && last) {
             bits = 0xff;
+            open_length_at = bytes.size();
         }
+        bytes += static_cast<char>(byte.value);
         mask += static_cast<char>(bits);
     }
     out.line(fmt::format("    ; Match: {} {}  mask={}", hex_encode(bytes), python_repr(bytes),
                          hex_encode(mask)));
+    // The label that only has to start so is at least as long as its start, so that a '?'
+    // in it stands for one of its bytes and never for the next label's length.
+    const std::size_t open_minimum = open_length_at ? literal[*open_length_at].value : 0;
+    if (!rules.compat && open_minimum > 0) {
+        out.instruction(fmt::format("    ldb [x + {}]", *open_length_at));
+        out.instruction(fmt::format("    jlt #{}, {}", open_minimum, label), true);
+    }
     std::size_t offset = 0;
     while (offset < bytes.size()) {
         const std::size_t left = bytes.size() - offset;
@@ -351,7 +380,8 @@ void match_literal(AssemblyWriter& out, const Literal& literal, const std::strin
     }
 }
 
-void match_wildcard(AssemblyWriter& out, const Wildcard& wildcard, const std::string& label) {
+void match_wildcard(AssemblyWriter& out, const Wildcard& wildcard, const std::string& label,
+                    const MatchRules& rules) {
     if (!wildcard.range) {
         out.line("    ; Match: *");
     } else {
@@ -359,8 +389,15 @@ void match_wildcard(AssemblyWriter& out, const Wildcard& wildcard, const std::st
             fmt::format("    ; Match: *{{{}-{}}}", wildcard.range->first, wildcard.range->second));
     }
     out.instruction("    ldb [x + 0]");
-    if (wildcard.range) {
-        const auto [min, max] = *wildcard.range;
+    std::optional<std::pair<unsigned, unsigned>> range = wildcard.range;
+    if (!rules.compat) {
+        // A label is 1 to 63 bytes: a 0 is the root (the name's end), and a length byte
+        // over 63 is no label (0xc0 and up are compression pointers).
+        if (!range) range = std::make_pair(1U, static_cast<unsigned>(kMaxLabelBytes));
+        if (range->second == kUnlimitedMaximum) range->second = kMaxLabelBytes;
+    }
+    if (range) {
+        const auto [min, max] = *range;
         if (min == max) {
             out.instruction(fmt::format("    jneq #{}, {}", min, label), true);
         } else {
@@ -400,7 +437,7 @@ void write_header(AssemblyWriter& out, const GeneratorOptions& options, bool sev
 // the pattern, else goes on at the next block's label. Its length does not depend on index
 // but for the `ldx M[0]` every block but the first starts with.
 void write_block(AssemblyWriter& out, std::size_t index, const std::vector<Element>& rule,
-                 std::string_view pattern, bool ignore_case, uint32_t match) {
+                 std::string_view pattern, const MatchRules& rules, uint32_t match) {
     out.line(fmt::format("lb_{}:", index));
     out.start_block();
     if (index != 0) {
@@ -412,9 +449,9 @@ void write_block(AssemblyWriter& out, std::size_t index, const std::vector<Eleme
     for (std::size_t j = 0; j < rule.size(); ++j) {
         const bool last = j + 1 == rule.size();
         if (const auto* literal = std::get_if<Literal>(&rule[j])) {
-            match_literal(out, *literal, next, last, ignore_case);
+            match_literal(out, *literal, next, last, rules);
         } else {
-            match_wildcard(out, std::get<Wildcard>(rule[j]), next);
+            match_wildcard(out, std::get<Wildcard>(rule[j]), next, rules);
         }
     }
     out.instruction(fmt::format("    ret #{}", match));
@@ -433,6 +470,7 @@ DnsPatterns::DnsPatterns(const std::vector<std::string>& args, const GeneratorOp
     : options_(options) {
     GeneratorArgs parsed = parse_generator_args("dns", args, kFlags);
     ignore_case_ = parsed.flags[0];
+    compat_ = parsed.flags[1];
     patterns_ = std::move(parsed.positionals);
     if (patterns_.empty()) {
         throw UsageError("dns: no domain pattern given (bpfgen dns -- example.com)");
@@ -450,7 +488,7 @@ DnsPatterns::DnsPatterns(const std::vector<std::string>& args, const GeneratorOp
     // generate_dns checks them, pattern by pattern.
     for (std::size_t i = 0; i < rules.size(); ++i) {
         AssemblyWriter block;
-        write_block(block, 1, rules[i], patterns_[i], ignore_case_, 0);
+        write_block(block, 1, rules[i], patterns_[i], MatchRules{ignore_case_, compat_}, 0);
         block_sizes_before_.push_back(block_sizes_before_.back() + block.program_size());
     }
 }
@@ -475,7 +513,8 @@ GeneratedProgram DnsPatterns::program(std::size_t first, std::size_t last) const
     AssemblyWriter out;
     write_header(out, options_, patterns.size() > 1);
     for (std::size_t i = 0; i < patterns.size(); ++i) {
-        write_block(out, i, parse_pattern(patterns[i]), patterns[i], ignore_case_, match);
+        write_block(out, i, parse_pattern(patterns[i]), patterns[i],
+                    MatchRules{ignore_case_, compat_}, match);
     }
     out.line(fmt::format("lb_{}:", patterns.size()));
     out.instruction(fmt::format("    ret #{}", no_match));

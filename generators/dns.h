@@ -37,7 +37,8 @@ class DnsPatterns {
 
   private:
     GeneratorOptions options_;
-    bool ignore_case_ = false;
+    bool ignore_case_ = false;  // -i
+    bool compat_ = false;       // --compat: the original's program
     std::vector<std::string> patterns_;
     std::size_t header_size_ = 0;  // instructions before the first block, less `st M[0]`
     // block_sizes_before_[i]: instructions of the blocks of patterns 0..i-1, each counted

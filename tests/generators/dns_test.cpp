@@ -74,8 +74,14 @@ TEST(Dns, AssemblesTheOriginalsBytecodeForAnExactName) {
                            "0 65535,6 0 0 0,"));
 }
 
-TEST(Dns, WildcardLabelSkipsOneLabelOfAnyLength) {
-    EXPECT_EQ(dns({"*.www.example.uk"}, at_offset(18)).program,
+TEST(Dns, WildcardLabelIsOneToSixtyThreeBytes) {
+    EXPECT_TRUE(contains(dns({"*.www.example.uk"}).assembly,
+                         "    ; Match: *\n    ldb [x + 0]\n    jlt #1, lb_1\n    jgt #63, lb_1\n"
+                         "    add x\n    add #1\n    tax\n"));
+}
+
+TEST(Dns, CompatWildcardLabelSkipsAnyLengthByteAsTheOriginalDid) {
+    EXPECT_EQ(dns({"--compat", "*.www.example.uk"}, at_offset(18)).program,
               parse_xt_bpf("18,177 0 0 18,0 0 0 38,12 0 0 0,7 0 0 0,80 0 0 0,12 0 0 0,4 0 0 1,7 "
                            "0 0 0,64 0 0 0,21 0 7 58161015,64 0 0 4,21 0 5 124090465,64 0 0 8,21 0 "
                            "3 1836084325,64 0 0 12,21 0 1 41249536,6 0 0 65535,6 0 0 0,"));
@@ -95,8 +101,13 @@ TEST(Dns, RangeWithEqualBoundsIsOneEqualityTest) {
     EXPECT_FALSE(contains(text, "jlt"));
 }
 
-TEST(Dns, RangeUpTo255HasNoUpperCheck) {
+TEST(Dns, RangeUpTo255StopsAtTheLongestLabel) {
     const std::string text = dns({"*{4-255}.example.com"}).assembly;
+    EXPECT_TRUE(contains(text, "    jlt #4, lb_1\n    jgt #63, lb_1\n    add x\n"));
+}
+
+TEST(Dns, CompatRangeUpTo255HasNoUpperCheck) {
+    const std::string text = dns({"--compat", "*{4-255}.example.com"}).assembly;
     EXPECT_TRUE(contains(text, "    jlt #4, lb_1\n    add x\n"));
     EXPECT_FALSE(contains(text, "jgt"));
 }
@@ -131,11 +142,31 @@ TEST(Dns, DotStarStarIsTheExactLabelThenAnything) {
     EXPECT_FALSE(contains(text, "or #"));
 }
 
-TEST(Dns, StarStarWithoutDotLeavesTheLastLabelOpen) {
+TEST(Dns, StarStarWithoutDotNeedsTheLastLabelAtLeastThatLong) {
     const std::string text = dns({"example**"}).assembly;
+    EXPECT_TRUE(contains(text,
+                         "mask=ff00000000000000\n    ldb [x + 0]\n    jlt #7, lb_1\n"
+                         "    ld [x + 0]\n    or #0xff000000\n    jneq #0xff657861, lb_1\n"));
+}
+
+TEST(Dns, CompatStarStarWithoutDotIgnoresTheLastLabelsLength) {
+    const std::string text = dns({"--compat", "example**"}).assembly;
     EXPECT_TRUE(contains(text,
                          "mask=ff00000000000000\n    ld [x + 0]\n    or #0xff000000\n"
                          "    jneq #0xff657861, lb_1\n"));
+    EXPECT_FALSE(contains(text, "jlt"));
+}
+
+TEST(Dns, IgnoreCaseFoldsLettersOnly) {
+    EXPECT_TRUE(contains(dns({"-i", "a1_b.com"}).assembly, "    or #0x00200000\n"));
+}
+
+TEST(Dns, CompatIgnoreCaseFoldsEveryNameByte) {
+    EXPECT_TRUE(contains(dns({"--compat", "-i", "a1_b.com"}).assembly, "    or #0x00202020\n"));
+}
+
+TEST(Dns, CompatKeepsTheOriginalsProgramWhereNothingChanged) {
+    EXPECT_EQ(dns({"--compat", "example.com"}).assembly, kExampleComAssembly);
 }
 
 TEST(Dns, LeadingAndTrailingDotsAndSpacesAreIgnored) {

@@ -46,9 +46,9 @@ def wire_name(labels):
     return b"".join(bytes([len(label)]) + label for label in labels) + b"\x00"
 
 
-def dns_message(labels, flags=0x0100, counts=(1, 0, 0, 0)):
+def dns_message(labels, flags=0x0100, counts=(1, 0, 0, 0), qtype=1):
     header = struct.pack("!HHHHHH", 0x1234, flags, *counts)
-    return header + wire_name(labels) + struct.pack("!HH", 1, 1)  # A, IN
+    return header + wire_name(labels) + struct.pack("!HH", qtype, 1)  # IN
 
 
 def labels_of(name):
@@ -234,6 +234,40 @@ DNS_RULES = [
     (["dns", "--", "."],
      [("the root name", dns_message([]), True),
       ("com", dns_message(labels_of("com")), False)]),
+] + [
+    # The original's false matches, each a class: none of them may match by default.
+    # '?' is a byte inside its label, never the next label's length byte.
+    (["dns", "--", "ex?mple**"],
+     queries(["example", "exXmple.com", "ex-mples.org"], ["ex.mple", "ex.mple.com", "exmple"])),
+    # '*' is one label of 1 to 63 bytes: never the root's zero byte (after which the
+    # program would compare the query type's bytes).
+    (["dns", "--", "*"],
+     queries(["com", "x" * 63], ["a.com"]) +
+     [(f"the root name, type {qtype}", dns_message([], qtype=qtype), False)
+      for qtype in (1, 2, 15, 28, 255)]),
+    (["dns", "--", "example.*"],
+     queries(["example.com", "example.x"], ["example", "example.a.b"]) +
+     [(f"example, type {qtype}", dns_message(labels_of("example"), qtype=qtype), False)
+      for qtype in (1, 28)]),
+    (["dns", "--", "*.**"],
+     queries(["com", "a.b.c"], []) +
+     [(f"the root name, type {qtype}", dns_message([], qtype=qtype), False)
+      for qtype in (1, 2, 15, 28)]),
+    (["dns", "--", "*.example.uk"],
+     queries(["www.example.uk"], ["example.uk"]) +
+     [("the root name, type 0x0765, then the rest of example.uk", dns_message([])[:12] +
+       b"\x00\x07example\x02uk\x00\x00\x01\x00\x01", False)]),
+    # -i folds ASCII letters only: digits, '-', '_', '@' and control bytes are exact.
+    (["dns", "--", "-i", "test-01.example**"],
+     queries(["TEST-01.Example.com", "test-01.examples"], ["test-0\x11.example"]) +
+     [("test\x0d01.example", dns_message([b"test\x0d01", b"example"]), False)]),
+    (["dns", "--", "-i", "a1_b@c.com"],
+     queries(["A1_B@C.com", "a1_b@c.COM"], ["a1\x7fb@c.com", "a\x11_b@c.com", "a1_b`c.com"])),
+    # --compat keeps the original's program, false matches included.
+    (["dns", "--", "--compat", "ex?mple**"], queries(["example", "ex.mple"], ["exmple"])),
+    (["dns", "--", "--compat", "*"],
+     queries(["com"], []) + [("the root name", dns_message([]), True)]),
+    (["dns", "--", "--compat", "-i", "a1_b@c.com"], queries(["a1\x7fb@c.com"], ["b1_b@c.com"])),
 ]
 
 
