@@ -348,16 +348,19 @@ void match_literal(AssemblyWriter& out, const Literal& literal, const std::strin
     out.line(fmt::format("    ; Match: {} {}  mask={}", hex_encode(bytes), python_repr(bytes),
                          hex_encode(mask)));
     // The label that only has to start so is at least as long as its start, so that a '?'
-    // in it stands for one of its bytes and never for the next label's length.
+    // in it stands for one of its bytes and never for the next label's length. Checked
+    // once the bytes before it compared equal: a load past the packet's end ends the whole
+    // program, so no load may reach further than the name the packet has shown so far.
     const std::size_t open_minimum = open_length_at ? literal[*open_length_at].value : 0;
-    if (!rules.compat && open_minimum > 0) {
-        out.instruction(fmt::format("    ldb [x + {}]", *open_length_at));
-        out.instruction(fmt::format("    jlt #{}, {}", open_minimum, label), true);
-    }
     std::size_t offset = 0;
     while (offset < bytes.size()) {
         const std::size_t left = bytes.size() - offset;
         const std::size_t width = left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        if (!rules.compat && open_minimum > 0 && *open_length_at >= offset &&
+            *open_length_at < offset + width) {
+            out.instruction(fmt::format("    ldb [x + {}]", *open_length_at));
+            out.instruction(fmt::format("    jlt #{}, {}", open_minimum, label), true);
+        }
         uint32_t value = 0, bits = 0;
         for (std::size_t i = 0; i < width; ++i) {
             value = value << 8 | static_cast<uint8_t>(bytes[offset + i]);

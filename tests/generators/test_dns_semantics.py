@@ -263,6 +263,11 @@ DNS_RULES = [
      [("test\x0d01.example", dns_message([b"test\x0d01", b"example"]), False)]),
     (["dns", "--", "-i", "a1_b@c.com"],
      queries(["A1_B@C.com", "a1_b@c.COM"], ["a1\x7fb@c.com", "a\x11_b@c.com", "a1_b`c.com"])),
+    # A load past the packet's end ends the program: a long pattern's checks must not
+    # read beyond the name a short query has, or the patterns after it never match.
+    (["dns", "--", "a" * 60 + ".b" * 5 + "**", "."],
+     [("the root name", dns_message([]), True)] +
+     queries(["a" * 60 + ".b.b.b.b.bcd"], ["a" * 60 + ".b.b.b.b", "a.b"])),
     # --compat keeps the original's program, false matches included.
     (["dns", "--", "--compat", "ex?mple**"], queries(["example", "ex.mple"], ["exmple"])),
     (["dns", "--", "--compat", "*"],
