@@ -463,7 +463,7 @@ std::string printable(const Name& name) {
 // disagree with the matcher; with `expect_agreement` each one (up to 20) is a failure.
 std::size_t run_differential(uint32_t seed, int rounds, std::size_t max_patterns,
                              const std::vector<std::string>& extra_args,
-                             bool expect_agreement = true) {
+                             bool expect_agreement = true, bool optimize = false) {
     Crafter crafter(seed);
     std::string why;
     std::optional<KernelLoopback> kernel = KernelLoopback::open(why);
@@ -497,6 +497,7 @@ std::size_t run_differential(uint32_t seed, int rounds, std::size_t max_patterns
              {Encapsulation::Ipv4, Encapsulation::Ipv4WithOptions, Encapsulation::Ipv6}) {
             GeneratorOptions options;
             options.ip_version = encapsulation == Encapsulation::Ipv6 ? 6 : 4;
+            options.optimize = optimize;
             const Program program = generate("dns", args, options).program;
             const CheckedProgram checked(program);
             const bool kernel_round = kernel && round % 10 == 0;
@@ -525,10 +526,11 @@ std::size_t run_differential(uint32_t seed, int rounds, std::size_t max_patterns
                     if (!expect_agreement) continue;
                     std::string command;
                     for (const std::string& arg : args) command += " '" + arg + "'";
-                    ADD_FAILURE() << "bpfgen" << (options.ip_version == 6 ? " -6" : "") << " dns"
-                                  << command << " on " << printable(name) << ": matcher "
-                                  << expected << ", interpreter " << ours << ", libpcap " << libpcap
-                                  << ", kernel " << (kernels ? std::to_string(*kernels) : "-");
+                    ADD_FAILURE() << "bpfgen" << (options.ip_version == 6 ? " -6" : "")
+                                  << (optimize ? " -O" : "") << " dns" << command << " on "
+                                  << printable(name) << ": matcher " << expected << ", interpreter "
+                                  << ours << ", libpcap " << libpcap << ", kernel "
+                                  << (kernels ? std::to_string(*kernels) : "-");
                     if (disagreements > 20) return disagreements;
                 }
             }
@@ -547,6 +549,14 @@ TEST(DnsDifferential, OnePatternProgramsAgreeWithTheReferenceMatcher) {
 
 TEST(DnsDifferential, SeveralPatternProgramsAgreeWithTheReferenceMatcher) {
     run_differential(2, 600, 10, {});
+}
+
+TEST(DnsDifferential, OptimizedOnePatternProgramsAgreeWithTheReferenceMatcher) {
+    run_differential(3, 2000, 1, {}, true, true);
+}
+
+TEST(DnsDifferential, OptimizedSeveralPatternProgramsAgreeWithTheReferenceMatcher) {
+    run_differential(4, 600, 10, {}, true, true);
 }
 
 // The same queries tell the original's programs (--compat) from exact ones: the matcher

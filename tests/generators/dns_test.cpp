@@ -332,9 +332,10 @@ TEST(DnsPatterns, ProgramsOfRunsArePatternsAloneAndTheirLengthsKnownBeforehand) 
         "-5",          "*{4-255}.x"};
     for (const bool ignore_case : {false, true}) {
         for (const uint32_t offset : {0u, 14u}) {
-            for (const int v : {4, 6}) {
+            for (const int v : {4, 6, 4 + 10, 6 + 10}) {  // plus 10: with -O
                 GeneratorOptions options = at_offset(offset);
-                options.ip_version = v;
+                options.ip_version = v % 10;
+                options.optimize = v > 10;
                 options.negate = offset == 14;
                 std::vector<std::string> flags;
                 if (ignore_case) flags.push_back("-i");
@@ -372,6 +373,25 @@ TEST(DnsPatterns, MeasuresRunsLongerThanTheKernelTakesWithoutRefusingThem) {
                                      " instructions, the kernel takes at most 4096");
     EXPECT_EQ(set.program(4990, 5000).program,
               dns(std::vector<std::string>(patterns.begin() + 4990, patterns.end())).program);
+}
+
+TEST(Dns, OptimizeFoldsTheStartOfTheNameIntoTheLoads) {
+    GeneratorOptions options;
+    options.optimize = true;
+    EXPECT_EQ(dns({"example.com"}, options).program,
+              parse_xt_bpf("11,177 0 0 0,64 0 0 20,21 0 7 124090465,64 0 0 24,21 0 5 1836084325,"
+                           "64 0 0 28,21 0 3 56848237,80 0 0 32,21 0 1 0,6 0 0 65535,6 0 0 0,"));
+    options.ip_version = 6;
+    EXPECT_TRUE(contains(dns({"example.com"}, options).assembly, "    ld [60]\n"));
+}
+
+TEST(Dns, OptimizeReloadsXOnlyAfterABlockThatMovedIt) {
+    GeneratorOptions options;
+    options.optimize = true;
+    const std::string text = dns({"a.com", "*.b.com", "c.com"}, options).assembly;
+    EXPECT_TRUE(contains(text, "lb_1:\n    ; Match: *\n"));
+    EXPECT_TRUE(contains(text, "lb_2:\n    ldx 4*([0]&0xf)\n"));
+    EXPECT_FALSE(contains(text, "M[0]"));
 }
 
 TEST(Dns, HelpGivesExamples) {
