@@ -22,7 +22,7 @@
 namespace bpfgen {
 
 const std::string_view kDnsHelp =
-    R"(usage: bpfgen [-6] [-n] [-o OFFSET] [-s] dns -- [-i] PATTERN [PATTERN ...]
+    R"(usage: bpfgen [-6] [-n] [-O] [-o OFFSET] [-s] dns -- [-i] [--compat] PATTERN [PATTERN ...]
 
 Matches DNS queries (UDP, the question name right after the 12-byte DNS header) whose
 name fits one of the PATTERNs. The program finds the UDP header from the IPv4 header
