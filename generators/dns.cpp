@@ -22,7 +22,7 @@
 namespace bpfgen {
 
 const std::string_view kDnsHelp =
-    R"(usage: bpfgen [-6] [-n] [-o OFFSET] [-s] dns -- [-i] PATTERN [PATTERN ...]
+    R"(usage: bpfgen [-6] [-n] [-O] [-o OFFSET] [-s] dns -- [-i] [--compat] PATTERN [PATTERN ...]
 
 Matches DNS queries (UDP, the question name right after the 12-byte DNS header) whose
 name fits one of the PATTERNs. The program finds the UDP header from the IPv4 header
@@ -48,8 +48,17 @@ Leading and trailing dots are ignored (.example.com. is example.com); a pattern 
 alone, '.', is the root name. A '*' anywhere but alone in its label is a literal star.
 Several patterns make one program that matches any of them.
 
+A '*' label is 1 to 63 bytes long, so it never takes the root's zero byte for a label; a
+'?' stands for a byte inside its label, never for a length byte (example** needs a first
+label at least as long as example); -i folds ASCII letters only, every other byte is
+compared exactly.
+
 options:
   -i, --ignorecase  compare letters without regard to case (longer program)
+  --compat          write the original bpftools' program, byte for byte: there a '*'
+                    also took the root's zero byte (and then compared the query type),
+                    '?' in a 'prefix**' label could stand for a length byte, and -i
+                    folded every name byte (digits, '-', '_' ...) by its 0x20 bit
   -h, --help        show this help and exit
 
 examples:
@@ -61,6 +70,13 @@ Refused: labels over 63 bytes, names over 255 bytes on the wire, empty labels (a
 bad %-escapes and bad wildcard ranges.
 )";
 
+// How the program reads a pattern: exactly as documented, or as the original did.
+struct MatchRules {
+    bool ignore_case = false;
+    bool compat = false;
+    bool optimize = false;  // bpfgen -O: the shorter program, same matches
+};
+
 namespace {
 
 constexpr std::size_t kMaxLabelBytes = 63;
@@ -68,7 +84,23 @@ constexpr std::size_t kMaxNameBytes = 255;
 // A wildcard maximum of 255 is the original's spelling of "no upper limit".
 constexpr unsigned kUnlimitedMaximum = 255;
 
-constexpr std::array<GeneratorFlag, 1> kFlags = {{{'i', "ignorecase"}}};
+constexpr std::array<GeneratorFlag, 2> kFlags = {{{'i', "ignorecase"}, {'\0', "compat"}}};
+
+// Where the bytes still to match start: X plus a constant, or (with -O, IPv6, before any
+// wildcard label) a constant. Without -O the constant is always 0 and X moves instead.
+struct NameCursor {
+    bool indexed = true;  // loads are [x + k], else [k]
+    uint32_t base = 0;
+
+    std::string operand(std::size_t offset) const {
+        const auto at = base + static_cast<uint32_t>(offset);
+        return indexed ? fmt::format("[x + {}]", at) : fmt::format("[{}]", at);
+    }
+};
+
+bool is_ascii_letter(uint8_t c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 // How a byte of a literal run is compared with the packet.
 enum class ByteKind {
@@ -309,26 +341,39 @@ class AssemblyWriter {
 };
 
 void match_literal(AssemblyWriter& out, const Literal& literal, const std::string& label, bool last,
-                   bool ignore_case) {
+                   const MatchRules& rules, NameCursor& cursor) {
     std::string bytes, mask;
+    std::optional<std::size_t> open_length_at;
     for (const PatternByte& byte : literal) {
-        bytes += static_cast<char>(byte.value);
         uint8_t bits = 0;
         if (byte.kind == ByteKind::Char && byte.value == '?') {
             bits = 0xff;
-        } else if (byte.kind == ByteKind::Char && ignore_case) {
+        } else if (byte.kind == ByteKind::Char && rules.ignore_case &&
+                   (rules.compat || is_ascii_letter(byte.value))) {
             bits = 0x20;  // ASCII letters differ in case by this bit only
         } else if (byte.kind == ByteKind::OpenLength && last) {
             bits = 0xff;
+            open_length_at = bytes.size();
         }
+        bytes += static_cast<char>(byte.value);
         mask += static_cast<char>(bits);
     }
     out.line(fmt::format("    ; Match: {} {}  mask={}", hex_encode(bytes), python_repr(bytes),
                          hex_encode(mask)));
+    // The label that only has to start so is at least as long as its start, so that a '?'
+    // in it stands for one of its bytes and never for the next label's length. Checked
+    // once the bytes before it compared equal: a load past the packet's end ends the whole
+    // program, so no load may reach further than the name the packet has shown so far.
+    const std::size_t open_minimum = open_length_at ? literal[*open_length_at].value : 0;
     std::size_t offset = 0;
     while (offset < bytes.size()) {
         const std::size_t left = bytes.size() - offset;
         const std::size_t width = left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        if (!rules.compat && open_minimum > 0 && *open_length_at >= offset &&
+            *open_length_at < offset + width) {
+            out.instruction(fmt::format("    ldb {}", cursor.operand(*open_length_at)));
+            out.instruction(fmt::format("    jlt #{}, {}", open_minimum, label), true);
+        }
         uint32_t value = 0, bits = 0;
         for (std::size_t i = 0; i < width; ++i) {
             value = value << 8 | static_cast<uint8_t>(bytes[offset + i]);
@@ -336,7 +381,7 @@ void match_literal(AssemblyWriter& out, const Literal& literal, const std::strin
         }
         const std::string_view load = width == 4 ? "ld" : width == 2 ? "ldh" : "ldb";
         const int digits = static_cast<int>(width * 2);
-        out.instruction(fmt::format("    {} [x + {}]", load, offset));
+        out.instruction(fmt::format("    {} {}", load, cursor.operand(offset)));
         if (bits != 0) {
             out.instruction(fmt::format("    or #0x{:0{}x}", bits, digits));
             value |= bits;
@@ -344,23 +389,33 @@ void match_literal(AssemblyWriter& out, const Literal& literal, const std::strin
         out.instruction(fmt::format("    jneq #0x{:0{}x}, {}", value, digits, label), true);
         offset += width;
     }
-    if (!last) {
+    if (!last && rules.optimize) {
+        cursor.base += static_cast<uint32_t>(offset);  // the next loads reach further instead
+    } else if (!last) {
         out.instruction("    txa");
         out.instruction(fmt::format("    add #{}", offset));
         out.instruction("    tax");
     }
 }
 
-void match_wildcard(AssemblyWriter& out, const Wildcard& wildcard, const std::string& label) {
+void match_wildcard(AssemblyWriter& out, const Wildcard& wildcard, const std::string& label,
+                    const MatchRules& rules, NameCursor& cursor) {
     if (!wildcard.range) {
         out.line("    ; Match: *");
     } else {
         out.line(
             fmt::format("    ; Match: *{{{}-{}}}", wildcard.range->first, wildcard.range->second));
     }
-    out.instruction("    ldb [x + 0]");
-    if (wildcard.range) {
-        const auto [min, max] = *wildcard.range;
+    out.instruction(fmt::format("    ldb {}", cursor.operand(0)));
+    std::optional<std::pair<unsigned, unsigned>> range = wildcard.range;
+    if (!rules.compat) {
+        // A label is 1 to 63 bytes: a 0 is the root (the name's end), and a length byte
+        // over 63 is no label (0xc0 and up are compression pointers).
+        if (!range) range = std::make_pair(1U, static_cast<unsigned>(kMaxLabelBytes));
+        if (range->second == kUnlimitedMaximum) range->second = kMaxLabelBytes;
+    }
+    if (range) {
+        const auto [min, max] = *range;
         if (min == max) {
             out.instruction(fmt::format("    jneq #{}, {}", min, label), true);
         } else {
@@ -370,14 +425,43 @@ void match_wildcard(AssemblyWriter& out, const Wildcard& wildcard, const std::st
             }
         }
     }
-    out.instruction("    add x");
-    out.instruction("    add #1");
+    if (cursor.indexed) out.instruction("    add x");
+    out.instruction(fmt::format("    add #{}", cursor.base + 1));
     out.instruction("    tax");
+    cursor = NameCursor{};  // X is where the next label starts
+}
+
+bool has_wildcard(const std::vector<Element>& rule) {
+    return std::any_of(rule.begin(), rule.end(), [](const Element& element) {
+        return std::holds_alternative<Wildcard>(element);
+    });
+}
+
+// Where the question name starts, for -O: X holds the IPv4 header's length, and the rest
+// is a constant in every load; IPv6's fixed header makes the whole offset a constant.
+NameCursor name_start(const GeneratorOptions& options) {
+    if (options.ip_version == 4) return NameCursor{true, options.l3_offset + 8 + 12};
+    return NameCursor{false, options.l3_offset + 40 + 8 + 12};
 }
 
 // The instructions before the patterns' blocks: X (and M[0] when there are several
 // patterns) set to the offset of the question name's first byte.
-void write_header(AssemblyWriter& out, const GeneratorOptions& options, bool several_patterns) {
+void write_header(AssemblyWriter& out, const GeneratorOptions& options, bool several_patterns,
+                  bool optimize) {
+    if (optimize) {
+        if (options.ip_version == 4) {
+            out.instruction(fmt::format("    ldx 4*([{}]&0xf)", options.l3_offset));
+            out.line(
+                fmt::format("    ; x + {} = offset of first dns query byte (l3_off({}) + 8 "
+                            "of udp + 12 of dns)",
+                            options.l3_offset + 8 + 12, options.l3_offset));
+        } else {
+            out.line(fmt::format("    ; {} = offset of first dns query byte",
+                                 options.l3_offset + 40 + 8 + 12));
+        }
+        out.line();
+        return;
+    }
     if (options.ip_version == 4) {
         out.instruction(fmt::format("    ldx 4*([{}]&0xf)", options.l3_offset));
         out.line(fmt::format("    ; l3_off({}) + 8 of udp + 12 of dns", options.l3_offset));
@@ -398,12 +482,20 @@ void write_header(AssemblyWriter& out, const GeneratorOptions& options, bool sev
 
 // The block of the program's pattern number `index`: it returns `match` when the name fits
 // the pattern, else goes on at the next block's label. Its length does not depend on index
-// but for the `ldx M[0]` every block but the first starts with.
+// but for the `ldx M[0]` every block but the first starts with (with -O: the reload of X
+// when the previous block moved it, that is had a wildcard label).
 void write_block(AssemblyWriter& out, std::size_t index, const std::vector<Element>& rule,
-                 std::string_view pattern, bool ignore_case, uint32_t match) {
+                 std::string_view pattern, const MatchRules& rules, uint32_t match,
+                 const GeneratorOptions& options, bool previous_moved_x) {
     out.line(fmt::format("lb_{}:", index));
     out.start_block();
-    if (index != 0) {
+    NameCursor cursor;
+    if (rules.optimize) {
+        cursor = name_start(options);
+        if (index != 0 && previous_moved_x && options.ip_version == 4) {
+            out.instruction(fmt::format("    ldx 4*([{}]&0xf)", options.l3_offset));
+        }
+    } else if (index != 0) {
         out.instruction("    ldx M[0]");
     } else {
         out.line("    ; ldx M[0]");
@@ -412,9 +504,9 @@ void write_block(AssemblyWriter& out, std::size_t index, const std::vector<Eleme
     for (std::size_t j = 0; j < rule.size(); ++j) {
         const bool last = j + 1 == rule.size();
         if (const auto* literal = std::get_if<Literal>(&rule[j])) {
-            match_literal(out, *literal, next, last, ignore_case);
+            match_literal(out, *literal, next, last, rules, cursor);
         } else {
-            match_wildcard(out, std::get<Wildcard>(rule[j]), next);
+            match_wildcard(out, std::get<Wildcard>(rule[j]), next, rules, cursor);
         }
     }
     out.instruction(fmt::format("    ret #{}", match));
@@ -433,6 +525,7 @@ DnsPatterns::DnsPatterns(const std::vector<std::string>& args, const GeneratorOp
     : options_(options) {
     GeneratorArgs parsed = parse_generator_args("dns", args, kFlags);
     ignore_case_ = parsed.flags[0];
+    compat_ = parsed.flags[1];
     patterns_ = std::move(parsed.positionals);
     if (patterns_.empty()) {
         throw UsageError("dns: no domain pattern given (bpfgen dns -- example.com)");
@@ -442,17 +535,24 @@ DnsPatterns::DnsPatterns(const std::vector<std::string>& args, const GeneratorOp
     for (const std::string& pattern : patterns_) rules.push_back(parse_pattern(pattern));
 
     AssemblyWriter header;
-    write_header(header, options_, false);
+    write_header(header, options_, false, options_.optimize);
     header_size_ = header.program_size();
     block_sizes_before_.reserve(patterns_.size() + 1);
     block_sizes_before_.push_back(0);
-    // Each block measured as a later one (with its `ldx M[0]`), its jumps checked as
-    // generate_dns checks them, pattern by pattern.
+    moving_x_before_.reserve(patterns_.size() + 1);
+    moving_x_before_.push_back(0);
+    // Each block measured as a later one (with its `ldx M[0]`; with -O without reloading
+    // X, counted apart), its jumps checked as generate_dns checks them, pattern by pattern.
     for (std::size_t i = 0; i < rules.size(); ++i) {
         AssemblyWriter block;
-        write_block(block, 1, rules[i], patterns_[i], ignore_case_, 0);
+        write_block(block, 1, rules[i], patterns_[i], match_rules(), 0, options_, false);
         block_sizes_before_.push_back(block_sizes_before_.back() + block.program_size());
+        moving_x_before_.push_back(moving_x_before_.back() + (has_wildcard(rules[i]) ? 1 : 0));
     }
+}
+
+MatchRules DnsPatterns::match_rules() const {
+    return MatchRules{ignore_case_, compat_, options_.optimize};
 }
 
 std::string DnsPatterns::name() const {
@@ -460,6 +560,14 @@ std::string DnsPatterns::name() const {
 }
 
 std::size_t DnsPatterns::program_size(std::size_t first, std::size_t last) const {
+    if (options_.optimize) {
+        // The header, the blocks, a reload of X (IPv4) after each block with a wildcard
+        // but the last, and the final `ret`.
+        const std::size_t reloads =
+            options_.ip_version == 4 ? moving_x_before_[last - 1] - moving_x_before_[first] : 0;
+        return header_size_ + (block_sizes_before_[last] - block_sizes_before_[first]) + reloads +
+               1;
+    }
     // The header, `st M[0]` with several patterns, the blocks (the first without its
     // `ldx M[0]`) and the final `ret`.
     const bool several = last - first > 1;
@@ -473,9 +581,12 @@ GeneratedProgram DnsPatterns::program(std::size_t first, std::size_t last) const
     const uint32_t match = options_.negate ? 0 : 65535;
     const uint32_t no_match = options_.negate ? 65535 : 0;
     AssemblyWriter out;
-    write_header(out, options_, patterns.size() > 1);
+    write_header(out, options_, patterns.size() > 1, options_.optimize);
+    bool previous_moved_x = false;
     for (std::size_t i = 0; i < patterns.size(); ++i) {
-        write_block(out, i, parse_pattern(patterns[i]), patterns[i], ignore_case_, match);
+        const std::vector<Element> rule = parse_pattern(patterns[i]);
+        write_block(out, i, rule, patterns[i], match_rules(), match, options_, previous_moved_x);
+        previous_moved_x = has_wildcard(rule);
     }
     out.line(fmt::format("lb_{}:", patterns.size()));
     out.instruction(fmt::format("    ret #{}", no_match));

@@ -13,6 +13,8 @@ namespace bpfgen {
 
 extern const std::string_view kDnsHelp;
 
+struct MatchRules;  // how patterns become comparisons (dns.cpp)
+
 GeneratedProgram generate_dns(const std::vector<std::string>& args,
                               const GeneratorOptions& options);
 
@@ -36,13 +38,19 @@ class DnsPatterns {
     GeneratedProgram program(std::size_t first, std::size_t last) const;
 
   private:
+    MatchRules match_rules() const;
+
     GeneratorOptions options_;
-    bool ignore_case_ = false;
+    bool ignore_case_ = false;  // -i
+    bool compat_ = false;       // --compat: the original's program
     std::vector<std::string> patterns_;
     std::size_t header_size_ = 0;  // instructions before the first block, less `st M[0]`
     // block_sizes_before_[i]: instructions of the blocks of patterns 0..i-1, each counted
     // with the `ldx M[0]` it starts with when not the first.
     std::vector<std::size_t> block_sizes_before_;
+    // moving_x_before_[i]: patterns among 0..i-1 with a wildcard label (with -O, IPv4, the
+    // block after each reloads X).
+    std::vector<std::size_t> moving_x_before_;
 };
 
 }  // namespace bpfgen

@@ -113,7 +113,8 @@ GeneratorCommandLine parse_generator_command_line(ToolOptions& tool, int argc,
     bool inet6 = false;
     tool.add_switch("help,h", &line.help)
         .add_switch("inet6,6", &inet6)
-        .add_switch("negate,n", &line.options.negate);
+        .add_switch("negate,n", &line.options.negate)
+        .add_switch("optimize,O", &line.options.optimize);
     std::vector<std::string> arguments = parse_arguments(
         tool, argc, argv,
         fmt::format("(a generator's own options go after '--': {} ... GENERATOR -- OPTIONS)",

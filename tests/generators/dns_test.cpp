@@ -74,8 +74,14 @@ TEST(Dns, AssemblesTheOriginalsBytecodeForAnExactName) {
                            "0 65535,6 0 0 0,"));
 }
 
-TEST(Dns, WildcardLabelSkipsOneLabelOfAnyLength) {
-    EXPECT_EQ(dns({"*.www.example.uk"}, at_offset(18)).program,
+TEST(Dns, WildcardLabelIsOneToSixtyThreeBytes) {
+    EXPECT_TRUE(contains(dns({"*.www.example.uk"}).assembly,
+                         "    ; Match: *\n    ldb [x + 0]\n    jlt #1, lb_1\n    jgt #63, lb_1\n"
+                         "    add x\n    add #1\n    tax\n"));
+}
+
+TEST(Dns, CompatWildcardLabelSkipsAnyLengthByteAsTheOriginalDid) {
+    EXPECT_EQ(dns({"--compat", "*.www.example.uk"}, at_offset(18)).program,
               parse_xt_bpf("18,177 0 0 18,0 0 0 38,12 0 0 0,7 0 0 0,80 0 0 0,12 0 0 0,4 0 0 1,7 "
                            "0 0 0,64 0 0 0,21 0 7 58161015,64 0 0 4,21 0 5 124090465,64 0 0 8,21 0 "
                            "3 1836084325,64 0 0 12,21 0 1 41249536,6 0 0 65535,6 0 0 0,"));
@@ -95,8 +101,13 @@ TEST(Dns, RangeWithEqualBoundsIsOneEqualityTest) {
     EXPECT_FALSE(contains(text, "jlt"));
 }
 
-TEST(Dns, RangeUpTo255HasNoUpperCheck) {
+TEST(Dns, RangeUpTo255StopsAtTheLongestLabel) {
     const std::string text = dns({"*{4-255}.example.com"}).assembly;
+    EXPECT_TRUE(contains(text, "    jlt #4, lb_1\n    jgt #63, lb_1\n    add x\n"));
+}
+
+TEST(Dns, CompatRangeUpTo255HasNoUpperCheck) {
+    const std::string text = dns({"--compat", "*{4-255}.example.com"}).assembly;
     EXPECT_TRUE(contains(text, "    jlt #4, lb_1\n    add x\n"));
     EXPECT_FALSE(contains(text, "jgt"));
 }
@@ -131,11 +142,31 @@ TEST(Dns, DotStarStarIsTheExactLabelThenAnything) {
     EXPECT_FALSE(contains(text, "or #"));
 }
 
-TEST(Dns, StarStarWithoutDotLeavesTheLastLabelOpen) {
+TEST(Dns, StarStarWithoutDotNeedsTheLastLabelAtLeastThatLong) {
     const std::string text = dns({"example**"}).assembly;
+    EXPECT_TRUE(contains(text,
+                         "mask=ff00000000000000\n    ldb [x + 0]\n    jlt #7, lb_1\n"
+                         "    ld [x + 0]\n    or #0xff000000\n    jneq #0xff657861, lb_1\n"));
+}
+
+TEST(Dns, CompatStarStarWithoutDotIgnoresTheLastLabelsLength) {
+    const std::string text = dns({"--compat", "example**"}).assembly;
     EXPECT_TRUE(contains(text,
                          "mask=ff00000000000000\n    ld [x + 0]\n    or #0xff000000\n"
                          "    jneq #0xff657861, lb_1\n"));
+    EXPECT_FALSE(contains(text, "jlt"));
+}
+
+TEST(Dns, IgnoreCaseFoldsLettersOnly) {
+    EXPECT_TRUE(contains(dns({"-i", "a1_b.com"}).assembly, "    or #0x00200000\n"));
+}
+
+TEST(Dns, CompatIgnoreCaseFoldsEveryNameByte) {
+    EXPECT_TRUE(contains(dns({"--compat", "-i", "a1_b.com"}).assembly, "    or #0x00202020\n"));
+}
+
+TEST(Dns, CompatKeepsTheOriginalsProgramWhereNothingChanged) {
+    EXPECT_EQ(dns({"--compat", "example.com"}).assembly, kExampleComAssembly);
 }
 
 TEST(Dns, LeadingAndTrailingDotsAndSpacesAreIgnored) {
@@ -301,9 +332,10 @@ TEST(DnsPatterns, ProgramsOfRunsArePatternsAloneAndTheirLengthsKnownBeforehand) 
         "-5",          "*{4-255}.x"};
     for (const bool ignore_case : {false, true}) {
         for (const uint32_t offset : {0u, 14u}) {
-            for (const int v : {4, 6}) {
+            for (const int v : {4, 6, 4 + 10, 6 + 10}) {  // plus 10: with -O
                 GeneratorOptions options = at_offset(offset);
-                options.ip_version = v;
+                options.ip_version = v % 10;
+                options.optimize = v > 10;
                 options.negate = offset == 14;
                 std::vector<std::string> flags;
                 if (ignore_case) flags.push_back("-i");
@@ -341,6 +373,25 @@ TEST(DnsPatterns, MeasuresRunsLongerThanTheKernelTakesWithoutRefusingThem) {
                                      " instructions, the kernel takes at most 4096");
     EXPECT_EQ(set.program(4990, 5000).program,
               dns(std::vector<std::string>(patterns.begin() + 4990, patterns.end())).program);
+}
+
+TEST(Dns, OptimizeFoldsTheStartOfTheNameIntoTheLoads) {
+    GeneratorOptions options;
+    options.optimize = true;
+    EXPECT_EQ(dns({"example.com"}, options).program,
+              parse_xt_bpf("11,177 0 0 0,64 0 0 20,21 0 7 124090465,64 0 0 24,21 0 5 1836084325,"
+                           "64 0 0 28,21 0 3 56848237,80 0 0 32,21 0 1 0,6 0 0 65535,6 0 0 0,"));
+    options.ip_version = 6;
+    EXPECT_TRUE(contains(dns({"example.com"}, options).assembly, "    ld [60]\n"));
+}
+
+TEST(Dns, OptimizeReloadsXOnlyAfterABlockThatMovedIt) {
+    GeneratorOptions options;
+    options.optimize = true;
+    const std::string text = dns({"a.com", "*.b.com", "c.com"}, options).assembly;
+    EXPECT_TRUE(contains(text, "lb_1:\n    ; Match: *\n"));
+    EXPECT_TRUE(contains(text, "lb_2:\n    ldx 4*([0]&0xf)\n"));
+    EXPECT_FALSE(contains(text, "M[0]"));
 }
 
 TEST(Dns, HelpGivesExamples) {
