@@ -78,6 +78,23 @@ def iptables(version, backend):
     return ("iptables-" if version == 4 else "ip6tables-") + backend
 
 
+def remove_namespaces_of_killed_runs():
+    """A run killed outright (a CTest timeout sends SIGKILL) cannot remove its namespace:
+    the next run removes those whose process is gone (the namespace's name ends in it)."""
+    listed = run("ip", "netns", "list", check=False).stdout.split("\n")
+    for line in listed:
+        match = re.match(r"^(bpftools-[a-z0-9_]+-(\d+))(\s|$)", line)
+        if not match:
+            continue
+        try:
+            os.kill(int(match.group(2)), 0)
+        except ProcessLookupError:
+            print("removing the namespace %s of a run that was killed" % match.group(1))
+            run("ip", "netns", "del", match.group(1), check=False)
+        except PermissionError:
+            pass
+
+
 class Namespace:
     """A network namespace with loopback up; removed by delete() whatever it holds."""
 
@@ -85,6 +102,7 @@ class Namespace:
         self.name = "bpftools-%s-%d" % (tag, os.getpid())
 
     def create(self):
+        remove_namespaces_of_killed_runs()
         run("ip", "netns", "add", self.name)
         try:
             self.run("ip", "link", "set", "lo", "up")
