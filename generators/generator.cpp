@@ -15,12 +15,12 @@ namespace bpfgen {
 namespace {
 
 const std::array<GeneratorInfo, 5> kGenerators = {{
-    {"dns", "match DNS queries for the given domain patterns", kDnsHelp, generate_dns},
-    {"dns_validate", "match malformed DNS requests", kDnsValidateHelp, generate_dns_validate},
-    {"p0f", "match TCP SYN packets fitting a p0f v3 signature", kP0fHelp, generate_p0f},
-    {"suffix", "match packets ending with the given bytes", kSuffixHelp, generate_suffix},
+    {"dns", "match DNS queries for the given domain patterns", kDnsHelp, generate_dns, true},
+    {"dns_validate", "match malformed DNS requests", kDnsValidateHelp, generate_dns_validate, true},
+    {"p0f", "match TCP SYN packets fitting a p0f v3 signature", kP0fHelp, generate_p0f, false},
+    {"suffix", "match packets ending with the given bytes", kSuffixHelp, generate_suffix, false},
     {"tcpdump", "compile a tcpdump (pcap-filter) expression with libpcap", kTcpdumpHelp,
-     generate_tcpdump},
+     generate_tcpdump, false},
 }};
 
 }  // namespace
@@ -45,7 +45,7 @@ GeneratedProgram generate(std::string_view generator, const std::vector<std::str
             known += known.empty() ? "" : ", ";
             known += each.name;
         }
-        throw UsageError("unknown generator '" + std::string(generator) + "' (choose from " +
+        throw UsageError("unknown generator " + quote_for_message(generator) + " (choose from " +
                          known + ")");
     }
     check_generator_options(options);

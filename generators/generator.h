@@ -33,6 +33,9 @@ struct GeneratorInfo {
     std::string_view summary;  // one line for bpfgen --help
     std::string_view help;     // `bpfgen NAME -- --help`: usage, semantics, examples
     GenerateFunction generate;
+    // Whether every packet the generator's rules match is a DNS query over UDP: then a
+    // deployment also matches `-p udp --dport 53`, so the program runs on those alone.
+    bool dns_queries_only;
 };
 
 std::span<const GeneratorInfo> generators();

@@ -4,6 +4,7 @@
 
 #include "generators/p0f_signature.h"
 #include "generators/tcpdump.h"
+#include "generators/generator_args.h"
 #include "libbpfgen/base/error.h"
 
 namespace bpfgen {
@@ -52,14 +53,7 @@ examples:
 
 GeneratedProgram generate_p0f(const std::vector<std::string>& args,
                               const GeneratorOptions& options) {
-    // As the original's argparse: the first "--" only ends the options.
-    std::vector<std::string> words = args;
-    for (auto it = words.begin(); it != words.end(); ++it) {
-        if (*it == "--") {
-            words.erase(it);
-            break;
-        }
-    }
+    const std::vector<std::string> words = without_options_end(args);
     if (words.size() != 1) {
         throw UsageError(std::string(words.empty()
                                          ? "p0f: expected a signature"

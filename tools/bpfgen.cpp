@@ -13,6 +13,7 @@
 #include "generators/generator_args.h"
 #include "generators/generator_command_line.h"
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/text.h"
 #include "libbpfgen/cbpf/checker.h"
 #include "libbpfgen/cbpf/format.h"
 #include "libbpfgen/cbpf/opcodes.h"
@@ -80,19 +81,14 @@ iptables' bpf match refuses it (sockets and tc take up to 4096).
 }
 
 uint32_t parse_offset(const std::string& text) {
-    uint64_t value = 0;
-    bool valid = !text.empty() && text.size() <= 6;
-    for (char c : text) {
-        if (c < '0' || c > '9') valid = false;
-        value = value * 10 + static_cast<uint64_t>(c - '0');
-    }
-    if (!valid || value > kMaxOffset) {
+    const std::optional<uint64_t> value = bpfgen::parse_decimal(text, kMaxOffset);
+    if (!value) {
         throw bpfgen::UsageError(fmt::format(
             "bad offset {}: expected a number of bytes from 0 to {} (0 raw IP or xt_bpf, 14 "
             "Ethernet, 16 Linux cooked, 18 VLAN)",
             bpfgen::quote_for_message(text), kMaxOffset));
     }
-    return static_cast<uint32_t>(value);
+    return static_cast<uint32_t>(*value);
 }
 
 uint32_t parse_l2(const std::string& name) {
