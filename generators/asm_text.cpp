@@ -31,12 +31,4 @@ std::string python_repr(std::string_view bytes) {
     return out;
 }
 
-std::string hex_encode(std::string_view bytes) {
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (char c : bytes)
-        fmt::format_to(std::back_inserter(out), "{:02x}", static_cast<unsigned char>(c));
-    return out;
-}
-
 }  // namespace bpfgen

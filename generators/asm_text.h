@@ -1,6 +1,7 @@
 // asm_text.h: pieces of the annotated assembly the original generators printed, so ours
-// print the same text: Python 2's repr() and hex encoding of a byte string, and a check
-// that every conditional jump of a generated block stays within cBPF's 8-bit jump range.
+// print the same text: Python 2's repr() of a byte string (its hex encoding is hex_encode,
+// libbpfgen/base/hex.h), and the 8-bit range every conditional jump of a generated block
+// must stay within.
 #pragma once
 
 #include <cstddef>
@@ -12,9 +13,6 @@ namespace bpfgen {
 // Python 2 repr(str): single quotes (double when the text holds ' but no "), \t \n \r,
 // \\ and the quote escaped, bytes outside printable ASCII as \xNN.
 std::string python_repr(std::string_view bytes);
-
-// Python 2 str.encode('hex'): two lowercase hex digits per byte.
-std::string hex_encode(std::string_view bytes);
 
 // A conditional jump skips at most 255 instructions (jt and jf are one byte).
 inline constexpr std::size_t kMaxJumpDistance = 255;

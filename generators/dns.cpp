@@ -16,6 +16,8 @@
 #include "generators/asm_text.h"
 #include "generators/generator_args.h"
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/hex.h"
+#include "libbpfgen/base/text.h"
 #include "libbpfgen/cbpf/assembler.h"
 #include "libbpfgen/cbpf/opcodes.h"
 
@@ -150,24 +152,6 @@ std::string_view strip_chars(std::string_view text, char c) {
     return text;
 }
 
-std::vector<std::string_view> split_dots(std::string_view text) {
-    std::vector<std::string_view> parts;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t dot = text.find('.', start);
-        parts.push_back(text.substr(start, dot - start));
-        if (dot == std::string_view::npos) return parts;
-        start = dot + 1;
-    }
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 // urllib.unquote, except that a '%' without two hex digits is refused instead of kept.
 std::string unquote(std::string_view label, const PatternError& refuse) {
     std::string out;
@@ -176,11 +160,13 @@ std::string unquote(std::string_view label, const PatternError& refuse) {
             out += label[i];
             continue;
         }
-        if (i + 2 >= label.size() || hex_value(label[i + 1]) < 0 || hex_value(label[i + 2]) < 0) {
+        if (i + 2 >= label.size() || hex_digit_value(label[i + 1]) < 0 ||
+            hex_digit_value(label[i + 2]) < 0) {
             refuse(fmt::format("bad escape {} (%XX takes two hex digits; %25 is a '%')",
                                quote_for_message(label.substr(i, 3))));
         }
-        out += static_cast<char>(hex_value(label[i + 1]) * 16 + hex_value(label[i + 2]));
+        out +=
+            static_cast<char>(hex_digit_value(label[i + 1]) * 16 + hex_digit_value(label[i + 2]));
         i += 2;
     }
     return out;
@@ -247,7 +233,7 @@ std::vector<Element> parse_pattern(std::string_view pattern) {
     std::string name(domain);
     if (!free_suffix) name += '.';  // the empty last label stands for the root's 0 byte
 
-    const std::vector<std::string_view> labels = split_dots(name);
+    const std::vector<std::string_view> labels = split(name, '.');
     std::vector<Element> elements;
     std::size_t wire_bytes = free_suffix ? 1 : 0;
     for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -290,7 +276,7 @@ std::string program_name(const std::vector<std::string>& patterns) {
         if (!pattern.empty() && pattern.front() == '-') continue;
         std::string part_names;
         const std::vector<std::string_view> parts =
-            split_dots(strip_spaces(strip_chars(pattern, '.')));
+            split(strip_spaces(strip_chars(pattern, '.')), '.');
         for (std::size_t i = 0; i < parts.size(); ++i) {
             if (i > 0) part_names += '_';
             if (parts[i] == "*") {
@@ -358,8 +344,8 @@ void match_literal(AssemblyWriter& out, const Literal& literal, const std::strin
         bytes += static_cast<char>(byte.value);
         mask += static_cast<char>(bits);
     }
-    out.line(fmt::format("    ; Match: {} {}  mask={}", hex_encode(bytes), python_repr(bytes),
-                         hex_encode(mask)));
+    out.line(fmt::format("    ; Match: {} {}  mask={}", hex_encode(string_bytes(bytes)),
+                         python_repr(bytes), hex_encode(string_bytes(mask))));
     // The label that only has to start so is at least as long as its start, so that a '?'
     // in it stands for one of its bytes and never for the next label's length. Checked
     // once the bytes before it compared equal: a load past the packet's end ends the whole

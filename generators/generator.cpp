@@ -2,6 +2,9 @@
 #include "generators/generator.h"
 
 #include <array>
+#include <optional>
+
+#include <fmt/format.h>
 
 #include "generators/dns.h"
 #include "generators/dns_validate.h"
@@ -9,19 +12,20 @@
 #include "generators/suffix.h"
 #include "generators/tcpdump.h"
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/text.h"
 
 namespace bpfgen {
 
 namespace {
 
 const std::array<GeneratorInfo, 5> kGenerators = {{
-    {"dns", "match DNS queries for the given domain patterns", kDnsHelp, generate_dns},
-    {"dns_validate", "match malformed DNS requests", kDnsValidateHelp, generate_dns_validate},
-    {"p0f", "match TCP SYN packets fitting a p0f v3 signature", kP0fHelp, generate_p0f,
+    {"dns", "match DNS queries for the given domain patterns", kDnsHelp, generate_dns, true},
+    {"dns_validate", "match malformed DNS requests", kDnsValidateHelp, generate_dns_validate, true},
+    {"p0f", "match TCP SYN packets fitting a p0f v3 signature", kP0fHelp, generate_p0f, false,
      p0f_information},
-    {"suffix", "match packets ending with the given bytes", kSuffixHelp, generate_suffix},
+    {"suffix", "match packets ending with the given bytes", kSuffixHelp, generate_suffix, false},
     {"tcpdump", "compile a tcpdump (pcap-filter) expression with libpcap", kTcpdumpHelp,
-     generate_tcpdump},
+     generate_tcpdump, false},
 }};
 
 }  // namespace
@@ -44,17 +48,42 @@ std::string generator_information(std::string_view generator,
     return info->information(args);
 }
 
+std::string generator_names() {
+    std::string names;
+    for (const GeneratorInfo& info : kGenerators) {
+        names += names.empty() ? "" : ", ";
+        names += info.name;
+    }
+    return names;
+}
+
+uint32_t parse_l3_offset(std::string_view text) {
+    const std::optional<uint64_t> value = parse_decimal(text, kMaxL3Offset);
+    if (!value) {
+        throw UsageError(fmt::format(
+            "bad offset {}: expected a number of bytes from 0 to {} (0 raw IP or xt_bpf, 14 "
+            "Ethernet, 16 Linux cooked, 18 VLAN)",
+            quote_for_message(text), kMaxL3Offset));
+    }
+    return static_cast<uint32_t>(*value);
+}
+
+uint32_t l3_offset_of_link_layer(std::string_view name) {
+    if (name == "raw") return 0;
+    if (name == "ether") return 14;
+    if (name == "sll") return 16;
+    if (name == "vlan") return 18;
+    throw UsageError(
+        fmt::format("unknown link layer {} for --l2 (choose from raw, ether, sll, vlan)",
+                    quote_for_message(name)));
+}
+
 GeneratedProgram generate(std::string_view generator, const std::vector<std::string>& args,
                           const GeneratorOptions& options) {
     const GeneratorInfo* info = find_generator(generator);
     if (info == nullptr) {
-        std::string known;
-        for (const GeneratorInfo& each : kGenerators) {
-            known += known.empty() ? "" : ", ";
-            known += each.name;
-        }
-        throw UsageError("unknown generator '" + std::string(generator) + "' (choose from " +
-                         known + ")");
+        throw UsageError("unknown generator " + quote_for_message(generator) + " (choose from " +
+                         generator_names() + ")");
     }
     check_generator_options(options);
     return info->generate(args, options);

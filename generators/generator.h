@@ -38,11 +38,26 @@ struct GeneratorInfo {
     std::string_view summary;  // one line for bpfgen --help
     std::string_view help;     // `bpfgen NAME -- --help`: usage, semantics, examples
     GenerateFunction generate;
+    // Whether every packet the generator's rules match is a DNS query over UDP: then a
+    // deployment also matches `-p udp --dport 53`, so the program runs on those alone.
+    bool dns_queries_only = false;
     InformationFunction information = nullptr;
 };
 
 std::span<const GeneratorInfo> generators();
 const GeneratorInfo* find_generator(std::string_view name);
+// "dns, dns_validate, ...": the generators' names for messages, in registry order.
+std::string generator_names();
+
+// The largest l3_offset a command line may ask for.
+inline constexpr uint32_t kMaxL3Offset = 65535;
+
+// An l3_offset given as decimal bytes (-o N). Throws UsageError naming the text and the range.
+uint32_t parse_l3_offset(std::string_view text);
+
+// The l3_offset of a link layer given by name (--l2): raw 0, ether 14, sll 16, vlan 18.
+// Throws UsageError naming the text and the names.
+uint32_t l3_offset_of_link_layer(std::string_view name);
 
 // Throws UsageError for an unknown generator or bad arguments (the message names the
 // generator and the bad input), Error for anything else that goes wrong.

@@ -46,6 +46,17 @@ bool is_help_abbreviation(std::string_view name) {
 
 }  // namespace
 
+std::vector<std::string> without_options_end(const std::vector<std::string>& args) {
+    std::vector<std::string> words = args;
+    for (auto it = words.begin(); it != words.end(); ++it) {
+        if (*it == "--") {
+            words.erase(it);
+            break;
+        }
+    }
+    return words;
+}
+
 bool wants_help(const std::vector<std::string>& args) {
     for (const std::string& arg : args) {
         if (arg == "--") return false;

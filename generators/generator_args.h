@@ -25,6 +25,10 @@ struct GeneratorArgs {
 GeneratorArgs parse_generator_args(std::string_view generator, const std::vector<std::string>& args,
                                    std::span<const GeneratorFlag> flags);
 
+// The arguments without their first "--": as the original's argparse read the arguments of
+// a generator without options (p0f, tcpdump), that one only ends the options.
+std::vector<std::string> without_options_end(const std::vector<std::string>& args);
+
 // True when the arguments ask for the generator's help (-h, --help or an abbreviation of
 // it) before any `--`, as argparse would have answered them.
 bool wants_help(const std::vector<std::string>& args);

@@ -103,6 +103,19 @@ ToolOptions& ToolOptions::add_values(const char* names, std::vector<std::string>
     return *this;
 }
 
+ToolOptions& ToolOptions::add_single_switch(const char* names, bool* on) {
+    description_->add_options()(names, po::bool_switch(on), "");
+    return *this;
+}
+
+ToolOptions& ToolOptions::add_single_value(const char* names, std::optional<std::string>* value) {
+    description_->add_options()(
+        names,
+        po::value<std::string>()->notifier([value](const std::string& given) { *value = given; }),
+        "");
+    return *this;
+}
+
 ToolOptions& ToolOptions::add_addresses(std::vector<std::string>* addresses) {
     return add_values("ip,i", addresses);
 }
@@ -140,6 +153,30 @@ OptionsOnlyCommandLine parse_options_only(ToolOptions& tool, int argc, const cha
     }
     line.ip_version = inet6 ? 6 : 4;
     return line;
+}
+
+std::vector<std::string> parse_options_and_operands(ToolOptions& tool, int argc,
+                                                    const char* const* argv, bool* help) {
+    tool.add_single_switch("help,h", help);
+    po::options_description options;
+    options.add(tool.description());
+    options.add_options()(kArguments, po::value<std::vector<std::string>>(), "");
+    po::positional_options_description positional;
+    positional.add(kArguments, -1);
+    po::variables_map values;
+    try {
+        po::store(po::command_line_parser(argc, argv)
+                      .options(options)
+                      .positional(positional)
+                      .style(po::command_line_style::unix_style)
+                      .run(),
+                  values);
+        po::notify(values);
+    } catch (const po::error& error) {
+        throw UsageError(error.what());
+    }
+    if (!values.count(kArguments)) return {};
+    return values[kArguments].as<std::vector<std::string>>();
 }
 
 }  // namespace bpfgen

@@ -1,9 +1,10 @@
-// generator_command_line.h: the one command-line parser of the tools that run a generator
-// (bpfgen, iptables_bpf) and of iptables_bpf_chain, so that an option means the same in
-// every tool wherever it stands before `--`.
+// generator_command_line.h: the one command-line parser of every tool: those that run a
+// generator (bpfgen, iptables_bpf), iptables_bpf_chain, and the capture tools (filter,
+// pcap2hex, hex2pcap, parsedns, offset), so that an option means the same in every tool.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ class ToolOptions {
 
     ToolOptions& add_switch(const char* names, bool* on);
     ToolOptions& add_values(const char* names, std::vector<std::string>* values);
+    // Options given at most once (a second one is a usage error), as the capture tools take
+    // theirs: a switch, and an option with a value.
+    ToolOptions& add_single_switch(const char* names, bool* on);
+    ToolOptions& add_single_value(const char* names, std::optional<std::string>* value);
     // -i, --ip ADDRESS: a destination put in the tool's ipset (iptables_bpf and
     // iptables_bpf_chain spell it alike).
     ToolOptions& add_addresses(std::vector<std::string>* addresses);
@@ -69,5 +74,12 @@ struct OptionsOnlyCommandLine {
 // an unknown option ("unknown option '-x' (see TOOL --help)") and for any argument that is
 // not an option ("unexpected argument 'x' (see TOOL --help)"), those after `--` included.
 OptionsOnlyCommandLine parse_options_only(ToolOptions& tool, int argc, const char* const* argv);
+
+// Parses the command line of a capture tool: `TOOL [OPTION]... [OPERAND]...`, options and
+// operands in any order, `--` ending the options, with -h/--help (given at most once) and
+// the tool's own options. Returns the operands in order. Throws UsageError with Boost's
+// message for an unknown option, a missing value or an option given twice.
+std::vector<std::string> parse_options_and_operands(ToolOptions& tool, int argc,
+                                                    const char* const* argv, bool* help);
 
 }  // namespace bpfgen

@@ -29,6 +29,7 @@
 #include <fmt/format.h>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/text.h"
 
 namespace bpfgen {
 
@@ -95,29 +96,12 @@ const OptionInfo& option_info(P0fOption option) {
     return kOptions[0];
 }
 
-std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> parts;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t end = text.find(separator, start);
-        parts.push_back(text.substr(start, end - start));
-        if (end == std::string_view::npos) break;
-        start = end + 1;
-    }
-    return parts;
-}
-
 // A decimal number of at most max (leading zeros allowed, as p0f reads them); nullopt
 // for anything else.
 std::optional<uint32_t> parse_number(std::string_view text, uint32_t max) {
-    if (text.empty()) return std::nullopt;
-    uint64_t value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') return std::nullopt;
-        value = value * 10 + static_cast<uint64_t>(c - '0');
-        if (value > max) return std::nullopt;
-    }
-    return static_cast<uint32_t>(value);
+    const std::optional<uint64_t> value = parse_decimal(text, max);
+    if (!value) return std::nullopt;
+    return static_cast<uint32_t>(*value);
 }
 
 // The original skipped, without a word, the quirks it checks for one IP version only.

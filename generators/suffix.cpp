@@ -9,6 +9,7 @@
 #include "generators/asm_text.h"
 #include "generators/generator_args.h"
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/hex.h"
 #include "libbpfgen/cbpf/assembler.h"
 
 namespace bpfgen {
@@ -38,13 +39,6 @@ examples:
 
 namespace {
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
@@ -54,7 +48,7 @@ bool is_space(char c) {
 std::string decode_suffix(const std::string& hex) {
     const std::size_t any_bytes_start = hex.find_last_not_of('x') + 1;
     for (std::size_t i = 0; i < any_bytes_start; ++i) {
-        if (hex_value(hex[i]) >= 0) continue;
+        if (hex_digit_value(hex[i]) >= 0) continue;
         std::string why = "is not a hex digit";
         if (hex[i] == 'x') why = "('x', any byte) is only allowed at the end";
         if (hex[i] == 'x' && i == 1 && hex[0] == '0') why += "; write no 0x prefix";
@@ -75,7 +69,7 @@ std::string decode_suffix(const std::string& hex) {
     }
     std::string bytes;
     for (std::size_t i = 0; i < any_bytes_start; i += 2) {
-        bytes += static_cast<char>(hex_value(hex[i]) * 16 + hex_value(hex[i + 1]));
+        bytes += static_cast<char>(hex_digit_value(hex[i]) * 16 + hex_digit_value(hex[i + 1]));
     }
     return bytes;
 }
@@ -103,7 +97,7 @@ GeneratedProgram generate_suffix(const std::vector<std::string>& args,
     line(fmt::format("    sub #{}", hex.size() / 2));
     line("    tax");
     line();
-    line(fmt::format("     ; matching {}", hex_encode(bytes)));
+    line(fmt::format("     ; matching {}", hex_encode(string_bytes(bytes))));
     line(fmt::format("     ;         {}", python_repr(bytes)));
     std::size_t comparisons = 0;
     std::size_t offset = 0;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "generators/generator_args.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/capture/pcap_compiler.h"
 #include "libbpfgen/cbpf/checker.h"
@@ -151,14 +152,7 @@ GeneratedProgram compile_tcpdump_expression(std::string_view generator_name,
 
 GeneratedProgram generate_tcpdump(const std::vector<std::string>& args,
                                   const GeneratorOptions& options) {
-    // As the original's argparse: the first "--" only ends the options.
-    std::vector<std::string> words = args;
-    for (auto it = words.begin(); it != words.end(); ++it) {
-        if (*it == "--") {
-            words.erase(it);
-            break;
-        }
-    }
+    const std::vector<std::string> words = without_options_end(args);
     if (words.empty()) {
         throw UsageError(
             "tcpdump: expected a pcap-filter expression, for example: tcpdump -- 'udp port 53'");

@@ -1,11 +1,10 @@
 // bpf_asm.cpp: the kernel's tools/bpf/bpf_asm: assembles a bpf_asm program read from FILE
 // (or standard input) and prints it as the xt_bpf bytecode line or, with -c, as C
 // initialisers, byte for byte as the kernel's tool does. Errors are one line, exit 1;
-// usage errors exit 2.
+// usage errors exit 2 (tool_main.h, as every tool).
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/cbpf/assembler.h"
 #include "libbpfgen/cbpf/format.h"
+#include "tools/tool_main.h"
 
 namespace {
 
@@ -30,11 +30,6 @@ struct Options {
     std::vector<std::string> ignored;  // the arguments after FILE
 };
 
-// Thrown for a bad command line; main prints the message, exits 2.
-struct UsageProblem {
-    std::string what;
-};
-
 // The kernel tool's command line: any argument starting with "-c" asks for C initialisers,
 // the first other argument is the FILE and ends the command line (what follows is ignored,
 // with a warning here). Unlike the kernel's tool, which reads standard input instead of a
@@ -47,7 +42,8 @@ Options parse_options(int argc, char** argv) {
         if (arg.starts_with("-c")) {
             options.c_style = true;
         } else if (arg.size() > 1 && arg[0] == '-') {
-            throw UsageProblem{fmt::format("unknown option {}", bpfgen::quote_for_message(arg))};
+            throw bpfgen::UsageError(
+                fmt::format("unknown option {}", bpfgen::quote_for_message(arg)));
         } else {
             options.path = std::string(arg);
             options.ignored.assign(argv + i + 1, argv + argc);
@@ -85,46 +81,32 @@ bpfgen::Program assemble_input(const Options& options) {
     }
 }
 
+// Runs the tool inside tool_main::run, which turns what it throws into one line and an exit
+// status (2 for a usage error) and fails when the output cannot be written.
+int bpf_asm_main(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "-h" || arg == "--help") {
+            std::fputs(kUsage.data(), stdout);
+            return 0;
+        }
+    }
+    const Options options = parse_options(argc, argv);
+    const bpfgen::Program program = assemble_input(options);
+    for (const std::string& argument : options.ignored) {
+        std::fprintf(stderr,
+                     "bpf_asm: warning: ignoring %s after the FILE, as the kernel's "
+                     "bpf_asm does\n",
+                     bpfgen::quote_for_message(argument).c_str());
+    }
+    const std::string output =
+        options.c_style ? bpfgen::format_c(program) : bpfgen::format_xt_bpf(program) + "\n";
+    std::fwrite(output.data(), 1, output.size(), stdout);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    Options options;
-    try {
-        for (int i = 1; i < argc; ++i) {
-            const std::string_view arg = argv[i];
-            if (arg == "-h" || arg == "--help") {
-                std::fputs(kUsage.data(), stdout);
-                return 0;
-            }
-        }
-        options = parse_options(argc, argv);
-    } catch (const UsageProblem& problem) {
-        // One line, as for every other error; the usage is -h's.
-        std::fprintf(stderr, "bpf_asm: %s\n", problem.what.c_str());
-        return 2;
-    }
-    const std::string name = options.path.empty() ? "<stdin>" : options.path;
-    try {
-        const bpfgen::Program program = assemble_input(options);
-        for (const std::string& argument : options.ignored) {
-            std::fprintf(stderr,
-                         "bpf_asm: warning: ignoring %s after the FILE, as the kernel's "
-                         "bpf_asm does\n",
-                         bpfgen::quote_for_message(argument).c_str());
-        }
-        const std::string output =
-            options.c_style ? bpfgen::format_c(program) : bpfgen::format_xt_bpf(program) + "\n";
-        if (std::fwrite(output.data(), 1, output.size(), stdout) != output.size() ||
-            std::fflush(stdout) != 0) {
-            std::fprintf(stderr, "bpf_asm: cannot write the output: %s\n", std::strerror(errno));
-            return 1;
-        }
-    } catch (const bpfgen::Error& error) {
-        std::fprintf(stderr, "bpf_asm: %s\n", error.what());
-        return 1;
-    } catch (const std::bad_alloc&) {
-        std::fprintf(stderr, "bpf_asm: %s: out of memory\n", name.c_str());
-        return 1;
-    }
-    return 0;
+    return tool_main::run("bpf_asm", [&] { return bpf_asm_main(argc, argv); });
 }

@@ -20,8 +20,6 @@
 
 namespace {
 
-constexpr uint32_t kMaxOffset = 65535;
-
 struct CommandLine {
     bool help = false;
     bpfgen::GeneratorOptions options;
@@ -81,32 +79,6 @@ iptables' bpf match refuses it (sockets and tc take up to 4096).
     return text;
 }
 
-uint32_t parse_offset(const std::string& text) {
-    uint64_t value = 0;
-    bool valid = !text.empty() && text.size() <= 6;
-    for (char c : text) {
-        if (c < '0' || c > '9') valid = false;
-        value = value * 10 + static_cast<uint64_t>(c - '0');
-    }
-    if (!valid || value > kMaxOffset) {
-        throw bpfgen::UsageError(fmt::format(
-            "bad offset {}: expected a number of bytes from 0 to {} (0 raw IP or xt_bpf, 14 "
-            "Ethernet, 16 Linux cooked, 18 VLAN)",
-            bpfgen::quote_for_message(text), kMaxOffset));
-    }
-    return static_cast<uint32_t>(value);
-}
-
-uint32_t parse_l2(const std::string& name) {
-    if (name == "raw") return 0;
-    if (name == "ether") return 14;
-    if (name == "sll") return 16;
-    if (name == "vlan") return 18;
-    throw bpfgen::UsageError(
-        fmt::format("unknown link layer {} for --l2 (choose from raw, ether, sll, vlan)",
-                    bpfgen::quote_for_message(name)));
-}
-
 CommandLine parse_command_line(int argc, char** argv) {
     // As with the original's argparse, an option given twice is no error: the last one
     // counts.
@@ -130,8 +102,8 @@ CommandLine parse_command_line(int argc, char** argv) {
     if (!offset.empty() && !l2.empty()) {
         throw bpfgen::UsageError("give the IP header's place either with --offset or with --l2");
     }
-    if (!offset.empty()) line.options.l3_offset = parse_offset(offset.back());
-    if (!l2.empty()) line.options.l3_offset = parse_l2(l2.back());
+    if (!offset.empty()) line.options.l3_offset = bpfgen::parse_l3_offset(offset.back());
+    if (!l2.empty()) line.options.l3_offset = bpfgen::l3_offset_of_link_layer(l2.back());
     if (!format.empty()) {
         const std::string& name = format.back();
         const std::optional<bpfgen::Format> chosen = bpfgen::parse_format_name(name);
@@ -150,15 +122,6 @@ CommandLine parse_command_line(int argc, char** argv) {
     return line;
 }
 
-std::string known_generators() {
-    std::string names;
-    for (const bpfgen::GeneratorInfo& info : bpfgen::generators()) {
-        names += names.empty() ? "" : ", ";
-        names += info.name;
-    }
-    return names;
-}
-
 // Prints text on stdout; throws when stdout cannot take it (a full disk, a closed pipe).
 void print(const std::string& text) {
     std::cout << text;
@@ -175,7 +138,7 @@ int run(int argc, char** argv) {
     }
     if (line.generator.empty()) {
         throw bpfgen::UsageError(fmt::format(
-            "no generator given (choose from {}; see bpfgen --help)", known_generators()));
+            "no generator given (choose from {}; see bpfgen --help)", bpfgen::generator_names()));
     }
     if (bpfgen::wants_help(line.generator_args)) {
         if (const bpfgen::GeneratorInfo* info = bpfgen::find_generator(line.generator)) {

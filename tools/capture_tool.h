@@ -1,6 +1,7 @@
 // capture_tool.h: what the capture tools (filter, pcap2hex, hex2pcap, parsedns, offset)
-// share on the command line: option parsing with Boost.Program_options, mapping errors to
-// one line on stderr and an exit code (2 for usage, 1 for bad input), and reading files.
+// share on the command line, over the parser every tool uses (generator_command_line.h)
+// and the boundary every tool runs in (tool_main.h): standard input as the default input,
+// captures never read from or written to a terminal, and --help.
 #pragma once
 
 #include <unistd.h>
@@ -16,44 +17,15 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <boost/program_options.hpp>
 
+#include "generators/generator_command_line.h"
 #include "libbpfgen/base/error.h"
 #include "tools/tool_main.h"
 
 namespace capture_tool {
 
-namespace po = boost::program_options;
-
-// Parses argv with `options` plus positional arguments collected into `positional_name`.
-// Boost's own errors become UsageError.
-inline po::variables_map parse_command_line(int argc, char** argv,
-                                            const po::options_description& options,
-                                            const char* positional_name) {
-    po::positional_options_description positional;
-    positional.add(positional_name, -1);
-    po::variables_map values;
-    try {
-        po::store(po::command_line_parser(argc, argv)
-                      .options(options)
-                      .positional(positional)
-                      .style(po::command_line_style::unix_style)
-                      .run(),
-                  values);
-        po::notify(values);
-    } catch (const po::error& error) {
-        throw bpfgen::UsageError(error.what());
-    }
-    return values;
-}
-
-// The positional arguments, or {"-"} (standard input) when there are none.
-inline std::vector<std::string> inputs_or_stdin(const po::variables_map& values,
-                                                const char* positional_name) {
-    std::vector<std::string> inputs;
-    if (values.count(positional_name)) {
-        inputs = values[positional_name].as<std::vector<std::string>>();
-    }
+// The operands, or {"-"} (standard input) when there are none; "-" at most once.
+inline std::vector<std::string> inputs_or_stdin(std::vector<std::string> inputs) {
     if (inputs.empty()) inputs.push_back("-");
     int standard_inputs = 0;
     for (const std::string& input : inputs) standard_inputs += input == "-" ? 1 : 0;

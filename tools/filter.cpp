@@ -1,7 +1,8 @@
 // filter.cpp: reads pcap/pcapng captures and writes the packets a cBPF program accepts
-// (or, with --invert, rejects) as a pcap capture, running the program in the project's
-// interpreter with kernel semantics. --l3 shows the program each packet from its IP header
-// on, as iptables' xt_bpf does, so offset-0 rules can be tried on link-layer captures.
+// (or, with --invert, rejects) as a pcap capture, running the program with kernel
+// semantics (PacketFilter::verdict, through the project's JIT). --l3 shows the program
+// each packet from its IP header on, as iptables' xt_bpf does, so offset-0 rules can be
+// tried on link-layer captures.
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -18,6 +19,7 @@
 
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/capture/link_layer.h"
+#include "libbpfgen/capture/merged_captures.h"
 #include "libbpfgen/capture/packet_filter.h"
 #include "libbpfgen/capture/pcap_compiler.h"
 #include "libbpfgen/capture/pcap_io.h"
@@ -29,7 +31,6 @@
 
 namespace {
 
-namespace po = boost::program_options;
 using bpfgen::Error;
 using bpfgen::UsageError;
 
@@ -74,29 +75,25 @@ struct Options {
 };
 
 std::optional<Options> parse_options(int argc, char** argv) {
-    po::options_description description;
     Options options;
-    description.add_options()                                     //
-        ("help,h", "")                                            //
-        ("bytecode,b", po::value<std::string>(), "")              //
-        ("expr,e", po::value<std::string>(), "")                  //
-        ("compile,c", po::value<std::string>(), "")               //
-        ("l3", po::bool_switch(&options.network_layer), "")       //
-        ("invert", po::bool_switch(&options.invert), "")          //
-        ("stats", po::bool_switch(&options.stats), "")            //
-        ("write,w", po::value<std::string>(&options.output), "")  //
-        ("input", po::value<std::vector<std::string>>(), "");
-    const po::variables_map values =
-        capture_tool::parse_command_line(argc, argv, description, "input");
-    if (values.count("help")) return std::nullopt;
-    if (values.count("bytecode")) options.bytecode = values["bytecode"].as<std::string>();
-    if (values.count("expr")) options.expression = values["expr"].as<std::string>();
-    if (values.count("compile")) options.assembly_file = values["compile"].as<std::string>();
+    bool help = false;
+    std::optional<std::string> output;
+    bpfgen::ToolOptions tool("filter");
+    tool.add_single_value("bytecode,b", &options.bytecode)
+        .add_single_value("expr,e", &options.expression)
+        .add_single_value("compile,c", &options.assembly_file)
+        .add_single_switch("l3", &options.network_layer)
+        .add_single_switch("invert", &options.invert)
+        .add_single_switch("stats", &options.stats)
+        .add_single_value("write,w", &output);
+    std::vector<std::string> operands = bpfgen::parse_options_and_operands(tool, argc, argv, &help);
+    if (help) return std::nullopt;
+    if (output) options.output = *output;
     const int programs =
         (options.bytecode ? 1 : 0) + (options.expression ? 1 : 0) + (options.assembly_file ? 1 : 0);
     if (programs > 1) throw UsageError("give at most one of -b, -e and -c");
     if (options.output.empty()) throw UsageError("-w needs a file name");
-    options.inputs = capture_tool::inputs_or_stdin(values, "input");
+    options.inputs = capture_tool::inputs_or_stdin(std::move(operands));
     return options;
 }
 
@@ -172,19 +169,8 @@ int filter_main(int argc, char** argv) {
 
     capture_tool::refuse_capture_from_terminal(options.inputs);
     std::optional<bpfgen::Program> program = load_program(options);
-    // Open everything first, so a wrong input fails before any output is written.
-    std::vector<bpfgen::PcapReader> readers;
-    for (const std::string& input : options.inputs) readers.emplace_back(input);
-    const bpfgen::PcapReader& first = readers.front();
-    for (const bpfgen::PcapReader& reader : readers) {
-        if (reader.link_type() != first.link_type()) {
-            throw Error(
-                fmt::format("{}: link type {} differs from {}'s {}; filter captures of "
-                            "one link type at a time",
-                            reader.name(), bpfgen::link_type_name(reader.link_type()), first.name(),
-                            bpfgen::link_type_name(first.link_type())));
-        }
-    }
+    bpfgen::MergedCaptures captures(options.inputs);
+    const bpfgen::PcapReader& first = captures.first();
     if (options.network_layer && !bpfgen::is_supported_link_type(first.link_type())) {
         throw Error(
             fmt::format("{}: --l3 cannot find IP headers in {} packets (it knows "
@@ -217,70 +203,22 @@ int filter_main(int argc, char** argv) {
         }
     }
 
-    uint32_t snaplen = 0;
-    bool nanoseconds = false;
-    for (const bpfgen::PcapReader& reader : readers) {
-        snaplen = std::max(snaplen, reader.snaplen());
-        nanoseconds |= reader.precision() == bpfgen::TimestampPrecision::Nanoseconds;
-    }
     capture_tool::refuse_binary_to_terminal(options.output);
-    bpfgen::PcapWriter writer(options.output, first.link_type(), snaplen,
-                              nanoseconds ? bpfgen::TimestampPrecision::Nanoseconds
-                                          : bpfgen::TimestampPrecision::Microseconds);
-
-    uint64_t total = 0;
-    uint64_t matched = 0;
-    uint64_t without_ip = 0;
-    // The inputs cut short (each ends where its last whole packet does, as for tcpdump),
-    // reported once the output is complete.
-    std::vector<std::string> cuts;
-    for (bpfgen::PcapReader& reader : readers) {
-        for (;;) {
-            std::optional<bpfgen::PacketView> packet;
-            try {
-                packet = reader.next();
-            } catch (const bpfgen::TruncatedCapture& cut) {
-                cuts.push_back(
-                    fmt::format("{} (the capture ends there: the packets before it were filtered)",
-                                cut.what()));
-                break;
-            }
-            if (!packet) break;
-            ++total;
-            bool matches = true;
-            if (filter) {
-                const std::optional<uint32_t> verdict =
-                    filter->verdict(packet->data, packet->wire_length);
-                if (!verdict) ++without_ip;
-                matches = verdict.value_or(0) != 0;
-            } else if (options.network_layer &&
-                       !bpfgen::find_network_layer(reader.link_type(), packet->data)) {
-                ++without_ip;
-                matches = false;
-            }
-            matched += matches ? 1 : 0;
-            if (matches == options.invert) continue;
-            try {
-                writer.write(*packet);
-            } catch (const bpfgen::OutputError&) {
-                throw;  // the output's fault, named in the message, not this packet's
-            } catch (const Error& error) {
-                throw Error(fmt::format("{}: packet {}: {}", reader.name(), reader.packets_read(),
-                                        error.what()));
-            }
-        }
-    }
+    bpfgen::PcapWriter writer(options.output, first.link_type(), captures.largest_snaplen(),
+                              captures.finest_precision());
+    const bpfgen::MergeCounts counts =
+        captures.copy_selected(writer, filter ? &*filter : nullptr, layer, options.invert);
     writer.commit();
     // A cut input is no reason to take back what was written: the body returns the
     // failure rather than throwing it, which would cut a regular-file stdout back.
-    for (const std::string& cut : cuts) {
+    for (const std::string& cut : counts.cuts) {
         std::fprintf(stderr, "filter: %s\n", capture_tool::one_line(cut).c_str());
     }
     if (options.stats) {
-        print_stats(writer.packets_written(), total, matched,
-                    options.network_layer ? std::optional(without_ip) : std::nullopt);
+        print_stats(writer.packets_written(), counts.read, counts.matched,
+                    options.network_layer ? std::optional(counts.without_ip) : std::nullopt);
     }
-    return cuts.empty() ? 0 : 1;
+    return counts.cuts.empty() ? 0 : 1;
 }
 
 }  // namespace

@@ -21,7 +21,6 @@
 
 namespace {
 
-namespace po = boost::program_options;
 using bpfgen::Error;
 
 constexpr uint32_t kSnaplen = 262144;  // libpcap's largest
@@ -48,25 +47,24 @@ struct Options {
 };
 
 std::optional<Options> parse_options(int argc, char** argv) {
-    po::options_description description;
     Options options;
-    description.add_options()                                     //
-        ("help,h", "")                                            //
-        ("linktype,l", po::value<std::string>(), "")              //
-        ("write,w", po::value<std::string>(&options.output), "")  //
-        ("input", po::value<std::vector<std::string>>(), "");
-    const po::variables_map values =
-        capture_tool::parse_command_line(argc, argv, description, "input");
-    if (values.count("help")) return std::nullopt;
-    if (values.count("linktype")) {
+    bool help = false;
+    std::optional<std::string> link_type;
+    std::optional<std::string> output;
+    bpfgen::ToolOptions tool("hex2pcap");
+    tool.add_single_value("linktype,l", &link_type).add_single_value("write,w", &output);
+    std::vector<std::string> operands = bpfgen::parse_options_and_operands(tool, argc, argv, &help);
+    if (help) return std::nullopt;
+    if (output) options.output = *output;
+    if (link_type) {
         try {
-            options.link_type = bpfgen::parse_link_type(values["linktype"].as<std::string>());
+            options.link_type = bpfgen::parse_link_type(*link_type);
         } catch (const Error& error) {
             throw bpfgen::UsageError(error.what());
         }
     }
     if (options.output.empty()) throw bpfgen::UsageError("-w needs a file name");
-    options.inputs = capture_tool::inputs_or_stdin(values, "input");
+    options.inputs = capture_tool::inputs_or_stdin(std::move(operands));
     return options;
 }
 
@@ -78,7 +76,7 @@ void convert(std::istream& input, const std::string& name, bpfgen::PcapWriter& w
         try {
             if (line->too_long) throw Error(reader.too_long_message());
             const std::vector<uint8_t> packet = bpfgen::hex_decode(line->hex);
-            bpfgen::PacketView view;
+            bpfgen::PcapPacket view;
             view.data = packet;
             view.wire_length = static_cast<uint32_t>(packet.size());
             writer.write(view);

@@ -1,6 +1,6 @@
 // iptables_bpf.cpp: the iptables_bpf command: runs a generator at offset 0 and writes a
 // bash script that deploys the program as iptables xt_bpf DROP rules for the destinations
-// of an ipset (see libbpfgen/iptables_script.h for the script itself).
+// of an ipset (see libbpfgen/deploy/iptables_script.h for the script itself).
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -8,12 +8,12 @@
 
 #include <fmt/format.h>
 
-#include "generators/generator.h"
 #include "generators/generator_command_line.h"
-#include "generators/xt_bpf_rules.h"
+#include "generators/iptables_deployment.h"
 #include "libbpfgen/base/atomic_file.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/deploy/iptables_script.h"
+#include "libbpfgen/deploy/shell_quote.h"
 #include "tools/tool_main.h"
 
 namespace {
@@ -77,17 +77,6 @@ CommandLine parse(int argc, char** argv) {
     return line;
 }
 
-// File and set names keep letters, digits, '_', '-' and '.'; anything else becomes 'x'.
-std::string file_safe(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
-        out += ok ? c : 'x';
-    }
-    return out;
-}
-
 std::string command_line_text(int argc, char** argv) {
     std::string out = "iptables_bpf";
     for (int i = 1; i < argc; ++i) {
@@ -99,11 +88,6 @@ std::string command_line_text(int argc, char** argv) {
     return out;
 }
 
-// iptables keeps at most 255 bytes of comment; the default one is cut to fit.
-std::string default_comment(const std::string& command_line) {
-    return bpfgen::comment_safe(command_line).substr(0, 255);
-}
-
 int run(int argc, char** argv) {
     const CommandLine line = parse(argc, argv);
     if (line.help) {
@@ -111,29 +95,17 @@ int run(int argc, char** argv) {
         return 0;
     }
     if (line.generator.empty()) throw bpfgen::UsageError("no generator given (see --help)");
-    if (bpfgen::find_generator(line.generator) == nullptr) {
-        throw bpfgen::UsageError(
-            fmt::format("unknown generator '{}' (see --help)", line.generator));
-    }
-    const bpfgen::XtBpfRules rules =
-        bpfgen::generate_xt_bpf_rules(line.generator, line.generator_args, line.options);
-    const int v = line.options.ip_version;
-    const std::string name = fmt::format("bpf_{}_ip{}{}{}", line.generator, v,
-                                         rules.name.empty() ? "" : "_", file_safe(rules.name));
-    const std::string file = line.write.empty() ? name + ".sh" : line.write;
-
-    bpfgen::IptablesBpfScript script;
-    script.command_line = command_line_text(argc, argv);
-    script.file_name = file == "-" ? name + ".sh" : file;
-    script.name_prefix = fmt::format("bpf_{}{}_{}", line.generator, v, rules.name);
-    script.family = v == 4 ? bpfgen::AddressFamily::Inet : bpfgen::AddressFamily::Inet6;
-    script.addresses = line.addresses;
-    script.dns_only = line.generator == "dns" || line.generator == "dns_validate";
-    script.comment = line.has_comment ? line.comment : default_comment(script.command_line);
-    for (const bpfgen::GeneratedProgram& generated : rules.programs) {
-        script.rules.push_back({generated.program, generated.assembly});
-    }
-    bpfgen::write_whole_file(file, bpfgen::render_iptables_bpf_script(script), 0750);
+    bpfgen::IptablesBpfRequest request;
+    request.generator = line.generator;
+    request.generator_args = line.generator_args;
+    request.options = line.options;
+    request.addresses = line.addresses;
+    if (line.has_comment) request.comment = line.comment;
+    request.command_line = command_line_text(argc, argv);
+    if (!line.write.empty()) request.output_path = line.write;
+    const bpfgen::IptablesBpfDeployment deployment = bpfgen::plan_iptables_bpf(request);
+    const std::string& file = deployment.output_path;
+    bpfgen::write_whole_file(file, bpfgen::render_iptables_bpf_script(deployment.script), 0750);
     if (file != "-") std::printf("Generated file '%s'\n", file.c_str());
     return 0;
 }

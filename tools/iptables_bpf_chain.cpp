@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "generators/generator_command_line.h"
-#include "generators/xt_bpf_rules.h"
+#include "generators/iptables_deployment.h"
 #include "libbpfgen/base/atomic_file.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/deploy/iptables_script.h"
@@ -67,23 +67,6 @@ CommandLine parse(int argc, char** argv) {
     return line;
 }
 
-// One rule for 'any'; otherwise one per program the pattern needs (a single pattern
-// either fits xt_bpf or is refused, so that is one today).
-std::vector<bpfgen::ChainRule> chain_rules(const std::string& pattern, bool accept,
-                                           int ip_version) {
-    const std::string comment = ("dns -- -i " + bpfgen::comment_safe(pattern)).substr(0, 255);
-    if (pattern == "any") return {{std::nullopt, comment, accept}};
-    bpfgen::GeneratorOptions options;
-    options.ip_version = ip_version;
-    const bpfgen::XtBpfRules generated =
-        bpfgen::generate_xt_bpf_rules("dns", {"-i", "--", pattern}, options);
-    std::vector<bpfgen::ChainRule> rules;
-    for (const bpfgen::GeneratedProgram& program : generated.programs) {
-        rules.push_back({program.program, comment, accept});
-    }
-    return rules;
-}
-
 int run(int argc, char** argv) {
     const CommandLine line = parse(argc, argv);
     if (line.help) {
@@ -106,7 +89,8 @@ int run(int argc, char** argv) {
     script.addresses = line.addresses;
     for (const auto& [patterns, accept] : {std::pair{&line.accept, true}, {&line.drop, false}}) {
         for (const std::string& pattern : *patterns) {
-            for (bpfgen::ChainRule& rule : chain_rules(pattern, accept, line.ip_version)) {
+            for (bpfgen::ChainRule& rule :
+                 bpfgen::iptables_chain_rules(pattern, accept, line.ip_version)) {
                 script.rules.push_back(std::move(rule));
             }
         }

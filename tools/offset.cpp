@@ -16,7 +16,6 @@
 
 namespace {
 
-namespace po = boost::program_options;
 using bpfgen::Error;
 
 const std::string kUsage = R"USAGE(usage: offset [-r] [-p] [-s] [-i] STRING [FILE...]
@@ -45,25 +44,22 @@ struct Options {
 };
 
 std::optional<Options> parse_options(int argc, char** argv) {
-    po::options_description description;
+    bool help = false;
+    bpfgen::ToolOptions tool("offset");
     Options options;
-    description.add_options()                                 //
-        ("help,h", "")                                        //
-        ("reverse,r", po::bool_switch(&options.reverse), "")  //
-        ("prefix,p", po::bool_switch(&options.prefix), "")    //
-        ("suffix,s", po::bool_switch(&options.suffix), "")    //
-        ("ignore,i", po::bool_switch(&options.ignore), "")    //
-        ("argument", po::value<std::vector<std::string>>(), "");
-    const po::variables_map values =
-        capture_tool::parse_command_line(argc, argv, description, "argument");
-    if (values.count("help")) return std::nullopt;
-    std::vector<std::string> arguments;
-    if (values.count("argument")) arguments = values["argument"].as<std::vector<std::string>>();
+    tool.add_single_switch("reverse,r", &options.reverse)
+        .add_single_switch("prefix,p", &options.prefix)
+        .add_single_switch("suffix,s", &options.suffix)
+        .add_single_switch("ignore,i", &options.ignore);
+    std::vector<std::string> arguments =
+        bpfgen::parse_options_and_operands(tool, argc, argv, &help);
+    if (help) return std::nullopt;
     if (arguments.empty()) throw bpfgen::UsageError("no STRING to look for");
     try {
         options.needle = bpfgen::unescape_bytes(arguments.front());
     } catch (const Error& error) {
-        throw bpfgen::UsageError(fmt::format("STRING '{}': {}", arguments.front(), error.what()));
+        throw bpfgen::UsageError(fmt::format(
+            "STRING {}: {}", bpfgen::quote_for_message(arguments.front()), error.what()));
     }
     if (options.needle.empty()) throw bpfgen::UsageError("STRING is empty");
     arguments.erase(arguments.begin());
@@ -101,7 +97,7 @@ int offset_main(int argc, char** argv) {
     capture_tool::refuse_capture_from_terminal(options->inputs);
     for (const std::string& input : options->inputs) {
         bpfgen::PcapReader reader(input);
-        while (const std::optional<bpfgen::PacketView> packet = reader.next()) {
+        while (const std::optional<bpfgen::PcapPacket> packet = reader.next()) {
             if (const std::optional<std::string> line = describe(packet->data, *options)) {
                 capture_tool::write_stdout(*line + '\n');
             }

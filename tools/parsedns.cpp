@@ -13,16 +13,14 @@
 
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/hex.h"
-#include "libbpfgen/capture/dns_message.h"
 #include "libbpfgen/capture/hex_line_reader.h"
 #include "libbpfgen/capture/link_layer.h"
-#include "libbpfgen/capture/packet_headers.h"
+#include "libbpfgen/capture/packet_description.h"
 #include "libbpfgen/capture/pcap_io.h"
 #include "tools/capture_tool.h"
 
 namespace {
 
-namespace po = boost::program_options;
 using bpfgen::Error;
 
 // The largest packet read from standard input: libpcap's, so the longest line pcap2hex
@@ -50,20 +48,17 @@ struct Options {
 };
 
 std::optional<Options> parse_options(int argc, char** argv) {
-    po::options_description description;
     Options options;
-    description.add_options()                         //
-        ("help,h", "")                                //
-        ("raw", po::bool_switch(&options.raw), "")    //
-        ("linktype,l", po::value<std::string>(), "")  //
-        ("packet", po::value<std::vector<std::string>>(), "");
-    const po::variables_map values =
-        capture_tool::parse_command_line(argc, argv, description, "packet");
-    if (values.count("help")) return std::nullopt;
-    if (values.count("linktype")) {
+    bool help = false;
+    std::optional<std::string> link_type;
+    bpfgen::ToolOptions tool("parsedns");
+    tool.add_single_switch("raw", &options.raw).add_single_value("linktype,l", &link_type);
+    options.packets = bpfgen::parse_options_and_operands(tool, argc, argv, &help);
+    if (help) return std::nullopt;
+    if (link_type) {
         if (options.raw) throw bpfgen::UsageError("--raw and --linktype exclude each other");
         try {
-            options.link_type = bpfgen::parse_link_type(values["linktype"].as<std::string>());
+            options.link_type = bpfgen::parse_link_type(*link_type);
         } catch (const Error& error) {
             throw bpfgen::UsageError(error.what());
         }
@@ -72,181 +67,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
                                                  bpfgen::link_type_name(options.link_type)));
         }
     }
-    if (values.count("packet")) {
-        options.packets = values["packet"].as<std::vector<std::string>>();
-    }
     if (options.packets.empty()) throw bpfgen::UsageError("no packet given");
     return options;
-}
-
-std::string mac(std::span<const uint8_t> address) {
-    std::string out;
-    for (uint8_t byte : address) {
-        if (!out.empty()) out += ':';
-        out += fmt::format("{:02x}", byte);
-    }
-    return out;
-}
-
-std::string describe_link(int link_type, const bpfgen::LinkHeader& header) {
-    std::string out = bpfgen::link_type_name(link_type);
-    if (!header.destination.empty()) {
-        out += fmt::format(" {} > {}", mac(header.source), mac(header.destination));
-    } else if (!header.source.empty()) {
-        out += fmt::format(" from {}", mac(header.source));
-    }
-    for (const bpfgen::VlanTag& tag : header.vlan_tags) {
-        out += fmt::format(", vlan {} (tpid 0x{:04x}, priority {})", tag.id(), tag.tpid,
-                           tag.tci >> 13);
-    }
-    if (header.packet_type) out += fmt::format(", packet type {}", *header.packet_type);
-    if (header.interface_index) out += fmt::format(", interface {}", *header.interface_index);
-    out += fmt::format(", ethertype 0x{:04x}", header.ethertype);
-    return out;
-}
-
-std::string describe_ip(const bpfgen::IpHeader& ip) {
-    std::string out = fmt::format(
-        "IPv{} {} > {}, ttl {}, length {}", ip.version, bpfgen::format_ip_address(ip.source),
-        bpfgen::format_ip_address(ip.destination), ip.ttl, ip.stated_length);
-    if (ip.version == 4) {
-        out += fmt::format(", id 0x{:04x}", ip.identification);
-        if (ip.dont_fragment) out += ", DF";
-    }
-    if (ip.more_fragments || ip.fragment_offset != 0) {
-        out += fmt::format(", fragment offset {}{}", ip.fragment_offset,
-                           ip.more_fragments ? " MF" : "");
-    }
-    if (ip.version == 4 && ip.header_length > 20) {
-        out += fmt::format(", options {}", ip.header_length - 20);
-    }
-    if (ip.version == 6 && ip.header_length > 40) {
-        out += fmt::format(", extension headers {} bytes", ip.header_length - 40);
-    }
-    return out;
-}
-
-std::string describe_record(const bpfgen::DnsRecord& record) {
-    return fmt::format("{} {} {} {} {}", record.name, record.ttl,
-                       bpfgen::dns_class_name(record.dns_class), bpfgen::dns_type_name(record.type),
-                       record.data_text);
-}
-
-// When the packet would carry UDP or TCP under another link-layer header, a hint naming it.
-std::string link_type_hint(std::span<const uint8_t> packet, int link_type) {
-    static constexpr std::pair<int, const char*> kCandidates[] = {
-        {bpfgen::linktype::kEthernet, "EN10MB"},    {bpfgen::linktype::kRaw, "RAW"},
-        {bpfgen::linktype::kLinuxSll, "LINUX_SLL"}, {bpfgen::linktype::kLinuxSll2, "LINUX_SLL2"},
-        {bpfgen::linktype::kNull, "NULL"},
-    };
-    for (const auto& [candidate, name] : kCandidates) {
-        if (candidate == link_type) continue;
-        try {
-            const auto network = bpfgen::find_network_layer(candidate, packet);
-            if (!network) continue;
-            bpfgen::decode_transport_header(packet,
-                                            bpfgen::decode_ip_header(packet, network->offset));
-            return fmt::format("; it reads as {}: try --linktype {}",
-                               bpfgen::link_type_name(candidate), name);
-        } catch (const Error&) {
-        }
-    }
-    return {};
-}
-
-// Everything printed for one packet; built whole so a packet that fails prints nothing
-// but its error line.
-std::string describe_packet(std::span<const uint8_t> packet, const Options& options) {
-    std::string out;
-    std::span<const uint8_t> message = packet;
-    if (!options.raw) {
-        const bpfgen::LinkHeader link = bpfgen::decode_link_header(options.link_type, packet);
-        out += fmt::format("  link: {}\n", describe_link(options.link_type, link));
-        const auto network = bpfgen::find_network_layer(options.link_type, packet);
-        if (!network) {
-            throw Error(
-                fmt::format("no IPv4 or IPv6 header after the link-layer header "
-                            "(ethertype 0x{:04x}){}",
-                            link.ethertype, link_type_hint(packet, options.link_type)));
-        }
-        const bpfgen::IpHeader ip = bpfgen::decode_ip_header(packet, network->offset);
-        out += fmt::format("  ip: {}\n", describe_ip(ip));
-        const bpfgen::TransportHeader transport = bpfgen::decode_transport_header(packet, ip);
-        message = packet.subspan(transport.payload_offset,
-                                 transport.payload_end - transport.payload_offset);
-        if (transport.protocol == bpfgen::ipproto::kUdp) {
-            out += fmt::format("  udp: {} > {}, length {}", transport.source_port,
-                               transport.destination_port, transport.udp_length);
-            if (transport.udp_length != message.size() + 8) {
-                out += fmt::format(" (the IP header leaves {})", message.size() + 8);
-            }
-            out += '\n';
-        } else {
-            out += fmt::format("  tcp: {} > {}, flags 0x{:02x}\n", transport.source_port,
-                               transport.destination_port, transport.tcp_flags);
-            if (message.size() < 2) {
-                throw Error(
-                    fmt::format("TCP segment carries {} bytes, too few for the DNS "
-                                "message length",
-                                message.size()));
-            }
-            const std::size_t length = static_cast<std::size_t>(message[0] << 8 | message[1]);
-            if (length > message.size() - 2) {
-                throw Error(
-                    fmt::format("DNS message over TCP announces {} bytes, the segment "
-                                "carries {}",
-                                length, message.size() - 2));
-            }
-            out += fmt::format("  tcp dns length: {}\n", length);
-            message = message.subspan(2, length);
-        }
-    }
-
-    const bpfgen::DnsMessage dns = bpfgen::parse_dns_message(message);
-    out += fmt::format("  dns: id 0x{:04x}, {}, opcode {}, rcode {}, flags 0x{:04x} [{}]\n", dns.id,
-                       dns.is_response() ? "response" : "query",
-                       bpfgen::dns_opcode_name(dns.opcode()), bpfgen::dns_rcode_name(dns.rcode()),
-                       dns.flags, bpfgen::dns_flag_names(dns.flags));
-    out += fmt::format("       questions {}, answers {}, authority {}, additional {}\n",
-                       dns.question_count, dns.answer_count, dns.authority_count,
-                       dns.additional_count);
-    for (std::size_t i = 0; i < dns.questions.size(); ++i) {
-        const bpfgen::DnsQuestion& question = dns.questions[i];
-        out += fmt::format("  question {} @{}: {} {} {}\n", i + 1, question.offset, question.name,
-                           bpfgen::dns_class_name(question.dns_class),
-                           bpfgen::dns_type_name(question.type));
-    }
-    const std::pair<const char*, const std::vector<bpfgen::DnsRecord>*> sections[] = {
-        {"answer", &dns.answers}, {"authority", &dns.authority}, {"additional", &dns.additional}};
-    for (const auto& [section, records] : sections) {
-        for (std::size_t i = 0; i < records->size(); ++i) {
-            const bpfgen::DnsRecord& record = (*records)[i];
-            if (record.type == bpfgen::dnstype::kOpt) {
-                out += fmt::format("  {} {} @{}: {} OPT\n", section, i + 1, record.offset,
-                                   record.name);
-            } else {
-                out += fmt::format("  {} {} @{}: {}\n", section, i + 1, record.offset,
-                                   describe_record(record));
-            }
-        }
-    }
-    if (dns.edns) {
-        const bpfgen::Edns& edns = *dns.edns;
-        out += fmt::format("  edns: version {}, udp size {}, flags 0x{:04x}{}", edns.version,
-                           edns.udp_payload_size, edns.flags, edns.dnssec_ok() ? " [do]" : "");
-        if (edns.extended_rcode != 0) {
-            out += fmt::format(", extended rcode {}", edns.extended_rcode);
-        }
-        out += '\n';
-        for (const bpfgen::EdnsOption& option : edns.options) {
-            out += fmt::format("  edns option: {}\n", bpfgen::format_edns_option(option));
-        }
-    }
-    if (dns.size < message.size()) {
-        out += fmt::format("  trailing: {} bytes: {}\n", message.size() - dns.size,
-                           bpfgen::hex_encode(message.subspan(dns.size)));
-    }
-    return out;
 }
 
 int parsedns_main(int argc, char** argv) {
@@ -288,7 +110,8 @@ int parsedns_main(int argc, char** argv) {
             if (refused) throw Error(*refused);
             const std::vector<uint8_t> bytes = bpfgen::hex_decode(hex);
             text = fmt::format("{}{}: {} bytes\n", i == 0 ? "" : "\n", name, bytes.size()) +
-                   describe_packet(bytes, *options);
+                   bpfgen::describe_dns_packet(
+                       bytes, options->raw ? std::nullopt : std::optional(options->link_type));
         } catch (const Error& error) {
             capture_tool::flush_stdout();
             std::fprintf(stderr, "parsedns: %s: %s\n", name.c_str(),

@@ -16,7 +16,6 @@
 
 namespace {
 
-namespace po = boost::program_options;
 using bpfgen::Error;
 
 const std::string kUsage =
@@ -43,18 +42,15 @@ struct Options {
 };
 
 std::optional<Options> parse_options(int argc, char** argv) {
-    po::options_description description;
     Options options;
-    description.add_options()                                              //
-        ("help,h", "")                                                     //
-        ("scrub,s", po::bool_switch(&options.scrub), "")                   //
-        ("no-normalize,n", po::bool_switch(&options.keep_link_layer), "")  //
-        ("ascii,a", po::bool_switch(&options.ascii), "")                   //
-        ("input", po::value<std::vector<std::string>>(), "");
-    const po::variables_map values =
-        capture_tool::parse_command_line(argc, argv, description, "input");
-    if (values.count("help")) return std::nullopt;
-    options.inputs = capture_tool::inputs_or_stdin(values, "input");
+    bool help = false;
+    bpfgen::ToolOptions tool("pcap2hex");
+    tool.add_single_switch("scrub,s", &options.scrub)
+        .add_single_switch("no-normalize,n", &options.keep_link_layer)
+        .add_single_switch("ascii,a", &options.ascii);
+    std::vector<std::string> operands = bpfgen::parse_options_and_operands(tool, argc, argv, &help);
+    if (help) return std::nullopt;
+    options.inputs = capture_tool::inputs_or_stdin(std::move(operands));
     return options;
 }
 
@@ -73,7 +69,7 @@ void print_capture(bpfgen::PcapReader& reader, const Options& options) {
         }
     }
     std::string line;
-    while (const std::optional<bpfgen::PacketView> packet = reader.next()) {
+    while (const std::optional<bpfgen::PcapPacket> packet = reader.next()) {
         std::vector<uint8_t> bytes(packet->data.begin(), packet->data.end());
         try {
             if (options.scrub) bytes = bpfgen::scrub_packet(link_type, bytes);

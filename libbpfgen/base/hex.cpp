@@ -9,14 +9,14 @@
 
 namespace bpfgen {
 
-namespace {
-
 int hex_digit_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
+
+namespace {
 
 // The offending character as the user would type it: itself when printable, else escaped.
 std::string show_char(char c) {

@@ -15,6 +15,15 @@ namespace bpfgen {
 // Lower-case hex, two digits per byte, no separators.
 std::string hex_encode(std::span<const uint8_t> bytes);
 
+// The bytes of a string, for hex_encode (Python 2's str.encode('hex') is
+// hex_encode(string_bytes(text))).
+inline std::span<const uint8_t> string_bytes(std::string_view text) {
+    return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+}
+
+// The value of one hex digit of either case, -1 for any other character.
+int hex_digit_value(char c);
+
 // Hex digits of either case, two per byte, nothing else (no spaces, no 0x prefix). Throws
 // Error naming the 1-based position of the first character that is not a hex digit, or
 // the number of digits when it is odd.

@@ -119,7 +119,7 @@ void ClassicPcapReader::refuse_truncated(uint32_t captured_length, std::size_t a
         "truncated dump file; tried to read {} captured bytes, only got {}", wanted, available));
 }
 
-std::optional<PacketView> ClassicPcapReader::next() {
+std::optional<PcapPacket> ClassicPcapReader::next() {
     const std::span<const uint8_t> head = input_->peek(kClassicRecordHeaderSize);
     if (head.size() < kClassicRecordHeaderSize) [[unlikely]] {
         end_of_records(head.size());
@@ -137,11 +137,11 @@ std::optional<PacketView> ClassicPcapReader::next() {
         refuse_truncated(captured_length, record.size() - kClassicRecordHeaderSize);
     }
     input_->consume(record_length);
-    PacketView packet;
+    PcapPacket packet;
     // libpcap 1.10 widens the seconds of a file in this machine's byte order as a signed
     // 32-bit number (past 2038 they come out negative) but those of a swapped file as an
     // unsigned one, which its byte swap yields. It scales a microsecond fraction up in 64
-    // bits, of which a PacketView keeps the low 32.
+    // bits, of which a PcapPacket keeps the low 32.
     packet.timestamp.seconds = swapped_ ? int64_t{seconds} : int64_t{static_cast<int32_t>(seconds)};
     packet.timestamp.nanoseconds = nanoseconds_ ? fraction : fraction * 1000u;
     packet.wire_length = wire_length;

@@ -9,6 +9,7 @@
 
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/hex.h"
+#include "libbpfgen/capture/detail/network_order.h"
 #include "libbpfgen/capture/packet_headers.h"
 
 namespace bpfgen {
@@ -20,14 +21,6 @@ constexpr std::size_t kMaxNameLength = 255;  // wire form, length bytes and root
 // A name has at most 127 labels; following more pointers than that can only be a loop
 // (or something as hostile), and bounds the work per name.
 constexpr int kMaxPointers = 127;
-
-uint16_t read16(std::span<const uint8_t> bytes, std::size_t offset) {
-    return static_cast<uint16_t>(bytes[offset] << 8 | bytes[offset + 1]);
-}
-
-uint32_t read32(std::span<const uint8_t> bytes, std::size_t offset) {
-    return static_cast<uint32_t>(read16(bytes, offset)) << 16 | read16(bytes, offset + 2);
-}
 
 // A label in presentation form: '.' and '\' escaped, bytes outside printable ASCII as \DDD.
 void append_label(std::string& out, std::span<const uint8_t> label) {
@@ -585,6 +578,14 @@ std::string format_edns_option(const EdnsOption& option) {
             break;
     }
     return fmt::format("{} {}", name, hex_encode(data));
+}
+
+std::optional<TcpDnsFrame> read_tcp_dns_frame(std::span<const uint8_t> segment) {
+    if (segment.size() < 2) return std::nullopt;
+    TcpDnsFrame frame;
+    frame.announced_length = static_cast<std::size_t>(segment[0] << 8 | segment[1]);
+    frame.carried_length = segment.size() - 2;
+    return frame;
 }
 
 }  // namespace bpfgen

@@ -5,6 +5,7 @@
 // pointers must stay inside the message and may not loop, names are at most 255 bytes.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -98,6 +99,21 @@ struct DnsMessage {
 // loop; a name longer than 255 bytes; a label type other than 0 and 0xc0; record data that
 // does not fit its type; a second OPT record.
 DnsMessage parse_dns_message(std::span<const uint8_t> message);
+
+// DNS over TCP (RFC 1035 4.2.2): each message follows a 2-byte length in network order.
+struct TcpDnsFrame {
+    std::size_t announced_length = 0;  // what the length field says
+    std::size_t carried_length = 0;    // what the segment holds after it
+    // The message as far as the segment carries it: announced_length bytes, fewer when
+    // the segment is cut short.
+    std::size_t message_offset = 2;
+    std::size_t message_length() const { return std::min(announced_length, carried_length); }
+    bool complete() const { return announced_length <= carried_length; }
+};
+
+// The framing of the first message in a TCP segment, or nullopt when the segment holds
+// fewer than the 2 bytes of the length.
+std::optional<TcpDnsFrame> read_tcp_dns_frame(std::span<const uint8_t> segment);
 
 std::string dns_type_name(uint16_t type);        // "AAAA", "TYPE65280" when unknown
 std::string dns_class_name(uint16_t dns_class);  // "IN", "CLASS7" when unknown

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/detail/network_order.h"
 
 namespace bpfgen {
 
@@ -17,16 +18,6 @@ constexpr std::size_t kSllHeader = 16;
 constexpr std::size_t kSll2Header = 20;
 constexpr std::size_t kNullHeader = 4;
 constexpr std::size_t kMacLength = 6;
-
-uint16_t read16(std::span<const uint8_t> bytes, std::size_t offset) {
-    return static_cast<uint16_t>(bytes[offset] << 8 | bytes[offset + 1]);
-}
-
-uint32_t read32(std::span<const uint8_t> bytes, std::size_t offset) {
-    return static_cast<uint32_t>(bytes[offset]) << 24 |
-           static_cast<uint32_t>(bytes[offset + 1]) << 16 |
-           static_cast<uint32_t>(bytes[offset + 2]) << 8 | bytes[offset + 3];
-}
 
 bool is_vlan_tpid(uint16_t type) {
     return type == ethertype::kVlan || type == ethertype::kQinQ || type == ethertype::kQinQOld;

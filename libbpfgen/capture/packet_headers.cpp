@@ -10,6 +10,7 @@
 
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/hex.h"
+#include "libbpfgen/capture/detail/network_order.h"
 
 namespace bpfgen {
 
@@ -19,10 +20,6 @@ constexpr std::size_t kIpv4MinimumHeader = 20;
 constexpr std::size_t kIpv6Header = 40;
 constexpr std::size_t kUdpHeader = 8;
 constexpr std::size_t kTcpMinimumHeader = 20;
-
-uint16_t read16(std::span<const uint8_t> bytes, std::size_t offset) {
-    return static_cast<uint16_t>(bytes[offset] << 8 | bytes[offset + 1]);
-}
 
 // The header [offset, offset + length) must lie before end.
 void require(std::size_t end, std::size_t offset, std::size_t length, const char* what) {

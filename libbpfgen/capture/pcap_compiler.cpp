@@ -9,8 +9,10 @@
 #include <fmt/format.h>
 
 #include "libbpfgen/base/error.h"
-#include "libbpfgen/capture/pcap_io.h"  // link_type_name
+#include "libbpfgen/capture/link_type_names.h"
+#include "libbpfgen/capture/pcap_handle.h"
 #include "libbpfgen/cbpf/opcode_table.h"
+#include "libbpfgen/cbpf/opcodes.h"
 
 namespace bpfgen {
 
@@ -23,11 +25,6 @@ std::mutex& libpcap_lock() {
     static std::mutex lock;
     return lock;
 }
-
-struct PcapCloser {
-    void operator()(pcap_t* handle) const { pcap_close(handle); }
-};
-using PcapHandle = std::unique_ptr<pcap_t, PcapCloser>;
 
 // Owns the instructions pcap_compile() allocates; pcap_freecode() accepts an empty program.
 class CompiledCode {

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -26,28 +25,7 @@
 
 namespace bpfgen {
 
-void PcapCloser::operator()(pcap* handle) const {
-    pcap_close(handle);
-}
-void PcapDumperCloser::operator()(pcap_dumper* dumper) const {
-    pcap_dump_close(dumper);
-}
-
 namespace {
-
-// LINKTYPE_* (in files) and DLT_* (inside libpcap) differ for a few old types; these are
-// the ones libpcap translates on Linux.
-struct LinkTypeAlias {
-    int link_type;
-    int dlt;
-};
-constexpr std::array<LinkTypeAlias, 5> kLinkTypeAliases{{
-    {100, DLT_ATM_RFC1483},
-    {101, DLT_RAW},
-    {102, DLT_SLIP_BSDOS},
-    {103, DLT_PPP_BSDOS},
-    {106, DLT_ATM_CLIP},
-}};
 
 std::string errno_text(int error) {
     return std::strerror(error);
@@ -70,8 +48,7 @@ struct FileCloser {
 using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 
 // libpcap's reader for an input whose first bytes may have been looked at already.
-std::unique_ptr<pcap, PcapCloser> open_with_libpcap(std::unique_ptr<CaptureInput> input,
-                                                    const std::string& name) {
+PcapHandle open_with_libpcap(std::unique_ptr<CaptureInput> input, const std::string& name) {
     cookie_io_functions_t functions{};
     functions.read = read_capture_input;
     functions.close = close_capture_input;
@@ -79,7 +56,7 @@ std::unique_ptr<pcap, PcapCloser> open_with_libpcap(std::unique_ptr<CaptureInput
     if (!stream) throw Error(fmt::format("{}: cannot read: {}", name, errno_text(errno)));
     input.release();  // now owned by `stream`
     std::array<char, PCAP_ERRBUF_SIZE> error{};
-    std::unique_ptr<pcap, PcapCloser> handle(pcap_fopen_offline_with_tstamp_precision(
+    PcapHandle handle(pcap_fopen_offline_with_tstamp_precision(
         stream.get(), PCAP_TSTAMP_PRECISION_NANO, error.data()));
     if (!handle) throw Error(fmt::format("{}: {}", name, error.data()));
     stream.release();  // now owned by the pcap handle
@@ -90,7 +67,7 @@ std::unique_ptr<pcap, PcapCloser> open_with_libpcap(std::unique_ptr<CaptureInput
 // types are stored and which it refuses). Throws Error with libpcap's reason.
 std::vector<uint8_t> libpcap_file_header(int link_type, uint32_t snaplen,
                                          TimestampPrecision precision) {
-    std::unique_ptr<pcap, PcapCloser> dead(pcap_open_dead_with_tstamp_precision(
+    PcapHandle dead(pcap_open_dead_with_tstamp_precision(
         dlt_from_link_type(link_type), static_cast<int>(snaplen),
         precision == TimestampPrecision::Nanoseconds ? PCAP_TSTAMP_PRECISION_NANO
                                                      : PCAP_TSTAMP_PRECISION_MICRO));
@@ -101,8 +78,7 @@ std::vector<uint8_t> libpcap_file_header(int link_type, uint32_t snaplen,
     if (!stream) throw Error(fmt::format("cannot write a capture: {}", errno_text(errno)));
     // pcap_dump_fopen() refuses a link type before writing and then leaves the stream to
     // us; once it has written the header (into memory: that cannot fail) the dumper owns it.
-    std::unique_ptr<pcap_dumper, PcapDumperCloser> dumper(
-        pcap_dump_fopen(dead.get(), stream.get()));
+    PcapDumperHandle dumper(pcap_dump_fopen(dead.get(), stream.get()));
     if (!dumper) {
         stream.reset();
         std::free(bytes);
@@ -116,48 +92,6 @@ std::vector<uint8_t> libpcap_file_header(int link_type, uint32_t snaplen,
 }
 
 }  // namespace
-
-int dlt_from_link_type(int link_type) {
-    for (const LinkTypeAlias& alias : kLinkTypeAliases) {
-        if (alias.link_type == link_type) return alias.dlt;
-    }
-    return link_type;
-}
-
-int link_type_from_dlt(int dlt) {
-    for (const LinkTypeAlias& alias : kLinkTypeAliases) {
-        if (alias.dlt == dlt) return alias.link_type;
-    }
-    return dlt;
-}
-
-std::string link_type_name(int link_type) {
-    const int dlt = dlt_from_link_type(link_type);
-    const char* name = pcap_datalink_val_to_name(dlt);
-    const char* description = pcap_datalink_val_to_description(dlt);
-    if (name == nullptr) return fmt::format("link type {}", link_type);
-    if (description == nullptr) return name;
-    return fmt::format("{} ({})", name, description);
-}
-
-int parse_link_type(std::string_view text) {
-    int value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error == std::errc() && end == text.data() + text.size()) {
-        if (value < 0 || value > 0xffff) {
-            throw Error(fmt::format("link type {} is out of range (0 to 65535)", text));
-        }
-        return value;
-    }
-    const int dlt = pcap_datalink_name_to_val(std::string(text).c_str());
-    if (dlt < 0) {
-        throw Error(
-            fmt::format("unknown link type '{}' (give a LINKTYPE number or a name "
-                        "such as EN10MB, LINUX_SLL, LINUX_SLL2, RAW)",
-                        text));
-    }
-    return link_type_from_dlt(dlt);
-}
 
 std::string input_display_name(const std::string& path) {
     return path == "-" ? "stdin" : path;
@@ -197,8 +131,8 @@ PcapReader::~PcapReader() = default;
 PcapReader::PcapReader(PcapReader&&) noexcept = default;
 PcapReader& PcapReader::operator=(PcapReader&&) noexcept = default;
 
-std::optional<PacketView> PcapReader::next() {
-    std::optional<PacketView> packet;
+std::optional<PcapPacket> PcapReader::next() {
+    std::optional<PcapPacket> packet;
     if (classic_) {
         try {
             packet = classic_->next();
@@ -220,7 +154,7 @@ void PcapReader::refuse_next(std::string_view reason, bool truncated) const {
     throw Error(message);
 }
 
-std::optional<PacketView> PcapReader::next_from_libpcap() {
+std::optional<PcapPacket> PcapReader::next_from_libpcap() {
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
     const int status = pcap_next_ex(handle_.get(), &header, &data);
@@ -232,7 +166,7 @@ std::optional<PacketView> PcapReader::next_from_libpcap() {
         refuse_next(reason, reason.starts_with("truncated dump file;") ||
                                 reason.starts_with("truncated pcapng dump file;"));
     }
-    PacketView packet;
+    PcapPacket packet;
     packet.timestamp.seconds = static_cast<int64_t>(header->ts.tv_sec);
     packet.timestamp.nanoseconds = static_cast<uint32_t>(header->ts.tv_usec);
     packet.wire_length = header->len;
@@ -250,7 +184,7 @@ Program PcapReader::compile_filter(const std::string& expression) const {
     if (!stream)
         throw Error(fmt::format("{}: cannot compile filters: {}", name_, errno_text(errno)));
     std::array<char, PCAP_ERRBUF_SIZE> error{};
-    std::unique_ptr<pcap, PcapCloser> handle(pcap_fopen_offline_with_tstamp_precision(
+    PcapHandle handle(pcap_fopen_offline_with_tstamp_precision(
         stream.get(), PCAP_TSTAMP_PRECISION_NANO, error.data()));
     if (!handle) throw Error(fmt::format("{}: {}", name_, error.data()));
     stream.release();  // now owned by the pcap handle
@@ -297,7 +231,7 @@ PcapWriter::~PcapWriter() {
     }
 }
 
-void PcapWriter::refuse(const PacketView& packet) const {
+void PcapWriter::refuse(const PcapPacket& packet) const {
     if (packet.data.size() > snaplen_) {
         throw Error(
             fmt::format("{} bytes exceed the snapshot length {}", packet.data.size(), snaplen_));
@@ -315,7 +249,7 @@ void PcapWriter::refuse(const PacketView& packet) const {
     throw Error(fmt::format("invalid timestamp fraction {} ns", packet.timestamp.nanoseconds));
 }
 
-void PcapWriter::write(const PacketView& packet) {
+void PcapWriter::write(const PcapPacket& packet) {
     if (committed_) throw Error("capture already finished");
     const std::size_t size = packet.data.size();
     // One test for all the ways a packet can be unfit for the format; refuse() says which.

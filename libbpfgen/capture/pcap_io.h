@@ -17,23 +17,14 @@
 #include "libbpfgen/base/atomic_file.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/file_descriptor.h"
+#include "libbpfgen/capture/link_type_names.h"  // link_type_name() for every reader
+#include "libbpfgen/capture/pcap_handle.h"
 #include "libbpfgen/cbpf/program.h"
-
-struct pcap;         // libpcap's pcap_t
-struct pcap_dumper;  // libpcap's pcap_dumper_t
 
 namespace bpfgen {
 
 class BufferedOutput;
 class ClassicPcapReader;
-
-// Deleters for libpcap's handles.
-struct PcapCloser {
-    void operator()(pcap* handle) const;
-};
-struct PcapDumperCloser {
-    void operator()(pcap_dumper* dumper) const;
-};
 
 enum class TimestampPrecision { Microseconds, Nanoseconds };
 
@@ -46,7 +37,7 @@ struct Timestamp {
 
 // One captured packet. A view returned by PcapReader::next() stays valid until the next
 // call to next() on the same reader.
-struct PacketView {
+struct PcapPacket {
     Timestamp timestamp;
     uint32_t wire_length = 0;       // length on the wire, >= data.size() unless damaged
     std::span<const uint8_t> data;  // the captured bytes
@@ -58,17 +49,6 @@ struct PacketView {
     std::span<const uint8_t> stored_record;
     const std::shared_ptr<const void>* storage = nullptr;
 };
-
-// libpcap's DLT_* value for a LINKTYPE_* value and back: they differ for a few old types.
-int dlt_from_link_type(int link_type);
-int link_type_from_dlt(int dlt);
-
-// libpcap's name and description of a link type, e.g. "EN10MB (Ethernet)"; "link type N"
-// when libpcap does not know it.
-std::string link_type_name(int link_type);
-// A link type given as a number or as libpcap's name for it ("EN10MB", "LINUX_SLL", "RAW";
-// any case). Throws Error when it is neither.
-int parse_link_type(std::string_view text);
 
 // The name shown in messages for a path given on a command line ("-" is standard input).
 std::string input_display_name(const std::string& path);
@@ -104,7 +84,7 @@ class PcapReader {
     // The next packet, or nullopt at the end of the capture. Throws Error naming the input
     // and the packet number for a damaged record, TruncatedCapture for one the capture
     // ends inside of; reading should stop then.
-    std::optional<PacketView> next();
+    std::optional<PcapPacket> next();
     // Packets returned so far.
     uint64_t packets_read() const { return packets_read_; }
 
@@ -113,14 +93,14 @@ class PcapReader {
     Program compile_filter(const std::string& expression) const;
 
   private:
-    std::optional<PacketView> next_from_libpcap();
+    std::optional<PcapPacket> next_from_libpcap();
     // Throws the reason a reader gave for refusing the next record, naming the input and
     // the packet: a TruncatedCapture when the capture ended inside it.
     [[noreturn]] void refuse_next(std::string_view reason, bool truncated) const;
 
     // Exactly one of these reads the capture.
     std::unique_ptr<ClassicPcapReader> classic_;
-    std::unique_ptr<pcap, PcapCloser> handle_;
+    PcapHandle handle_;
     // The file header of a capture classic_ reads, from which libpcap makes a handle to
     // compile filters for it as for any capture it reads itself.
     std::array<uint8_t, 24> classic_file_header_{};
@@ -148,13 +128,13 @@ class PcapWriter {
     // Throws Error when the packet cannot be stored faithfully: more bytes than the
     // snapshot length, wire length below the captured length, or a timestamp outside the
     // pcap format's range (1970 to 2106); OutputError when the output cannot be written.
-    void write(const PacketView& packet);
+    void write(const PcapPacket& packet);
     // Flushes and (for a file) renames it into place; throws Error when writing failed.
     void commit();
     uint64_t packets_written() const { return packets_written_; }
 
   private:
-    [[noreturn]] void refuse(const PacketView& packet) const;
+    [[noreturn]] void refuse(const PcapPacket& packet) const;
 
     // Passes the pending run of stored records to output_.
     void write_pending();

@@ -199,12 +199,10 @@ void scrub_ip(std::span<uint8_t> packet, std::size_t offset) {
                                       transport->payload_end - transport->payload_offset);
         if (transport->protocol == ipproto::kUdp) {
             scrub_dns(payload);
-        } else if ((transport->source_port == 53 || transport->destination_port == 53) &&
-                   payload.size() >= 2) {
-            // DNS over TCP: a 2-byte length, then the message.
-            const std::size_t length = std::min<std::size_t>(
-                static_cast<std::size_t>(payload[0] << 8 | payload[1]), payload.size() - 2);
-            scrub_dns(payload.subspan(2, length));
+        } else if (transport->source_port == 53 || transport->destination_port == 53) {
+            if (const std::optional<TcpDnsFrame> frame = read_tcp_dns_frame(payload)) {
+                scrub_dns(payload.subspan(frame->message_offset, frame->message_length()));
+            }
         }
         if (transport_checksum_valid) {
             const std::size_t checksum_at =

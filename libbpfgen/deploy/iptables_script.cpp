@@ -19,7 +19,6 @@ namespace bpfgen {
 namespace {
 
 constexpr std::size_t kMaxSetName = 27;     // IPSET_MAXNAMELEN - 1, less "_new" for staging
-constexpr std::size_t kMaxComment = 255;    // XT_MAX_COMMENT_LEN - 1
 constexpr std::size_t kMaxUserName = 24;    // iptables_bpf_chain's NAME
 constexpr std::size_t kHashCharacters = 8;  // 40 bits of the script's identity
 
@@ -399,9 +398,9 @@ esac
 )BASH";
 
 void validate_comment(const std::string& comment) {
-    if (comment.size() > kMaxComment) {
+    if (comment.size() > kMaxIptablesComment) {
         throw UsageError(fmt::format("comment is {} bytes long, iptables keeps at most {}",
-                                     comment.size(), kMaxComment));
+                                     comment.size(), kMaxIptablesComment));
     }
     for (char c : comment) {
         const auto byte = static_cast<unsigned char>(c);

@@ -6,6 +6,7 @@
 // never share them. Every value from the user reaches the script validated or quoted.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ namespace bpfgen {
 // script whose program text is longer adds its rules one iptables call each, while nothing
 // jumps to its chain, instead of in the one install transaction.
 inline constexpr std::size_t kRestoreMaxArgument = 1023;
+
+// The longest `-m comment` text iptables keeps (XT_MAX_COMMENT_LEN - 1).
+inline constexpr std::size_t kMaxIptablesComment = 255;
 
 // Whether a program can be one rule of a script's install transaction: 1 to 64
 // instructions and an xt_bpf text iptables-restore takes.
@@ -38,8 +42,10 @@ struct IptablesBpfScript {
     AddressFamily family = AddressFamily::Inet;
     std::vector<std::string> addresses;  // preset destinations
     bool dns_only = true;                // match `-p udp --dport 53` too
-    std::string comment;                 // `-m comment` text (printable, <= 255 bytes)
-    std::vector<BpfRule> rules;          // DROP rules; one unless the patterns were split
+    // `-m comment` text; the renderer refuses one over kMaxIptablesComment bytes or holding
+    // a control character.
+    std::string comment;
+    std::vector<BpfRule> rules;  // DROP rules; one unless the patterns were split
 };
 
 struct ChainRule {

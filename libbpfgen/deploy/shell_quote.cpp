@@ -3,12 +3,12 @@
 
 #include <arpa/inet.h>
 
-#include <charconv>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/text.h"
 
 namespace bpfgen {
 
@@ -54,11 +54,7 @@ void validate_address(std::string_view text, AddressFamily family) {
     if (slash != std::string::npos) {
         const std::string_view prefix = std::string_view(value).substr(slash + 1);
         const unsigned max = family == AddressFamily::Inet ? 32 : 128;
-        unsigned length = 0;
-        const auto [end, ec] =
-            std::from_chars(prefix.data(), prefix.data() + prefix.size(), length);
-        if (prefix.empty() || ec != std::errc() || end != prefix.data() + prefix.size() ||
-            length > max) {
+        if (!parse_decimal(prefix, max)) {
             refuse(fmt::format("the prefix length must be 0 to {}", max));
         }
     }

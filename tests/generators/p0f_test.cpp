@@ -1,6 +1,6 @@
 // p0f_test.cpp: the 'p0f' generator: the `-s` text (checks explained, then the tcpdump
 // generator's listing), the link type the signature's IP version chooses at offset 0,
-// refusals, and parity with every recorded run of the original bpftools' p0f generator.
+// and refusals (parity with the original's recorded runs: pcap_parity_test.cpp).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -11,7 +11,6 @@
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/capture/pcap_compiler.h"
 #include "libbpfgen/cbpf/format.h"
-#include "tests/generators/pcap_reference_cases.h"
 
 namespace bpfgen {
 namespace {
@@ -120,54 +119,6 @@ TEST(P0f, RefusesSignatureWithAnOptionMissingFromOlayout) {
 
 TEST(P0f, GivesNoName) {
     EXPECT_EQ(p0f({kAnyIpv4}).name, "");
-}
-
-using pcap_reference::GeneratorRun;
-
-TEST(P0fParity, EveryRecordedRunGivesTheOriginalsBytecodeAndAssembly) {
-    const std::vector<GeneratorRun> runs = pcap_reference::runs_of("p0f");
-    int compared = 0;
-    int identical = 0;
-    for (const GeneratorRun& run : runs) {
-        if (run.recorded.rc != 0) continue;
-        ++compared;
-        SCOPED_TRACE(run.recorded.describe());
-        const GeneratedProgram generated = generate(run.generator, run.args, run.options);
-        EXPECT_EQ(format_xt_bpf(generated.program), run.recorded.bytecode);
-        // bpfgen -s printed the generator's text and a newline.
-        EXPECT_EQ(generated.assembly + "\n", run.recorded.assembly);
-        identical += format_xt_bpf(generated.program) == run.recorded.bytecode &&
-                     generated.assembly + "\n" == run.recorded.assembly;
-    }
-    EXPECT_GE(compared, 30);
-    EXPECT_EQ(identical, compared);
-    std::cout << "p0f parity: " << compared << " runs compared, " << identical << " identical\n";
-}
-
-TEST(P0fParity, EveryRecordedFailureIsRefusedWithOneLineNamingTheGenerator) {
-    const std::vector<GeneratorRun> runs = pcap_reference::runs_of("p0f");
-    int failures = 0;
-    for (const GeneratorRun& run : runs) {
-        if (run.recorded.rc == 0) continue;
-        ++failures;
-        SCOPED_TRACE(run.recorded.describe());
-        // The original refused p0f's version '*' ("IP version must be either 4 or 6"); here
-        // it is taken as p0f means it (either version), so at offset 0 it reads as -6 says.
-        if (run.args.back().rfind("*:", 0) == 0) {
-            EXPECT_NO_THROW(generate(run.generator, run.args, run.options));
-            continue;
-        }
-        try {
-            generate(run.generator, run.args, run.options);
-            ADD_FAILURE() << "accepted";
-        } catch (const UsageError& error) {
-            const std::string message = error.what();
-            EXPECT_EQ(message.rfind("p0f: ", 0), 0u) << message;
-            EXPECT_FALSE(contains(message, "\n")) << message;
-            EXPECT_TRUE(contains(message, "'" + run.args.back() + "'")) << message;
-        }
-    }
-    EXPECT_GE(failures, 7);
 }
 
 }  // namespace

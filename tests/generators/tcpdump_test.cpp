@@ -1,6 +1,6 @@
 // tcpdump_test.cpp: the 'tcpdump' generator: the link type each offset compiles for,
-// negation and VLAN wrapping, the `-s` text, refusals, and parity with every recorded run
-// of the original bpftools' tcpdump generator.
+// negation and VLAN wrapping, the `-s` text and refusals (parity with the original's
+// recorded runs: pcap_parity_test.cpp).
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -14,7 +14,6 @@
 #include "libbpfgen/capture/pcap_compiler.h"
 #include "libbpfgen/cbpf/assembler.h"
 #include "libbpfgen/cbpf/format.h"
-#include "tests/generators/pcap_reference_cases.h"
 
 namespace bpfgen {
 namespace {
@@ -204,48 +203,6 @@ TEST(Tcpdump, ReportsAnExpressionThatFitsNoPacketOfTheLinkType) {
 
 TEST(Tcpdump, RefusesNulInsideTheExpression) {
     EXPECT_TRUE(contains(refusal({std::string("udp\0 and tcp", 12)}), "NUL byte"));
-}
-
-using pcap_reference::GeneratorRun;
-
-TEST(TcpdumpParity, EveryRecordedRunGivesTheOriginalsBytecodeAndAssembly) {
-    const std::vector<GeneratorRun> runs = pcap_reference::runs_of("tcpdump");
-    int compared = 0;
-    int identical = 0;
-    for (const GeneratorRun& run : runs) {
-        if (run.recorded.rc != 0) continue;
-        ++compared;
-        SCOPED_TRACE(run.recorded.describe());
-        const GeneratedProgram generated = generate(run.generator, run.args, run.options);
-        EXPECT_EQ(format_xt_bpf(generated.program), run.recorded.bytecode);
-        // bpfgen -s printed the generator's text and a newline.
-        EXPECT_EQ(generated.assembly + "\n", run.recorded.assembly);
-        identical += format_xt_bpf(generated.program) == run.recorded.bytecode &&
-                     generated.assembly + "\n" == run.recorded.assembly;
-    }
-    EXPECT_GE(compared, 39);
-    EXPECT_EQ(identical, compared);
-    std::cout << "tcpdump parity: " << compared << " runs compared, " << identical
-              << " identical\n";
-}
-
-TEST(TcpdumpParity, EveryRecordedFailureIsRefusedWithOneLineNamingTheGenerator) {
-    const std::vector<GeneratorRun> runs = pcap_reference::runs_of("tcpdump");
-    int failures = 0;
-    for (const GeneratorRun& run : runs) {
-        if (run.recorded.rc == 0) continue;
-        ++failures;
-        SCOPED_TRACE(run.recorded.describe());
-        try {
-            generate(run.generator, run.args, run.options);
-            ADD_FAILURE() << "accepted";
-        } catch (const UsageError& error) {
-            const std::string message = error.what();
-            EXPECT_EQ(message.rfind("tcpdump: ", 0), 0u) << message;
-            EXPECT_FALSE(contains(message, "\n")) << message;
-        }
-    }
-    EXPECT_GE(failures, 1);
 }
 
 }  // namespace

@@ -13,8 +13,10 @@
 #include "generators/xt_bpf_rules.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/cbpf/checker.h"
+#include "libbpfgen/cbpf/format.h"
 #include "libbpfgen/cbpf/interpreter.h"
 #include "libbpfgen/cbpf/opcodes.h"
+#include "libbpfgen/deploy/iptables_script.h"
 #include "tests/common/crafted_packets.h"
 
 namespace bpfgen {
@@ -306,6 +308,23 @@ TEST(XtBpfRules, SplitKeepsTheGeneratorsOptionsAndPatternsApart) {
         EXPECT_EQ(matches(programs, query_packet(name, 4)), 1u) << name;
     }
     EXPECT_EQ(matches(programs, query_packet("www200.example.org", 4)), 0u);
+}
+
+TEST(XtBpfRules, EverySplitRuleFitsOneIptablesRestoreArgument) {
+    // Case-insensitive long labels: wide constants and masks, the widest text per rule.
+    std::vector<std::string> args = {"-i"};
+    for (std::size_t i = 0; i < 300; ++i) {
+        args.push_back(std::string(40, static_cast<char>('p' + i % 10)) + std::to_string(i) +
+                       ".example.com");
+    }
+    const XtBpfRules rules = generate_xt_bpf_rules("dns", args, with(6));
+    ASSERT_GT(rules.programs.size(), 1u);
+    expect_each_fits_xt_bpf(rules);
+    for (std::size_t i = 0; i < rules.programs.size(); ++i) {
+        const Program& program = rules.programs[i].program;
+        EXPECT_TRUE(fits_restore_rule(program)) << "program " << i;
+        EXPECT_LE(format_xt_bpf(program).size(), kRestoreMaxArgument) << "program " << i;
+    }
 }
 
 TEST(XtBpfRules, RefusesANegatedDnsRuleThatNeedsASplit) {

@@ -41,7 +41,7 @@ class ClassicPcapReader {
     // The next packet, or nullopt at the end of the file after a whole record. Throws Error
     // with libpcap's words for a record it refuses, TruncatedCapture for one that the file
     // cuts short. The view stays valid until the next call.
-    std::optional<PacketView> next();
+    std::optional<PcapPacket> next();
 
   private:
     // The cold paths of next(), which throw libpcap's messages: at the end of the input

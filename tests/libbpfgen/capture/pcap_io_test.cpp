@@ -365,7 +365,7 @@ TEST(PcapWriter, LeavesNoFileWithoutCommit) {
     TemporaryDirectory directory;
     {
         PcapWriter writer(directory.file("out.pcap"), linktype::kEthernet, 65535);
-        PacketView packet;
+        PcapPacket packet;
         const std::vector<uint8_t> bytes(60, 0xab);
         packet.data = bytes;
         packet.wire_length = 60;
@@ -409,7 +409,7 @@ TEST(PcapWriter, RefusesPacketsLongerThanTheSnapshotLength) {
     TemporaryDirectory directory;
     PcapWriter writer(directory.file("out.pcap"), linktype::kEthernet, 64);
     const std::vector<uint8_t> bytes(65, 0);
-    PacketView packet;
+    PcapPacket packet;
     packet.data = bytes;
     packet.wire_length = 65;
     expect_error([&] { writer.write(packet); }, {"65 bytes exceed the snapshot length 64"});
@@ -419,7 +419,7 @@ TEST(PcapWriter, RefusesAWireLengthBelowTheCapturedLength) {
     TemporaryDirectory directory;
     PcapWriter writer(directory.file("out.pcap"), linktype::kEthernet, 64);
     const std::vector<uint8_t> bytes(20, 0);
-    PacketView packet;
+    PcapPacket packet;
     packet.data = bytes;
     packet.wire_length = 10;
     expect_error([&] { writer.write(packet); }, {"wire length 10", "captured length 20"});

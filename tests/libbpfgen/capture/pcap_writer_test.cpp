@@ -62,8 +62,8 @@ std::vector<uint8_t> pcap_dump_file(const std::string& path, int link_type, uint
     return file_bytes(path);
 }
 
-PacketView view_of(const ReadPacket& packet) {
-    PacketView view;
+PcapPacket view_of(const ReadPacket& packet) {
+    PcapPacket view;
     view.timestamp = Timestamp{packet.seconds, packet.nanoseconds};
     view.wire_length = packet.wire_length;
     view.data = packet.data;
@@ -120,12 +120,12 @@ TEST(PcapWriter, RefusesLinkTypesLibpcapCannotStoreWithItsReason) {
 std::vector<uint8_t> copy_through_pcap_io(const std::string& input, const std::string& output,
                                           TimestampPrecision precision,
                                           const std::function<bool(std::size_t)>& keep,
-                                          const std::function<void(PacketView&)>& change = {}) {
+                                          const std::function<void(PcapPacket&)>& change = {}) {
     PcapReader reader(input);
     PcapWriter writer(output, reader.link_type(), reader.snaplen(), precision);
     for (std::size_t index = 0; const auto packet = reader.next(); ++index) {
         if (!keep(index)) continue;
-        PacketView view = *packet;
+        PcapPacket view = *packet;
         if (change) change(view);
         writer.write(view);
     }
@@ -137,7 +137,7 @@ std::vector<uint8_t> copy_through_pcap_io(const std::string& input, const std::s
 std::vector<uint8_t> copy_through_libpcap(const std::string& input, const std::string& output,
                                           TimestampPrecision precision,
                                           const std::function<bool(std::size_t)>& keep,
-                                          const std::function<void(PacketView&)>& change = {}) {
+                                          const std::function<void(PcapPacket&)>& change = {}) {
     const bpftools::test::ReadOutcome read = bpftools::test::read_with_libpcap(input);
     EXPECT_TRUE(read.opened && read.error.empty()) << read.error;
     std::vector<ReadPacket> kept;
@@ -146,7 +146,7 @@ std::vector<uint8_t> copy_through_libpcap(const std::string& input, const std::s
         if (!keep(index)) continue;
         ReadPacket packet = read.packets[index];
         if (change) {
-            PacketView view = view_of(packet);
+            PcapPacket view = view_of(packet);
             change(view);
             packet = ReadPacket{view.timestamp.seconds,
                                 view.timestamp.nanoseconds,
@@ -220,12 +220,12 @@ TEST(PcapWriter, WritesChangedPacketsAsTheyNowAre) {
     TemporaryDirectory directory;
     write_bytes(directory.file("in.pcap"), large_capture(false, false));
     const auto all = [](std::size_t) { return true; };
-    const std::vector<std::function<void(PacketView&)>> changes{
-        [](PacketView& view) { view.timestamp.seconds += 1; },
-        [](PacketView& view) { view.timestamp.nanoseconds += 1000; },
-        [](PacketView& view) { view.wire_length += 1; },
-        [](PacketView& view) { view.data = view.data.subspan(1); },
-        [](PacketView& view) { view.data = view.data.first(view.data.size() - 1); },
+    const std::vector<std::function<void(PcapPacket&)>> changes{
+        [](PcapPacket& view) { view.timestamp.seconds += 1; },
+        [](PcapPacket& view) { view.timestamp.nanoseconds += 1000; },
+        [](PcapPacket& view) { view.wire_length += 1; },
+        [](PcapPacket& view) { view.data = view.data.subspan(1); },
+        [](PcapPacket& view) { view.data = view.data.first(view.data.size() - 1); },
     };
     for (std::size_t i = 0; i < changes.size(); ++i) {
         SCOPED_TRACE(i);
@@ -279,7 +279,7 @@ TEST(PcapWriter, AFullDeviceIsOneOutputError) {
         try {
             PcapWriter writer("/dev/full", 1, 65535);
             const std::vector<uint8_t> bytes(100, 0);
-            PacketView packet;
+            PcapPacket packet;
             packet.data = bytes;
             packet.wire_length = 100;
             for (std::size_t i = 0; i < packets; ++i) writer.write(packet);

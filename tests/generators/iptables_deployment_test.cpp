@@ -1,0 +1,108 @@
+// iptables_deployment_test.cpp: what iptables_bpf and iptables_bpf_chain deploy, without a
+// process: the names a run gives the script, its set and chain, the default comment cut to
+// what iptables keeps, and which generators' rules also match `-p udp --dport 53`.
+#include "generators/iptables_deployment.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "libbpfgen/base/error.h"
+
+namespace bpfgen {
+namespace {
+
+IptablesBpfRequest request(const std::string& generator, std::vector<std::string> args) {
+    IptablesBpfRequest request;
+    request.generator = generator;
+    request.generator_args = std::move(args);
+    request.command_line = "iptables_bpf " + generator;
+    return request;
+}
+
+TEST(PlanIptablesBpf, NamesTheScriptAfterTheGeneratorFamilyAndRun) {
+    const IptablesBpfDeployment deployment = plan_iptables_bpf(request("dns", {"example.com"}));
+    EXPECT_TRUE(deployment.output_path.starts_with("bpf_dns_ip4_")) << deployment.output_path;
+    EXPECT_TRUE(deployment.output_path.ends_with(".sh")) << deployment.output_path;
+    EXPECT_EQ(deployment.script.file_name, deployment.output_path);
+    EXPECT_TRUE(deployment.script.name_prefix.starts_with("bpf_dns4_"));
+    EXPECT_EQ(deployment.script.family, AddressFamily::Inet);
+}
+
+TEST(PlanIptablesBpf, StandardOutputKeepsTheDefaultNameInTheScript) {
+    IptablesBpfRequest to_stdout = request("dns", {"example.com"});
+    to_stdout.output_path = "-";
+    to_stdout.options.ip_version = 6;
+    const IptablesBpfDeployment deployment = plan_iptables_bpf(to_stdout);
+    EXPECT_EQ(deployment.output_path, "-");
+    EXPECT_TRUE(deployment.script.file_name.starts_with("bpf_dns_ip6_"))
+        << deployment.script.file_name;
+    EXPECT_EQ(deployment.script.family, AddressFamily::Inet6);
+}
+
+TEST(PlanIptablesBpf, OnlyDnsGeneratorsMatchUdpPort53Too) {
+    EXPECT_TRUE(plan_iptables_bpf(request("dns", {"example.com"})).script.dns_only);
+    EXPECT_TRUE(plan_iptables_bpf(request("dns_validate", {})).script.dns_only);
+    EXPECT_FALSE(plan_iptables_bpf(request("suffix", {"010203"})).script.dns_only);
+    EXPECT_FALSE(plan_iptables_bpf(request("tcpdump", {"udp"})).script.dns_only);
+}
+
+TEST(PlanIptablesBpf, DefaultCommentIsTheCommandLineCutToWhatIptablesKeeps) {
+    IptablesBpfRequest long_line = request("dns", {"example.com"});
+    long_line.command_line = "iptables_bpf " + std::string(400, 'x') + "\n";
+    const IptablesBpfDeployment deployment = plan_iptables_bpf(long_line);
+    EXPECT_EQ(deployment.script.comment.size(), kMaxIptablesComment);
+    EXPECT_TRUE(deployment.script.comment.starts_with("iptables_bpf xxx"));
+
+    IptablesBpfRequest given = request("dns", {"example.com"});
+    given.comment = "my rule";
+    EXPECT_EQ(plan_iptables_bpf(given).script.comment, "my rule");
+}
+
+TEST(PlanIptablesBpf, SplitDnsRunGivesOneScriptRulePerProgram) {
+    std::vector<std::string> patterns;
+    for (int i = 0; i < 40; ++i) patterns.push_back("*.attack" + std::to_string(i) + ".example");
+    const IptablesBpfDeployment deployment = plan_iptables_bpf(request("dns", patterns));
+    EXPECT_GT(deployment.script.rules.size(), 1u);
+}
+
+TEST(PlanIptablesBpf, RefusesAnUnknownGeneratorQuotingIt) {
+    try {
+        plan_iptables_bpf(request("no'such", {}));
+        ADD_FAILURE() << "no UsageError";
+    } catch (const UsageError& error) {
+        EXPECT_STREQ(error.what(), "unknown generator 'no\\'such' (see --help)");
+    }
+}
+
+TEST(FileSafeName, KeepsNameCharactersAndReplacesTheRest) {
+    EXPECT_EQ(file_safe_name("a.b-c_D9"), "a.b-c_D9");
+    EXPECT_EQ(file_safe_name("*.x/y z"), "x.xxyxz");
+}
+
+TEST(IptablesComment, MakesTextPrintableAndCutsIt) {
+    EXPECT_EQ(iptables_comment("a\tb"), "a\\x09b");
+    EXPECT_EQ(iptables_comment(std::string(300, 'c')).size(), kMaxIptablesComment);
+}
+
+TEST(IptablesChainRules, AnyIsOneRuleMatchingEveryPacket) {
+    const std::vector<ChainRule> rules = iptables_chain_rules("any", true, 4);
+    ASSERT_EQ(rules.size(), 1u);
+    EXPECT_FALSE(rules[0].program);
+    EXPECT_TRUE(rules[0].accept);
+    EXPECT_EQ(rules[0].comment, "dns -- -i any");
+}
+
+TEST(IptablesChainRules, PatternIsACaseInsensitiveDnsRule) {
+    const std::vector<ChainRule> rules = iptables_chain_rules("*.example.com", false, 6);
+    ASSERT_EQ(rules.size(), 1u);
+    ASSERT_TRUE(rules[0].program);
+    EXPECT_FALSE(rules[0].accept);
+    EXPECT_EQ(rules[0].comment, "dns -- -i *.example.com");
+    GeneratorOptions options;
+    options.ip_version = 6;
+    EXPECT_EQ(*rules[0].program, generate("dns", {"-i", "--", "*.example.com"}, options).program);
+}
+
+}  // namespace
+}  // namespace bpfgen
