@@ -28,7 +28,8 @@ bool bpf_permitted() {
     static const bool permitted = [] {
         std::string reason;
         const bool available = bpfgen::ebpf::bpf_available(reason);
-        if (!available) std::fprintf(stderr, "fuzz_xdp: skipping every input: %s\n", reason.c_str());
+        if (!available)
+            std::fprintf(stderr, "fuzz_xdp: skipping every input: %s\n", reason.c_str());
         return available;
     }();
     return permitted;
