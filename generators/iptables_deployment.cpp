@@ -23,6 +23,13 @@ std::string iptables_comment(const std::string& text) {
     return comment_safe(text).substr(0, kMaxIptablesComment);
 }
 
+std::string script_file_name(const std::string& name) {
+    std::string file = name + ".sh";
+    if (file.size() <= kMaxFileName) return file;
+    // Many patterns: their names cut, and the hash of all of them keeping files apart.
+    return name.substr(0, kMaxFileName - 1 - 8 - 3) + "_" + name_hash(name) + ".sh";
+}
+
 IptablesBpfDeployment plan_iptables_bpf(const IptablesBpfRequest& request) {
     const GeneratorInfo* info = find_generator(request.generator);
     if (info == nullptr) {
@@ -35,10 +42,11 @@ IptablesBpfDeployment plan_iptables_bpf(const IptablesBpfRequest& request) {
     const std::string name = fmt::format("bpf_{}_ip{}{}{}", request.generator, v,
                                          rules.name.empty() ? "" : "_", file_safe_name(rules.name));
     IptablesBpfDeployment deployment;
-    deployment.output_path = request.output_path.value_or(name + ".sh");
+    deployment.output_path = request.output_path.value_or(script_file_name(name));
     IptablesBpfScript& script = deployment.script;
     script.command_line = request.command_line;
-    script.file_name = deployment.output_path == "-" ? name + ".sh" : deployment.output_path;
+    script.file_name =
+        deployment.output_path == "-" ? script_file_name(name) : deployment.output_path;
     script.name_prefix = fmt::format("bpf_{}{}_{}", request.generator, v, rules.name);
     script.family = v == 4 ? AddressFamily::Inet : AddressFamily::Inet6;
     script.addresses = request.addresses;

@@ -3,6 +3,7 @@
 // chain take from the run, the rule's comment, and whether the rules see DNS queries only.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,13 @@ IptablesBpfDeployment plan_iptables_bpf(const IptablesBpfRequest& request);
 // A name made safe for a file or set name: letters, digits, '_', '-' and '.' are kept,
 // anything else becomes 'x'.
 std::string file_safe_name(const std::string& text);
+
+// The longest file name Linux file systems take (NAME_MAX).
+inline constexpr std::size_t kMaxFileName = 255;
+
+// NAME.sh, the original's script name, where it fits kMaxFileName; else NAME cut, '_', the
+// hash of the whole NAME (name_hash), and ".sh", 255 bytes in all.
+std::string script_file_name(const std::string& name);
 
 // A rule's comment from any text: made printable (comment_safe) and cut to the 255 bytes
 // iptables keeps.

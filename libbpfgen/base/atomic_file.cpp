@@ -53,11 +53,14 @@ void write_all(int fd, std::string_view data, const std::string& name) {
     }
 }
 
-// A hidden name beside the target for the file that becomes it.
+// A hidden name beside the target for the file that becomes it, within the 255 bytes a file
+// name may have (NAME_MAX): the start of a long target's name is enough to say what it is.
 std::string temporary_name(const fs::path& directory, const fs::path& replaced) {
+    constexpr std::size_t kMaxFileName = 255;
+    constexpr std::size_t kAdded = 14;  // ".", ".", 8 hex digits, ".tmp"
     std::random_device random;
-    return (directory / fmt::format(".{}.{:08x}.tmp", replaced.filename().string(), random()))
-        .string();
+    const std::string name = replaced.filename().string().substr(0, kMaxFileName - kAdded);
+    return (directory / fmt::format(".{}.{:08x}.tmp", name, random())).string();
 }
 
 }  // namespace

@@ -16,6 +16,22 @@
 
 namespace bpfgen {
 
+std::string name_hash(std::string_view identity) {
+    constexpr std::size_t kCharacters = 8;  // 40 bits
+    uint64_t hash = 0xcbf29ce484222325ULL;
+    for (char c : identity) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 0x100000001b3ULL;
+    }
+    static constexpr std::string_view kDigits = "abcdefghijklmnopqrstuvwxyz234567";
+    std::string out;
+    for (std::size_t i = 0; i < kCharacters; ++i) {
+        out += kDigits[hash & 31];
+        hash >>= 5;
+    }
+    return out;
+}
+
 namespace {
 
 constexpr std::size_t kMaxSetName = 27;     // IPSET_MAXNAMELEN - 1, less "_new" for staging
@@ -447,20 +463,8 @@ std::string restore_quote(std::string_view text) {
     return out + "\"";
 }
 
-// 64-bit FNV-1a, written as 8 base-32 characters (its low 40 bits).
 std::string identity_hash(std::string_view identity) {
-    uint64_t hash = 0xcbf29ce484222325ULL;
-    for (char c : identity) {
-        hash ^= static_cast<unsigned char>(c);
-        hash *= 0x100000001b3ULL;
-    }
-    static constexpr std::string_view kDigits = "abcdefghijklmnopqrstuvwxyz234567";
-    std::string out;
-    for (std::size_t i = 0; i < kHashCharacters; ++i) {
-        out += kDigits[hash & 31];
-        hash >>= 5;
-    }
-    return out;
+    return name_hash(identity);
 }
 
 // readable (letters, digits and '_' kept, anything else '_') cut to leave room for '_' and

@@ -63,6 +63,10 @@ struct IptablesBpfChainScript {
     std::vector<ChainRule> rules;  // in order: the ACCEPT rules, then the DROP rules
 };
 
+// 64-bit FNV-1a of text, written as 8 base-32 characters (its low 40 bits): what keeps a
+// shortened name unique.
+std::string name_hash(std::string_view text);
+
 // The kernel objects a script owns.
 struct DeploymentNames {
     std::string set;    // ipset, at most 27 characters (the script stages it as SET_new)

@@ -29,6 +29,24 @@ TEST(PlanIptablesBpf, NamesTheScriptAfterTheGeneratorFamilyAndRun) {
     EXPECT_EQ(deployment.script.family, AddressFamily::Inet);
 }
 
+TEST(PlanIptablesBpf, ManyPatternsStillMakeAFileNameLinuxTakes) {
+    std::vector<std::string> hosts;
+    for (int i = 1; i <= 200; ++i) hosts.push_back("host" + std::to_string(i) + ".example.com");
+    const IptablesBpfDeployment many = plan_iptables_bpf(request("dns", hosts));
+    EXPECT_EQ(many.output_path.size(), kMaxFileName);
+    EXPECT_TRUE(many.output_path.starts_with("bpf_dns_ip4_host1_example_com_host2_"))
+        << many.output_path;
+    EXPECT_TRUE(many.output_path.ends_with(".sh"));
+    hosts.back() = "other.example.com";
+    const IptablesBpfDeployment other = plan_iptables_bpf(request("dns", hosts));
+    EXPECT_NE(other.output_path, many.output_path);
+    EXPECT_EQ(other.output_path.size(), kMaxFileName);
+    // A name that fits stays the original's.
+    EXPECT_EQ(script_file_name("bpf_dns_ip4_example_com"), "bpf_dns_ip4_example_com.sh");
+    EXPECT_EQ(script_file_name(std::string(252, 'a')), std::string(252, 'a') + ".sh");
+    EXPECT_EQ(script_file_name(std::string(253, 'a')).size(), kMaxFileName);
+}
+
 TEST(PlanIptablesBpf, StandardOutputKeepsTheDefaultNameInTheScript) {
     IptablesBpfRequest to_stdout = request("dns", {"example.com"});
     to_stdout.output_path = "-";

@@ -179,6 +179,15 @@ TEST(WholeFile, ARegularFileIsReplacedAtOnce) {
     EXPECT_EQ(entries, (std::vector<std::string>{"other", "out.sh"}));
 }
 
+TEST(WholeFile, ANameOfTheLongestLengthIsWritten) {
+    // The file written first has a longer name than its target: it must still fit NAME_MAX.
+    TemporaryDirectory directory;
+    const std::string name = std::string(252, 'a') + ".sh";
+    write_whole_file(directory.file(name), "text", 0750);
+    EXPECT_EQ(file_bytes(directory.file(name)), bytes_of("text"));
+    EXPECT_EQ(directory.entries(), std::vector<std::string>{name});
+}
+
 TEST(WholeFile, ANewPathIsCreatedWithTheMode) {
     TemporaryDirectory directory;
     const std::string path = directory.file("new.sh");
