@@ -55,19 +55,23 @@ std::size_t possible_cpus() {
     return cpus > 0 ? static_cast<std::size_t>(cpus) : 1;
 }
 
-FileDescriptor create_counters_map(std::size_t slots) {
+// An array map with 32-bit keys; `what` names it in the error ("the counters map (5 slots)").
+FileDescriptor create_array_map(bpf_map_type type, uint32_t value_size, std::size_t entries,
+                                const char* name, const std::string& what) {
     bpf_attr attributes{};
-    attributes.map_type = BPF_MAP_TYPE_PERCPU_ARRAY;
+    attributes.map_type = type;
     attributes.key_size = sizeof(uint32_t);
-    attributes.value_size = sizeof(CounterSlot);
-    attributes.max_entries = static_cast<uint32_t>(slots);
-    std::strncpy(attributes.map_name, "bpftools_count", sizeof(attributes.map_name) - 1);
+    attributes.value_size = value_size;
+    attributes.max_entries = static_cast<uint32_t>(entries);
+    std::strncpy(attributes.map_name, name, sizeof(attributes.map_name) - 1);
     const long fd = bpf(BPF_MAP_CREATE, attributes);
-    if (fd < 0) {
-        throw Error(fmt::format("cannot create the counters map ({} slots): {}", slots,
-                                std::strerror(errno)));
-    }
+    if (fd < 0) throw Error(fmt::format("cannot create {}: {}", what, std::strerror(errno)));
     return FileDescriptor(static_cast<int>(fd));
+}
+
+FileDescriptor create_counters_map(std::size_t slots) {
+    return create_array_map(BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(CounterSlot), slots, "bpftools_count",
+                            fmt::format("the counters map ({} slots)", slots));
 }
 
 // The verifier's reason: the last line of its log that is not its closing statistics.
@@ -115,18 +119,8 @@ std::string rule_at(const CompiledXdp& compiled, std::size_t program,
 }
 
 FileDescriptor create_chain_map(std::size_t programs) {
-    bpf_attr attributes{};
-    attributes.map_type = BPF_MAP_TYPE_PROG_ARRAY;
-    attributes.key_size = sizeof(uint32_t);
-    attributes.value_size = sizeof(uint32_t);
-    attributes.max_entries = static_cast<uint32_t>(programs);
-    std::strncpy(attributes.map_name, "bpftools_chain", sizeof(attributes.map_name) - 1);
-    const long fd = bpf(BPF_MAP_CREATE, attributes);
-    if (fd < 0) {
-        throw Error(fmt::format("cannot create the program chain map ({} programs): {}", programs,
-                                std::strerror(errno)));
-    }
-    return FileDescriptor(static_cast<int>(fd));
+    return create_array_map(BPF_MAP_TYPE_PROG_ARRAY, sizeof(uint32_t), programs, "bpftools_chain",
+                            fmt::format("the program chain map ({} programs)", programs));
 }
 
 void set_chain_entry(const FileDescriptor& chain, uint32_t index, const FileDescriptor& program) {
