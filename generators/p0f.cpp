@@ -167,25 +167,29 @@ GeneratedProgram generate_p0f(const std::vector<std::string>& args,
     // At offset 0 the link type says which IP version the packets are: a signature's own
     // version (the original took -6's, and compiled an IPv6 signature against IPv4 packets),
     // or -6's for a '*' signature or a label. At a link-layer offset one program takes both.
+    std::vector<P0fSignature> signatures;
+    for (const Source& source : sources) {
+        try {
+            signatures.push_back(parse_p0f_signature(source.text));
+        } catch (const UsageError& error) {
+            if (source.origin.empty()) throw;
+            throw UsageError(fmt::format("{} ({})", error.what(), source.origin));
+        }
+    }
+
     GeneratorOptions compile_options = options;
     std::vector<int> versions{4, 6};
     if (options.l3_offset == 0) {
-        const P0fSignature only = parse_p0f_signature(sources.front().text);
-        if (sources.size() == 1 && only.ip_version != 0) {
-            compile_options.ip_version = only.ip_version;
+        if (signatures.size() == 1 && signatures.front().ip_version != 0) {
+            compile_options.ip_version = signatures.front().ip_version;
         }
         versions = {compile_options.ip_version};
     }
 
     std::vector<Reading> readings;
-    for (const Source& source : sources) {
-        P0fSignature signature;
-        try {
-            signature = parse_p0f_signature(source.text);
-        } catch (const UsageError& error) {
-            if (source.origin.empty()) throw;
-            throw UsageError(fmt::format("{} ({})", error.what(), source.origin));
-        }
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        const Source& source = sources[i];
+        const P0fSignature& signature = signatures[i];
         for (int version : versions) {
             if (signature.ip_version != 0 && signature.ip_version != version) continue;
             const P0fSignature reading = for_ip_version(signature, version, source.text);
