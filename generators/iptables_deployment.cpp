@@ -27,7 +27,7 @@ std::string script_file_name(const std::string& name) {
     std::string file = name + ".sh";
     if (file.size() <= kMaxFileName) return file;
     // Many patterns: their names cut, and the hash of all of them keeping files apart.
-    return name.substr(0, kMaxFileName - 1 - 8 - 3) + "_" + name_hash(name) + ".sh";
+    return name.substr(0, kMaxFileName - 1 - kNameHashLength - 3) + "_" + name_hash(name) + ".sh";
 }
 
 IptablesBpfDeployment plan_iptables_bpf(const IptablesBpfRequest& request) {

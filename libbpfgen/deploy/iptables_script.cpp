@@ -17,7 +17,6 @@
 namespace bpfgen {
 
 std::string name_hash(std::string_view identity) {
-    constexpr std::size_t kCharacters = 8;  // 40 bits
     uint64_t hash = 0xcbf29ce484222325ULL;
     for (char c : identity) {
         hash ^= static_cast<unsigned char>(c);
@@ -25,7 +24,7 @@ std::string name_hash(std::string_view identity) {
     }
     static constexpr std::string_view kDigits = "abcdefghijklmnopqrstuvwxyz234567";
     std::string out;
-    for (std::size_t i = 0; i < kCharacters; ++i) {
+    for (std::size_t i = 0; i < kNameHashLength; ++i) {
         out += kDigits[hash & 31];
         hash >>= 5;
     }
@@ -34,9 +33,8 @@ std::string name_hash(std::string_view identity) {
 
 namespace {
 
-constexpr std::size_t kMaxSetName = 27;     // IPSET_MAXNAMELEN - 1, less "_new" for staging
-constexpr std::size_t kMaxUserName = 24;    // iptables_bpf_chain's NAME
-constexpr std::size_t kHashCharacters = 8;  // 40 bits of the script's identity
+constexpr std::size_t kMaxSetName = 27;   // IPSET_MAXNAMELEN - 1, less "_new" for staging
+constexpr std::size_t kMaxUserName = 24;  // iptables_bpf_chain's NAME
 
 // The bash that does the work; see the file comment.
 constexpr std::string_view kBody = R"BASH(
@@ -463,10 +461,6 @@ std::string restore_quote(std::string_view text) {
     return out + "\"";
 }
 
-std::string identity_hash(std::string_view identity) {
-    return name_hash(identity);
-}
-
 // readable (letters, digits and '_' kept, anything else '_') cut to leave room for '_' and
 // the hash of identity.
 std::string unique_name(std::string_view readable, std::string_view identity) {
@@ -475,10 +469,10 @@ std::string unique_name(std::string_view readable, std::string_view identity) {
         const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '_';
         out += keep ? c : '_';
     }
-    out = out.substr(0, kMaxSetName - 1 - kHashCharacters);
+    out = out.substr(0, kMaxSetName - 1 - kNameHashLength);
     while (!out.empty() && out.back() == '_') out.pop_back();
     if (out.empty()) out = "bpf";
-    return out + "_" + identity_hash(identity);
+    return out + "_" + name_hash(identity);
 }
 
 std::string family_word(AddressFamily family) {

@@ -66,6 +66,7 @@ struct IptablesBpfChainScript {
 // 64-bit FNV-1a of text, written as 8 base-32 characters (its low 40 bits): what keeps a
 // shortened name unique.
 std::string name_hash(std::string_view text);
+inline constexpr std::size_t kNameHashLength = 8;  // name_hash's characters
 
 // The kernel objects a script owns.
 struct DeploymentNames {
