@@ -92,7 +92,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS ${BPFTOOLS_DEB_DEPENDS})
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS
-    "libpcap-dev, libfmt-dev, libboost-program-options-dev, pkg-config")
+    "libpcap-dev, libfmt-dev, pkg-config")
 set(CPACK_SOURCE_GENERATOR TGZ)
 set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build/" "/build-[^/]*/" "/\\\\.cache/" "__pycache__")
 include(CPack)

@@ -11,10 +11,10 @@
 
 #include <fmt/format.h>
 
+#include "command_line/tool_main.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/cbpf/assembler.h"
 #include "libbpfgen/cbpf/format.h"
-#include "tools/tool_main.h"
 
 namespace {
 

@@ -9,14 +9,14 @@
 
 #include <fmt/format.h>
 
+#include "command_line/tool_main.h"
+#include "command_line/tool_options.h"
 #include "generators/generator.h"
 #include "generators/generator_args.h"
-#include "generators/generator_command_line.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/cbpf/checker.h"
 #include "libbpfgen/cbpf/format.h"
 #include "libbpfgen/cbpf/opcodes.h"
-#include "tools/tool_main.h"
 
 namespace {
 

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "command_line/capture_tool.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/capture/link_layer.h"
 #include "libbpfgen/capture/merged_captures.h"
@@ -27,7 +28,6 @@
 #include "libbpfgen/cbpf/format.h"
 #include "libbpfgen/cbpf/interpreter.h"
 #include "libbpfgen/cbpf/opcodes.h"
-#include "tools/capture_tool.h"
 
 namespace {
 

@@ -8,13 +8,13 @@
 
 #include <fmt/format.h>
 
-#include "generators/generator_command_line.h"
+#include "command_line/tool_main.h"
+#include "command_line/tool_options.h"
 #include "generators/iptables_deployment.h"
 #include "libbpfgen/base/atomic_file.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/deploy/iptables_script.h"
 #include "libbpfgen/deploy/shell_quote.h"
-#include "tools/tool_main.h"
 
 namespace {
 

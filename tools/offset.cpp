@@ -9,10 +9,10 @@
 
 #include <fmt/format.h>
 
+#include "command_line/capture_tool.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/hex.h"
 #include "libbpfgen/capture/pcap_io.h"
-#include "tools/capture_tool.h"
 
 namespace {
 

@@ -11,13 +11,13 @@
 
 #include <fmt/format.h>
 
+#include "command_line/capture_tool.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/hex.h"
 #include "libbpfgen/capture/hex_line_reader.h"
 #include "libbpfgen/capture/link_layer.h"
 #include "libbpfgen/capture/packet_description.h"
 #include "libbpfgen/capture/pcap_io.h"
-#include "tools/capture_tool.h"
 
 namespace {
 

@@ -16,14 +16,14 @@
 
 #include <fmt/format.h>
 
+#include "command_line/tool_main.h"
+#include "command_line/tool_options.h"
 #include "generators/generator.h"
-#include "generators/generator_command_line.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/cbpf/format.h"
 #include "libbpfgen/ebpf/disassembler.h"
 #include "libbpfgen/ebpf/loader.h"
 #include "libbpfgen/ebpf/xdp_compiler.h"
-#include "tools/tool_main.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
-// generator_command_line.cpp: the tools' command lines through Boost.Program_options in
+// tool_options.cpp: the tools' command lines through Boost.Program_options in
 // its unix style, arguments that are no options collected in order; see
-// generator_command_line.h.
-#include "generators/generator_command_line.h"
+// tool_options.h.
+#include "command_line/tool_options.h"
 
 #include <string_view>
 #include <utility>

@@ -1,7 +1,7 @@
-// generator_command_line_test.cpp: the tools' shared command-line parser: options before or
+// tool_options_test.cpp: the tools' shared command-line parser: options before or
 // after the generator's name, `--` handing everything after it to the generator, repeated
 // options, unknown options and stray arguments refused by name.
-#include "generators/generator_command_line.h"
+#include "command_line/tool_options.h"
 
 #include <gtest/gtest.h>
 

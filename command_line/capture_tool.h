@@ -1,5 +1,5 @@
 // capture_tool.h: what the capture tools (filter, pcap2hex, hex2pcap, parsedns, offset)
-// share on the command line, over the parser every tool uses (generator_command_line.h)
+// share on the command line, over the parser every tool uses (tool_options.h)
 // and the boundary every tool runs in (tool_main.h): standard input as the default input,
 // captures never read from or written to a terminal, and --help.
 #pragma once
@@ -18,9 +18,9 @@
 
 #include <fmt/format.h>
 
-#include "generators/generator_command_line.h"
+#include "command_line/tool_main.h"
+#include "command_line/tool_options.h"
 #include "libbpfgen/base/error.h"
-#include "tools/tool_main.h"
 
 namespace capture_tool {
 

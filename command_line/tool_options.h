@@ -1,4 +1,4 @@
-// generator_command_line.h: the one command-line parser of every tool: those that run a
+// tool_options.h: the one command-line parser of every tool: those that run a
 // generator (bpfgen, iptables_bpf), iptables_bpf_chain, and the capture tools (filter,
 // pcap2hex, hex2pcap, parsedns, offset), so that an option means the same in every tool.
 #pragma once
