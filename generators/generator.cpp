@@ -11,6 +11,7 @@
 #include "generators/p0f.h"
 #include "generators/suffix.h"
 #include "generators/tcpdump.h"
+#include "generators/xt_bpf_rules.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/text.h"
 
@@ -19,7 +20,8 @@ namespace bpfgen {
 namespace {
 
 const std::array<GeneratorInfo, 5> kGenerators = {{
-    {"dns", "match DNS queries for the given domain patterns", kDnsHelp, generate_dns, true},
+    {"dns", "match DNS queries for the given domain patterns", kDnsHelp, generate_dns, true,
+     nullptr, split_dns_xt_bpf_rules},
     {"dns_validate", "match malformed DNS requests", kDnsValidateHelp, generate_dns_validate, true},
     {"p0f", "match TCP SYN packets fitting a p0f v3 signature", kP0fHelp, generate_p0f, false,
      p0f_information},

@@ -33,6 +33,13 @@ using GenerateFunction = GeneratedProgram (*)(const std::vector<std::string>& ar
 // "" when they ask for a program.
 using InformationFunction = std::string (*)(const std::vector<std::string>& args);
 
+struct XtBpfRules;  // generators/xt_bpf_rules.h
+
+// How a generator whose run may be too long for one xt_bpf program splits it into several
+// rules whose union matches what the run matches (generators/xt_bpf_rules.h).
+using XtBpfSplitFunction = XtBpfRules (*)(const std::vector<std::string>& args,
+                                          const GeneratorOptions& options);
+
 struct GeneratorInfo {
     std::string_view name;
     std::string_view summary;  // one line for bpfgen --help
@@ -42,6 +49,8 @@ struct GeneratorInfo {
     // deployment also matches `-p udp --dport 53`, so the program runs on those alone.
     bool dns_queries_only = false;
     InformationFunction information = nullptr;
+    // nullptr: the run is one xt_bpf rule or none (a program over 64 instructions is refused).
+    XtBpfSplitFunction split_xt_bpf_rules = nullptr;
 };
 
 std::span<const GeneratorInfo> generators();
