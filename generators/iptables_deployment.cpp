@@ -5,6 +5,7 @@
 
 #include "generators/xt_bpf_rules.h"
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/text.h"
 #include "libbpfgen/deploy/shell_quote.h"
 
 namespace bpfgen {
@@ -12,9 +13,7 @@ namespace bpfgen {
 std::string file_safe_name(const std::string& text) {
     std::string out;
     for (char c : text) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
-        out += ok ? c : 'x';
+        out += is_name_char(c) ? c : 'x';
     }
     return out;
 }
