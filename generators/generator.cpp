@@ -24,7 +24,7 @@ const std::array<GeneratorInfo, 5> kGenerators = {{
      nullptr, split_dns_xt_bpf_rules},
     {"dns_validate", "match malformed DNS requests", kDnsValidateHelp, generate_dns_validate, true},
     {"p0f", "match TCP SYN packets fitting a p0f v3 signature", kP0fHelp, generate_p0f, false,
-     p0f_information},
+     p0f_information, nullptr, p0f_ip_versions},
     {"suffix", "match packets ending with the given bytes", kSuffixHelp, generate_suffix, false},
     {"tcpdump", "compile a tcpdump (pcap-filter) expression with libpcap", kTcpdumpHelp,
      generate_tcpdump, false},

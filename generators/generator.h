@@ -33,6 +33,11 @@ using GenerateFunction = GeneratedProgram (*)(const std::vector<std::string>& ar
 // "" when they ask for a program.
 using InformationFunction = std::string (*)(const std::vector<std::string>& args);
 
+// The IP versions of the programs a run makes at offset 0, when its arguments may say (p0f's
+// signatures carry their version), given the options (-6's version).
+using IpVersionsFunction = std::vector<int> (*)(const std::vector<std::string>& args,
+                                                const GeneratorOptions& options);
+
 struct XtBpfRules;  // generators/xt_bpf_rules.h
 
 // How a generator whose run may be too long for one xt_bpf program splits it into several
@@ -51,6 +56,9 @@ struct GeneratorInfo {
     InformationFunction information = nullptr;
     // nullptr: the run is one xt_bpf rule or none (a program over 64 instructions is refused).
     XtBpfSplitFunction split_xt_bpf_rules = nullptr;
+    // nullptr: a run's programs are for options.ip_version alone. A deployment makes one
+    // script per version (iptables for IPv4, ip6tables for IPv6).
+    IpVersionsFunction ip_versions = nullptr;
 };
 
 std::span<const GeneratorInfo> generators();

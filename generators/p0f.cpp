@@ -223,4 +223,35 @@ GeneratedProgram generate_p0f(const std::vector<std::string>& args,
     return compiled;
 }
 
+std::vector<int> p0f_ip_versions(const std::vector<std::string>& args,
+                                 const GeneratorOptions& options) {
+    if (options.l3_offset != 0) return {options.ip_version};
+    bool has[2] = {false, false};  // IPv4, IPv6
+    try {
+        const P0fArguments parsed = parse_arguments(args);
+        if (parsed.list) return {options.ip_version};
+        if (parsed.label && options.ip_version == 6) return {6};
+        std::vector<std::string> texts = parsed.signatures;
+        if (parsed.label) {
+            const P0fDatabase database = read_p0f_database(parsed.database);
+            for (const P0fDatabaseSignature& entry : signatures_of_label(database, *parsed.label)) {
+                texts.push_back(entry.signature);
+            }
+        }
+        for (const std::string& text : texts) {
+            const int version = parse_p0f_signature(text).ip_version;
+            has[0] = has[0] || version != 6;
+            has[1] = has[1] || version != 4;
+        }
+    } catch (const Error&) {
+        return {options.ip_version};
+    }
+    if (options.ip_version == 6 && has[1]) return {6};
+    std::vector<int> versions;
+    if (has[0]) versions.push_back(4);
+    if (has[1]) versions.push_back(6);
+    if (versions.empty()) versions.push_back(options.ip_version);
+    return versions;
+}
+
 }  // namespace bpfgen
