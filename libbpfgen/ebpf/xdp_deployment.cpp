@@ -1,12 +1,15 @@
 // xdp_deployment.cpp: attach, replace, count and detach XDP rules through bpffs pins.
 #include "libbpfgen/ebpf/xdp_deployment.h"
 
+#include <dirent.h>
 #include <net/if.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -62,6 +65,61 @@ std::vector<std::string> split_lines(const std::string& text) {
     return lines;
 }
 
+// The name's characters bpffs refuses ('.') or that would make two names one ('%'), escaped.
+std::string escaped_interface(const std::string& interface) {
+    std::string out;
+    for (const char c : interface) {
+        out += c == '.' ? "%2e" : c == '%' ? "%25" : std::string(1, c);
+    }
+    return out;
+}
+
+void remove_pins(const XdpPins& pins) {
+    // The link first: its program leaves the interface as its last holder goes.
+    for (const std::string& path : {pins.link, pins.chain, pins.counters, pins.rules}) {
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+            throw Error(
+                fmt::format("cannot remove {}: {}", quote_for_message(path), std::strerror(errno)));
+        }
+    }
+    if (::rmdir(pins.folder.c_str()) != 0) {
+        throw Error(fmt::format("cannot remove {}: {}", quote_for_message(pins.folder),
+                                std::strerror(errno)));
+    }
+}
+
+// Removes the pins of interfaces of this name in this namespace other than `current_index`
+// whose link no interface holds any more (the interface was deleted). Returns how many.
+std::size_t remove_severed_pins(const std::string& pin_dir, const std::string& interface,
+                                const std::string& network_namespace, unsigned current_index) {
+    const std::string prefix = escaped_interface(interface) + ":if";
+    const std::string suffix = ":ns" + network_namespace;
+    std::vector<std::string> severed;
+    {
+        const std::unique_ptr<DIR, int (*)(DIR*)> folder(::opendir(pin_dir.c_str()), ::closedir);
+        if (!folder) return 0;
+        while (const dirent* entry = ::readdir(folder.get())) {
+            const std::string name = entry->d_name;
+            if (name.size() <= prefix.size() + suffix.size() || !name.starts_with(prefix) ||
+                !name.ends_with(suffix)) {
+                continue;
+            }
+            const std::string index =
+                name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+            if (index.find_first_not_of("0123456789") != std::string::npos ||
+                index == std::to_string(current_index)) {
+                continue;
+            }
+            const XdpPins pins(pin_dir + "/" + name);
+            if (!exists(pins.link) || xdp_link_interface(open_pinned(pins.link)) == 0) {
+                severed.push_back(pins.folder);
+            }
+        }
+    }
+    for (const std::string& folder : severed) remove_pins(XdpPins(folder));
+    return severed.size();
+}
+
 std::string json_string(const std::string& text) {
     std::string out = "\"";
     for (const char c : text) {
@@ -96,8 +154,30 @@ std::string format_compiled_xdp(const CompiledXdp& compiled, ProgramText text) {
     return out;
 }
 
-XdpPins::XdpPins(const std::string& pin_dir, const std::string& interface)
-    : folder(pin_dir + "/" + interface),
+std::string network_namespace_id() {
+    const FileDescriptor probe(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    uint64_t cookie = 0;
+    socklen_t size = sizeof(cookie);
+    if (probe.get() >= 0 &&
+        ::getsockopt(probe.get(), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &size) == 0) {
+        return std::to_string(cookie);
+    }
+    struct stat status {};
+    if (::stat("/proc/self/ns/net", &status) != 0) {
+        throw Error(
+            fmt::format("cannot tell this process's network namespace: {}", std::strerror(errno)));
+    }
+    return "i" + std::to_string(status.st_ino);
+}
+
+std::string pin_folder(const std::string& pin_dir, const std::string& interface,
+                       unsigned interface_index, const std::string& network_namespace) {
+    return fmt::format("{}/{}:if{}:ns{}", pin_dir, escaped_interface(interface), interface_index,
+                       network_namespace);
+}
+
+XdpPins::XdpPins(const std::string& pin_folder)
+    : folder(pin_folder),
       link(folder + "/link"),
       counters(folder + "/counters"),
       chain(folder + "/chain"),
@@ -117,7 +197,8 @@ void attach_xdp_rules(const CompiledXdp& compiled, const std::vector<std::string
                       const std::string& pin_dir) {
     const LoadedXdp loaded = load_xdp(compiled, rule_names);
     const FileDescriptor text = create_text_map(joined(rule_names));
-    const XdpPins pins(pin_dir, interface);
+    const std::string network_namespace = network_namespace_id();
+    const XdpPins pins(pin_folder(pin_dir, interface, interface_index, network_namespace));
     if (exists(pins.link)) {
         // Replace: the new maps first, so that stats never read the old rules' names with
         // the new counters for long, then the program, at once.
@@ -128,6 +209,7 @@ void attach_xdp_rules(const CompiledXdp& compiled, const std::vector<std::string
         pin_replacing(text, pins.rules);
         return;
     }
+    remove_severed_pins(pin_dir, interface, network_namespace, interface_index);
     make_folder(pin_dir);
     make_folder(pins.folder);
     const FileDescriptor link =
@@ -140,7 +222,8 @@ void attach_xdp_rules(const CompiledXdp& compiled, const std::vector<std::string
 }
 
 XdpStats read_xdp_stats(const std::string& interface, const std::string& pin_dir) {
-    const XdpPins pins(pin_dir, interface);
+    const XdpPins pins(
+        pin_folder(pin_dir, interface, interface_index(interface), network_namespace_id()));
     if (!exists(pins.link)) {
         throw Error(fmt::format("no XDP rules attached to {} (no pin at {})",
                                 quote_for_message(interface), quote_for_message(pins.link)));
@@ -173,21 +256,26 @@ std::string format_stats_json(const XdpStats& stats) {
 }
 
 void detach_xdp_rules(const std::string& interface, const std::string& pin_dir) {
-    const XdpPins pins(pin_dir, interface);
-    if (!exists(pins.folder)) {
-        throw Error(fmt::format("no XDP rules attached to {} (no folder {})",
-                                quote_for_message(interface), quote_for_message(pins.folder)));
-    }
-    // The link first: its program leaves the interface as its last holder goes.
-    for (const std::string& path : {pins.link, pins.chain, pins.counters, pins.rules}) {
-        if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-            throw Error(
-                fmt::format("cannot remove {}: {}", quote_for_message(path), std::strerror(errno)));
+    const std::string network_namespace = network_namespace_id();
+    const unsigned index = ::if_nametoindex(interface.c_str());
+    std::string folder;
+    bool removed = false;
+    if (index != 0) {
+        const XdpPins pins(pin_folder(pin_dir, interface, index, network_namespace));
+        folder = pins.folder;
+        if (exists(pins.folder)) {
+            remove_pins(pins);
+            removed = true;
         }
     }
-    if (::rmdir(pins.folder.c_str()) != 0) {
-        throw Error(fmt::format("cannot remove {}: {}", quote_for_message(pins.folder),
-                                std::strerror(errno)));
+    if (remove_severed_pins(pin_dir, interface, network_namespace, index) > 0) removed = true;
+    if (!removed) {
+        throw Error(index != 0
+                        ? fmt::format("no XDP rules attached to {} (no folder {})",
+                                      quote_for_message(interface), quote_for_message(folder))
+                        : fmt::format("no XDP rules attached to {} (no interface of "
+                                      "that name, and no pins left of one)",
+                                      quote_for_message(interface)));
     }
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "generators/generator.h"
+#include "libbpfgen/base/error.h"
 #include "libbpfgen/cbpf/assembler.h"
 #include "libbpfgen/ebpf/disassembler.h"
 
@@ -69,6 +70,35 @@ TEST(XdpDeploymentTest, ChainedProgramsAreNumbered) {
     const std::string last = "; program " + std::to_string(compiled.programs.size()) + " of " +
                              std::to_string(compiled.programs.size()) + "\n";
     EXPECT_NE(text.find(last), std::string::npos);
+}
+
+TEST(XdpDeploymentTest, PinFoldersNameTheInterfaceItsIndexAndItsNamespace) {
+    EXPECT_EQ(pin_folder("/pins", "eth0", 2, "4096"), "/pins/eth0:if2:ns4096");
+    // bpffs refuses '.'; '%' is escaped too, so that no two names share a folder.
+    EXPECT_EQ(pin_folder("/pins", "eth0.10", 7, "1"), "/pins/eth0%2e10:if7:ns1");
+    EXPECT_EQ(pin_folder("/pins", "a%2e", 7, "1"), "/pins/a%252e:if7:ns1");
+    EXPECT_NE(pin_folder("/pins", "eth0", 2, "4096"), pin_folder("/pins", "eth0", 3, "4096"));
+    EXPECT_NE(pin_folder("/pins", "eth0", 2, "4096"), pin_folder("/pins", "eth0", 2, "4097"));
+    const XdpPins pins(pin_folder("/pins", "eth0", 2, "1"));
+    EXPECT_EQ(pins.link, "/pins/eth0:if2:ns1/link");
+    EXPECT_EQ(pins.counters, "/pins/eth0:if2:ns1/counters");
+}
+
+TEST(XdpDeploymentTest, TheNetworkNamespaceIdStaysTheSameInOneNamespace) {
+    const std::string id = network_namespace_id();
+    EXPECT_FALSE(id.empty());
+    EXPECT_EQ(id.find_first_not_of("i0123456789"), std::string::npos) << id;
+    EXPECT_EQ(network_namespace_id(), id);
+}
+
+TEST(XdpDeploymentTest, NoInterfaceIsAnErrorNamingIt) {
+    try {
+        interface_index("no-such-if0");
+        ADD_FAILURE() << "no Error";
+    } catch (const Error& error) {
+        EXPECT_TRUE(std::string(error.what()).starts_with("no interface 'no-such-if0': "))
+            << error.what();
+    }
 }
 
 }  // namespace
