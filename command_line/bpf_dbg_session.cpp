@@ -156,12 +156,6 @@ std::string disassemble_line(const bpfgen::Instruction& insn, std::size_t index)
 Session::Session() = default;
 Session::~Session() = default;
 
-const std::vector<std::string_view>& Session::command_names() {
-    static const std::vector<std::string_view> names = {
-        "load", "select", "step", "run", "breakpoint", "disassemble", "dump", "quit", "help"};
-    return names;
-}
-
 Reply Session::execute(std::string_view line) {
     Reply reply;
     const auto [command, arguments] = split_word(line);

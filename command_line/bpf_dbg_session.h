@@ -51,9 +51,6 @@ class Session {
     // Runs one command line; never throws for a bad command or a failing one.
     Reply execute(std::string_view line);
 
-    // The names of the commands, for completion and help.
-    static const std::vector<std::string_view>& command_names();
-
   private:
     struct StoredPacket {
         std::vector<uint8_t> data;
