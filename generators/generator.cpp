@@ -64,7 +64,7 @@ uint32_t parse_l3_offset(std::string_view text) {
     if (!value) {
         throw UsageError(fmt::format(
             "bad offset {}: expected a number of bytes from 0 to {} (0 raw IP or xt_bpf, 14 "
-            "Ethernet, 16 Linux cooked, 18 VLAN)",
+            "Ethernet, 16 Linux cooked, 18 VLAN, 20 Linux cooked v2)",
             quote_for_message(text), kMaxL3Offset));
     }
     return static_cast<uint32_t>(*value);
@@ -75,8 +75,9 @@ uint32_t l3_offset_of_link_layer(std::string_view name) {
     if (name == "ether") return 14;
     if (name == "sll") return 16;
     if (name == "vlan") return 18;
+    if (name == "sll2") return 20;
     throw UsageError(
-        fmt::format("unknown link layer {} for --l2 (choose from raw, ether, sll, vlan)",
+        fmt::format("unknown link layer {} for --l2 (choose from raw, ether, sll, vlan, sll2)",
                     quote_for_message(name)));
 }
 

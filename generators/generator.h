@@ -14,7 +14,7 @@
 namespace bpfgen {
 
 struct GeneratorOptions {
-    uint32_t l3_offset = 0;  // 0: xt_bpf (IP header first), 14 Ethernet, 16 Linux SLL, 18 VLAN
+    uint32_t l3_offset = 0;  // 0: xt_bpf (IP header first), 14 Ethernet, 16 SLL, 18 VLAN, 20 SLL2
     int ip_version = 4;      // 4 or 6
     bool negate = false;     // match everything the rule would not match
     bool optimize = false;   // -O: the shortest program the generator can write (dns)
@@ -72,7 +72,8 @@ inline constexpr uint32_t kMaxL3Offset = 65535;
 // An l3_offset given as decimal bytes (-o N). Throws UsageError naming the text and the range.
 uint32_t parse_l3_offset(std::string_view text);
 
-// The l3_offset of a link layer given by name (--l2): raw 0, ether 14, sll 16, vlan 18.
+// The l3_offset of a link layer given by name (--l2): raw 0, ether 14, sll 16, vlan 18,
+// sll2 20.
 // Throws UsageError naming the text and the names.
 uint32_t l3_offset_of_link_layer(std::string_view name);
 

@@ -20,7 +20,7 @@ const std::string_view kP0fHelp = R"(usage: bpfgen [-6] [-n] [-o OFFSET] [-s] p0
 Matches the TCP packets (meant: SYNs) that fit a p0f v3 signature,
   ver:ittl:olen:mss:wsize,scale:olayout:quirks:pclass
 by turning each field into a pcap-filter check and compiling them with libpcap,
-as the 'tcpdump' generator does (offsets 0, 14, 16 and 18 only). With -s, one
+as the 'tcpdump' generator does (offsets 0, 14, 16, 18 and 20 only). With -s, one
 comment line per check says what it tests.
 
 --label LABEL   one program matching any signature of a label of p0f's database
@@ -35,7 +35,7 @@ fields:
   ver      4, 6 or '*' (either). At offset 0 the signature's version chooses
            IPv4 or IPv6 packets, so -6 is not needed (and a version-4
            signature with -6 stays IPv4); a '*' signature (and a label) is
-           read for -6's version. At offsets 14, 16 and 18 a '*' signature
+           read for -6's version. At offsets 14, 16, 18 and 20 a '*' signature
            makes one program that checks the ethertype and takes both. As p0f
            does, a '*' signature read for IPv4 drops the flow quirk, and read
            for IPv6 drops df, id+ and id-.

@@ -32,8 +32,10 @@ options:
                       the same packets (dns; the others ignore it)
   -o, --offset N      where the IP header starts: 0 (default) for iptables
                       xt_bpf and raw IP, 14 Ethernet, 16 Linux cooked capture,
-                      18 Ethernet with one VLAN tag
-  --l2 LINK           the same by name: raw (0), ether (14), sll (16), vlan (18)
+                      18 Ethernet with one VLAN tag, 20 Linux cooked v2
+                      (tcpdump -i any)
+  --l2 LINK           the same by name: raw (0), ether (14), sll (16), vlan (18),
+                      sll2 (20)
   -s, --assembly      print the generator's annotated assembly instead
   --format FORMAT     xt_bpf (default), c (bpf_asm -c), decimal (tcpdump -ddd)
                       or asm (plain assembly that re-assembles to the program)

@@ -24,6 +24,7 @@
 #include "libbpfgen/capture/packet_filter.h"
 #include "libbpfgen/capture/pcap_compiler.h"
 #include "libbpfgen/capture/pcap_io.h"
+#include "libbpfgen/capture/rule_offset.h"
 #include "libbpfgen/cbpf/assembler.h"
 #include "libbpfgen/cbpf/format.h"
 #include "libbpfgen/cbpf/interpreter.h"
@@ -57,7 +58,9 @@ to FILE with -w. Without a program every packet passes. All FILEs must share a l
 
 A packet matches when the program returns non-zero. A capture cut short (its last
 record incomplete) keeps its whole packets: they are filtered and written, the cut is
-named, and the exit status is 1. A program that cannot be used exits with 2.
+named, and the exit status is 1. A program that cannot be used exits with 2. A rule whose
+loads show another IP header offset than the captures have (an offset-16 rule on the Linux
+cooked v2 of `tcpdump -i any`, which needs bpfgen -o 20 or --l2 sll2) is named in a warning.
 Examples:
   filter -e "udp port 53" capture.pcap > dns.pcap
   filter --l3 -b "$(bpfgen dns -- example.com)" --stats capture.pcap > hits.pcap
@@ -186,6 +189,10 @@ int filter_main(int argc, char** argv) {
         const std::string source = options.bytecode     ? "-b"
                                    : options.expression ? "-e"
                                                         : *options.assembly_file;
+        if (const auto mismatch = bpfgen::l3_offset_mismatch(*program, source, first.name(),
+                                                             first.link_type(), layer)) {
+            std::fprintf(stderr, "filter: warning: %s\n", mismatch->c_str());
+        }
         // --l3 tries the rule that will be deployed: say so when xt_bpf would refuse it.
         if (options.network_layer && program->size() > bpfgen::op::kXtBpfMaxInstructions) {
             std::fprintf(stderr,

@@ -33,7 +33,8 @@ Leading spaces are skipped, lines starting with '#' or ';' are comments, and onl
 before the first tab is read as hex (pcap2hex -a puts its printable view there).
 
   -l, --linktype TYPE  link type of the packets: a LINKTYPE number or libpcap's name for
-                       it (EN10MB, LINUX_SLL, LINUX_SLL2, RAW, ...); default EN10MB (1)
+                       it (EN10MB, LINUX_SLL, LINUX_SLL2, RAW, ...), or bpfgen's --l2 name
+                       (ether, sll, sll2: tcpdump -i any); default EN10MB (1)
   -w, --write FILE     write to FILE (replaced only once complete) instead of stdout
   -h, --help           this text
 

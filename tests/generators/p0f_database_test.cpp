@@ -176,7 +176,7 @@ TEST(InstalledP0fDatabase, EverySignatureAsWrittenMakesAProgramTheKernelTakesAtE
     std::size_t wildcard = 0, attached = 0;
     for (const P0fDatabaseSignature& entry : database.signatures) {
         if (entry.signature.front() == '*') ++wildcard;
-        for (const uint32_t offset : {0u, 14u, 16u, 18u}) {
+        for (const uint32_t offset : {0u, 14u, 16u, 18u, 20u}) {
             for (const int ip_version : {4, 6}) {
                 if (offset != 0 && ip_version == 6) continue;  // -6 only matters at offset 0
                 GeneratorOptions options;
