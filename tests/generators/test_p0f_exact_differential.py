@@ -2,17 +2,20 @@
 """`bpfgen p0f -- --exact` against p0f itself.
 
 For every TCP signature of the installed p0f database (Debian's /etc/p0f/p0f.fp, p0f 3.09b),
-scapy builds a packet that fits it and packets that change one field at a time (TTL, IP
+the test builds a packet that fits it and packets that change one field at a time (TTL, IP
 options, MSS, window and its MSS/MTU forms, scale, options and their padding, every quirk,
 flags, payload, fragments). p0f reads them (`p0f -r CAPTURE -f ONE.fp`, a database holding
 just that signature) and says for each whether it reports the signature exactly (not
 fuzzy); the rule bpfgen makes (`-o 14 p0f -- --exact`, with `--response` for SYN+ACK
-signatures) runs over the same capture in our interpreter (the 'filter' tool) and in
-libpcap's bpf_filter. Every verdict must be p0f's, except the documented residual: p0f does
-not compare a '4' signature's version with the packet's, so it also reports some of them
-for IPv6 packets, which the rule does not match. SYN+ACKs follow a SYN without an MSS
-option (p0f only fingerprints a SYN+ACK of a connection whose SYN it saw; with no MSS in
-the SYN, p0f tries no peer-MSS window divisor, which the rule cannot see either).
+signatures) runs over the same capture in our interpreter (the 'filter' tool), in
+libpcap's bpf_filter and in the kernel (attached with SO_ATTACH_FILTER to an AF_UNIX
+datagram socket, which runs it on each datagram). Every verdict must be p0f's, except
+two documented residuals, counted and required to show: p0f does not compare a '4'
+signature's version with the packet's, so it also reports some IPv6 packets, which the
+rule does not match; and for a SYN+ACK p0f also divides the window by the MSS of the
+connection's SYN, which a filter seeing one packet cannot know. p0f fingerprints only a
+SYN+ACK whose SYN it saw: each SYN+ACK follows its SYN, without an MSS option unless the
+case is about the second residual.
 
 Exit status: 0 passed, 1 failed, 77 skipped (p0f, its database or the tools missing).
 """
@@ -127,6 +130,7 @@ class Packet:
         self.data_offset = None  # None: fits the options
         self.payload = b""
         self.note = "fits"
+        self.peer_mss = None  # of a SYN+ACK: the MSS option of the connection's SYN
 
     def copy(self, note, **changes):
         other = Packet(self.version)
@@ -411,6 +415,14 @@ def mutations(sig, base):
             add(base.copy("last padding byte set", options=head + b"\x00" * (pad - 1) + b"\x05"))
         if pad >= 2:
             add(base.copy("padding zero", options=head + b"\x00" * pad))
+    if base.flags & 0x10 and sig.wsize.startswith("mss*") and "mss" in names:
+        # The residual: a SYN+ACK window that is N times the MSS of the connection's SYN.
+        n = int(sig.wsize[4:])
+        for peer in (1000, 1200):
+            if peer * n <= 65535 and all((peer * n) % d for d in (v["mss"], 1460, 1448)):
+                add(base.copy(f"window {peer}*{n}, the SYN's MSS {peer}", window=peer * n,
+                              peer_mss=peer))
+                break
     return out
 
 
@@ -480,6 +492,37 @@ def libpcap_matches(program, frame):
 
 
 
+SO_ATTACH_FILTER = 26
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(BpfInsn))]
+
+
+class KernelFilter:
+    """The program attached (SO_ATTACH_FILTER) to the receiving end of a datagram socket
+    pair: the kernel runs it on each datagram, the frame, and drops what it refuses."""
+
+    def __init__(self, program):
+        self.sender, self.receiver = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.program = program  # kept alive while attached
+        fprog = SockFprog(len(program), program)
+        self.receiver.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER,
+                                 ctypes.string_at(ctypes.addressof(fprog), ctypes.sizeof(fprog)))
+
+    def matches(self, frame):
+        self.sender.send(frame)
+        try:
+            self.receiver.recv(65536, socket.MSG_DONTWAIT)
+            return True
+        except BlockingIOError:
+            return False
+
+    def close(self):
+        self.sender.close()
+        self.receiver.close()
+
+
 def main():
     if shutil.which("p0f") is None:
         skip("p0f is not installed (Debian package p0f)")
@@ -490,7 +533,8 @@ def main():
             skip(f"{tool} is not built")
     signatures = database_signatures(DATABASE)
     counts = {"signatures": 0, "packets": 0, "agreements": 0, "residuals": 0,
-              "p0f exact": 0, "libpcap": 0}
+              "p0f exact": 0, "libpcap": 0, "kernel": 0,
+              "peer mss": 0}
     failures = []
     with tempfile.TemporaryDirectory() as work:
         for number, (section, label, system, text) in enumerate(signatures):
@@ -508,7 +552,10 @@ def main():
                 test = packet.frame(source, 1024 + index, from_server=response)
                 if response:
                     # The connection's SYN, without options, then the SYN+ACK under test.
-                    frames.append(Packet(packet.version).frame(source, 1024 + index))
+                    syn = Packet(packet.version)
+                    if packet.peer_mss is not None:
+                        syn.options = struct.pack("!BBH", 2, 4, packet.peer_mss)
+                    frames.append(syn.frame(source, 1024 + index))
                 frames.append(test)
                 # p0f names the client: the SYN's source, the SYN+ACK's destination.
                 client = f"{p0f_address(packet.version, source)}/{1024 + index}"
@@ -525,6 +572,7 @@ def main():
                 failures.append(f"{text}: {error}")
                 continue
             counts["signatures"] += 1
+            kernel = KernelFilter(program)
             for key, data, packet in keys:
                 counts["packets"] += 1
                 rule = data in ours
@@ -532,20 +580,35 @@ def main():
                     failures.append(f"{section} {text}: libpcap and the interpreter differ on "
                                     f"'{packet.note}' (IPv{packet.version})")
                 counts["libpcap"] += 1
+                if kernel.matches(data) != rule:
+                    failures.append(f"{section} {text}: the kernel and the interpreter differ on "
+                                    f"'{packet.note}' (IPv{packet.version})")
+                counts["kernel"] += 1
                 p0f = theirs[key]
                 counts["p0f exact"] += p0f
                 if rule == p0f:
                     counts["agreements"] += 1
                 elif p0f and not rule and sig.version == "4" and packet.version == 6:
                     counts["residuals"] += 1
+                elif p0f and not rule and packet.peer_mss is not None:
+                    counts["peer mss"] += 1
                 else:
                     failures.append(f"{section} {text}: '{packet.note}' (IPv{packet.version}): "
                                     f"p0f {'reports' if p0f else 'does not report'} it exactly, "
                                     f"the rule {'matches' if rule else 'does not match'}")
+            kernel.close()
     print(f"p0f differential: {counts['signatures']} of {len(signatures)} signatures, "
           f"{counts['packets']} packets ({counts['p0f exact']} reported exactly by p0f), "
-          f"{counts['agreements']} agreements, {counts['residuals']} documented residuals "
-          f"('4' signatures on IPv6 packets), {counts['libpcap']} libpcap cross-checks")
+          f"{counts['agreements']} agreements, documented residuals: {counts['residuals']} "
+          f"('4' signatures on IPv6 packets) and {counts['peer mss']} (SYN+ACK windows "
+          f"that are multiples of the SYN's MSS); the same verdicts from libpcap's bpf_filter "
+          f"{counts['libpcap']} times and the kernel (SO_ATTACH_FILTER) {counts['kernel']} times")
+    # The harness itself: p0f must have reported some packets and refused others, and each
+    # documented residual must have shown up (else the test could not see it).
+    if not 0 < counts["p0f exact"] < counts["packets"]:
+        failures.append(f"p0f reported {counts['p0f exact']} of {counts['packets']} packets")
+    if counts["residuals"] == 0 or counts["peer mss"] == 0:
+        failures.append("a documented residual did not show: is it still there?")
     for failure in failures[:int(os.environ.get("P0F_SHOW", "40"))]:
         print("FAIL:", failure)
     if len(failures) > 40:
