@@ -80,7 +80,8 @@ packet's quirks, computed as p0f computes them, must be exactly the signature's
            IPv6 needs next header TCP.
   ttl      ittl - 35 <= TTL <= ittl (p0f calls a TTL further away fuzzy);
            'ittl-': TTL <= ittl
-  olen     IPv4 option bytes (a multiple of 4, 0-40): header length 20 + olen
+  olen     IPv4 option bytes (a multiple of 4, 0-40): header length 20 + olen;
+           '*' is refused (p0f refuses it too)
   olayout  the options exactly, at the offsets the layout gives them, the TCP
            data offset fitting them (with eol+N: N bytes after EOL); each
            option's length byte right, or with 'bad' at least one wrong (p0f
@@ -106,11 +107,12 @@ packet's quirks, computed as p0f computes them, must be exactly the signature's
            timestamp 0. ts2+ (SYN only): peer timestamp not 0. opt+: a non-zero
            byte after EOL other than the last one (p0f misses the last).
            exws: scale above 14. bad: see olayout. linux is refused.
-           A quirk p0f never finds in the section (ack+ in a SYN+ACK, ack- or
-           ts2+... ) is refused.
+           A quirk p0f never finds in the section (ack+ or ts2+ in a SYN+ACK,
+           ack- in a SYN) is refused.
   ver      as above, except that p0f itself does not compare a '4' or '6'
            signature's version with the packet's (a '4' signature without df,
-           id+, id- also fits IPv6 packets in p0f); the rule does.
+           id+, id- also fits IPv6 packets in p0f); the rule matches the
+           signature's version only.
 
 examples:
   bpfgen p0f -- '4:64:0:*:mss*10,6:mss,sok,ts,nop,ws:df,id+:0'
