@@ -79,6 +79,18 @@ def database_signatures(path):
     return found
 
 
+# Quirks and forms the database does not use, in signatures of their own.
+EXTRA_SIGNATURES = [(section, "label = s:unix:Test:extra", None, signature) for section, signature in [
+    ("[tcp:request]", "*:64:0:*:%1000,15:mss,nop,ws,sok,nop,eol+8:opt+,exws,seq-,pushf+,urgf+:0"),
+    ("[tcp:request]", "6:64:0:1460:mss*10,7:mss,nop,nop,ts,nop,ws:flow,ts2+:+"),
+    ("[tcp:request]", "4:128:4:*:mtu*4,*:mss,nop,ws:id-,0+,ecn:0"),
+    ("[tcp:request]", "4:64:0:*:*,*:mss,nop,ws:df,bad:0"),
+    ("[tcp:request]", "*:255-:0:0:*,0::df,id+,uptr+:*"),
+    ("[tcp:response]", "*:64:0:*:*,*:mss,nop,nop,ts:ack-,ts1-:0"),
+    ("[tcp:response]", "6:64:0:*:mss*4,3:mss,nop,ws,sok,ts,nop,eol+2:ecn,flow:0"),
+]]
+
+
 def one_signature_database(section, label, system, signature):
     text = f"classes = win,unix,other\n{section}\n{label}\n"
     if system:
@@ -288,7 +300,12 @@ def conforming(sig, version, response):
         pad = sig.layout[-1][1]
         padding = b"\x01" + b"\x00" * (pad - 1)
     packet.padding = padding
-    packet.options = build_options(sig.layout, values, padding=padding)
+    packet.wrong_length_at = None
+    if "bad" in sig.quirks:
+        packet.wrong_length_at = next(i for i, (name, _) in enumerate(sig.layout)
+                                      if OPTION_LENGTH[name] > 1)
+    packet.options = build_options(sig.layout, values, wrong_length_at=packet.wrong_length_at,
+                                   padding=padding)
     if version == 4:
         packet.df = "df" in sig.quirks
         packet.ip_id = 0 if ("id-" in sig.quirks or (packet.df and "id+" not in sig.quirks)) \
@@ -313,7 +330,9 @@ def with_values(packet, sig, note, **values):
     """The packet with other option values (and the options rebuilt)."""
     merged = dict(packet.values, **values)
     return packet.copy(note, values=merged,
-                       options=build_options(sig.layout, merged, padding=packet.padding))
+                       options=build_options(sig.layout, merged,
+                                             wrong_length_at=packet.wrong_length_at,
+                                             padding=packet.padding))
 
 
 def mutations(sig, base):
@@ -531,7 +550,7 @@ def main():
     for tool in (BPFGEN, FILTER):
         if not os.access(tool, os.X_OK):
             skip(f"{tool} is not built")
-    signatures = database_signatures(DATABASE)
+    signatures = database_signatures(DATABASE) + EXTRA_SIGNATURES
     counts = {"signatures": 0, "packets": 0, "agreements": 0, "residuals": 0,
               "p0f exact": 0, "libpcap": 0, "kernel": 0,
               "peer mss": 0}
@@ -597,7 +616,8 @@ def main():
                                     f"p0f {'reports' if p0f else 'does not report'} it exactly, "
                                     f"the rule {'matches' if rule else 'does not match'}")
             kernel.close()
-    print(f"p0f differential: {counts['signatures']} of {len(signatures)} signatures, "
+    print(f"p0f differential: {counts['signatures']} of {len(signatures)} signatures "
+          f"({len(signatures) - len(EXTRA_SIGNATURES)} of {DATABASE}), "
           f"{counts['packets']} packets ({counts['p0f exact']} reported exactly by p0f), "
           f"{counts['agreements']} agreements, documented residuals: {counts['residuals']} "
           f"('4' signatures on IPv6 packets) and {counts['peer mss']} (SYN+ACK windows "
