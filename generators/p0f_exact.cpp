@@ -50,7 +50,10 @@ struct Divisor {
 };
 
 // The MSS values (100 to 65535, those p0f divides by) for which MSS + mss_plus divides
-// `multiple`: with them excluded, that divisor does not divide it.
+// `multiple`: with them excluded, that divisor does not divide it. A few are checked by
+// value; more by "multiple % (MSS + mss_plus)", a constant divided by one packet field
+// (libpcap made programs reading scratch memory before writing it when the window, itself
+// a packet field, was divided by the MSS in several branches).
 std::vector<uint32_t> mss_dividing(uint64_t multiple, int64_t mss_plus) {
     std::vector<uint32_t> values;
     for (uint64_t divisor = 1; divisor <= multiple; ++divisor) {
@@ -314,7 +317,9 @@ class ExactCheckBuilder {
             if (multiple == 0) return std::nullopt;  // the same divisor: p0f took it first
             const std::vector<uint32_t> values = mss_dividing(multiple, earlier.mss_plus);
             if (values.empty()) return std::string();
-            check = mss_not_in(values);
+            check = values.size() <= 3
+                        ? mss_not_in(values)
+                        : fmt::format("(({} % {}) != 0)", multiple, mss_plus(earlier.mss_plus));
         }
         if (earlier.needs_timestamp) {
             check = fmt::format("(({} == 0) or {})", timestamp_field(), check);

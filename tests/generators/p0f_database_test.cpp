@@ -250,7 +250,7 @@ TEST(InstalledP0fDatabase, EveryLabelMakesOneProgramTheCheckerTakes) {
         }
     }
     EXPECT_EQ(made + too_large.size(), 2 * labels.size());
-    EXPECT_EQ(too_large, (std::vector<std::string>{"s:unix:Solaris:8", "s:unix:Solaris:10"}));
+    EXPECT_EQ(too_large, std::vector<std::string>{});
     std::cout << labels.size() << " labels: " << labels.size() << " programs, "
               << labels.size() - too_large.size() << " with --exact (" << too_large.size()
               << " over 4096 instructions)\n";

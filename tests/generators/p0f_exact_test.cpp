@@ -142,14 +142,17 @@ TEST(P0fExact, MssMultipleFollowsP0fsDivisorOrder) {
     const auto checks = exact_expressions("4:64:0:1024:mss*4,0:mss::0");
     // The window is MSS*4, or 1460*4 or 1448*4 when the MSS does not divide it first.
     EXPECT_TRUE(has(checks,
-                    "((ip[34:2] == (ip[42:2] * 4)) or ((ip[34:2] == 5840) and ((ip[42:2] != 146) "
-                    "and (ip[42:2] != 292) and (ip[42:2] != 365) and (ip[42:2] != 584) and "
-                    "(ip[42:2] != 730) and (ip[42:2] != 1168) and (ip[42:2] != 1460) and "
-                    "(ip[42:2] != 2920) and (ip[42:2] != 5840))) or ((ip[34:2] == 5792) and "
-                    "((ip[42:2] != 181) and (ip[42:2] != 362) and (ip[42:2] != 724) and "
-                    "(ip[42:2] != 1448) and (ip[42:2] != 2896) and (ip[42:2] != 5792))))"))
+                    "((ip[34:2] == (ip[42:2] * 4)) or ((ip[34:2] == 5840) and ((5840 % ip[42:2]) "
+                    "!= 0)) or ((ip[34:2] == 5792) and ((5792 % ip[42:2]) != 0)))"))
         << joined(checks);
     EXPECT_TRUE(has(checks, "(ip[42:2] >= 100)")) << joined(checks);
+}
+
+TEST(P0fExact, FewMssValuesThatWouldDivideAreListed) {
+    // MSS - 12 divides (MSS + 40) * N exactly when it divides 52 * N: for N = 2, 104, so
+    // an MSS of 104 + 12 = 116 (the only one of at least 100) is excluded by value.
+    const auto checks = joined(exact_expressions("4:64:0:*:mtu*2,0:mss,nop,nop,ts:df,id+:0"));
+    EXPECT_TRUE(contains(checks, "((ip[48:4] == 0) or (ip[42:2] != 116))")) << checks;
 }
 
 TEST(P0fExact, MssMinus12NeedsANonZeroOwnTimestamp) {
