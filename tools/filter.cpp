@@ -19,6 +19,7 @@
 
 #include "command_line/capture_tool.h"
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/stop_signals.h"
 #include "libbpfgen/capture/link_layer.h"
 #include "libbpfgen/capture/merged_captures.h"
 #include "libbpfgen/capture/packet_filter.h"
@@ -36,7 +37,7 @@ using bpfgen::UsageError;
 
 const std::string kUsage =
     R"USAGE(usage: filter [-b BYTECODE | -e EXPRESSION | -c ASMFILE] [--l3] [--invert]
-              [--stats] [-w FILE] [FILE...]
+              [--stats] [-U] [-w FILE] [FILE...]
 
 Reads pcap or pcapng captures (the FILEs, or standard input when there are none or for
 '-') and writes the packets the program accepts as a pcap capture to standard output, or
@@ -53,14 +54,21 @@ to FILE with -w. Without a program every packet passes. All FILEs must share a l
       --stats              print "filter: wrote N of M packets (K matched the rule)"
                            on stderr
   -w, --write FILE         write to FILE (replaced only once complete) instead of stdout
+  -U, --packet-buffered    write each packet as soon as it is read and selected (a live
+                           pipeline, as tcpdump -U); by default packets go out in large
+                           blocks. With -w the file appears once the input ends or stops.
   -h, --help               this text
 
 A packet matches when the program returns non-zero. A capture cut short (its last
 record incomplete) keeps its whole packets: they are filtered and written, the cut is
 named, and the exit status is 1. A program that cannot be used exits with 2.
+SIGINT (Ctrl-C) or SIGTERM stops the reading: the output is a valid capture of every
+packet processed, --stats says "; stopped by SIGINT", and the exit status is 0, as
+tcpdump's. So is it when the output's reader goes away (SIGPIPE: `| head -c 100`).
 Examples:
   filter -e "udp port 53" capture.pcap > dns.pcap
   filter --l3 -b "$(bpfgen dns -- example.com)" --stats capture.pcap > hits.pcap
+  tcpdump -U -i eth0 -w - udp port 53 | filter -U --stats -b "$R" > hits.pcap
 )USAGE";
 
 struct Options {
@@ -70,6 +78,7 @@ struct Options {
     bool network_layer = false;
     bool invert = false;
     bool stats = false;
+    bool unbuffered = false;
     std::string output = "-";
     std::vector<std::string> inputs;
 };
@@ -85,6 +94,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
         .add_single_switch("l3", &options.network_layer)
         .add_single_switch("invert", &options.invert)
         .add_single_switch("stats", &options.stats)
+        .add_single_switch("packet-buffered,U", &options.unbuffered)
         .add_single_value("write,w", &output);
     std::vector<std::string> operands = bpfgen::parse_options_and_operands(tool, argc, argv, &help);
     if (help) return std::nullopt;
@@ -153,13 +163,21 @@ bpfgen::Program compile_expression(const Options& options, const bpfgen::PcapRea
     }
 }
 
-// What --stats prints: what was written out of what was read, and what the rule matched.
-void print_stats(uint64_t written, uint64_t total, uint64_t matched,
+// What --stats prints: what was written out of what was read, what the rule matched, and
+// what stopped the reading.
+void print_stats(uint64_t written, const bpfgen::MergeCounts& counts,
                  std::optional<uint64_t> without_ip) {
-    std::string line =
-        fmt::format("filter: wrote {} of {} packets ({} matched the rule", written, total, matched);
+    std::string line = fmt::format("filter: wrote {} of {} packets ({} matched the rule", written,
+                                   counts.read, counts.matched);
     if (without_ip) line += fmt::format(", {} without an IP header", *without_ip);
-    std::fprintf(stderr, "%s)\n", line.c_str());
+    line += ')';
+    if (counts.output_closed) {
+        line += "; stopped by SIGPIPE: the output's reader is gone";
+    } else if (counts.stopped) {
+        line += fmt::format("; stopped by {}",
+                            bpfgen::stop_signal_name(bpfgen::StopSignals::received()));
+    }
+    std::fprintf(stderr, "%s\n", line.c_str());
 }
 
 int filter_main(int argc, char** argv) {
@@ -206,16 +224,23 @@ int filter_main(int argc, char** argv) {
     capture_tool::refuse_binary_to_terminal(options.output);
     bpfgen::PcapWriter writer(options.output, first.link_type(), captures.largest_snaplen(),
                               captures.finest_precision());
-    const bpfgen::MergeCounts counts =
-        captures.copy_selected(writer, filter ? &*filter : nullptr, layer, options.invert);
-    writer.commit();
+    if (options.unbuffered) writer.flush();  // the file header, for the reader to start
+    bpfgen::MergeCounts counts = captures.copy_selected(
+        writer, filter ? &*filter : nullptr, layer, options.invert,
+        options.unbuffered ? bpfgen::OutputFlush::EachPacket : bpfgen::OutputFlush::Buffered);
+    try {
+        if (!counts.output_closed) writer.commit();
+    } catch (const bpfgen::OutputError&) {
+        if (!bpfgen::StopSignals::output_closed()) throw;
+        counts.output_closed = true;
+    }
     // A cut input is no reason to take back what was written: the body returns the
     // failure rather than throwing it, which would cut a regular-file stdout back.
     for (const std::string& cut : counts.cuts) {
         std::fprintf(stderr, "filter: %s\n", capture_tool::one_line(cut).c_str());
     }
     if (options.stats) {
-        print_stats(writer.packets_written(), counts.read, counts.matched,
+        print_stats(writer.packets_written(), counts,
                     options.network_layer ? std::optional(counts.without_ip) : std::nullopt);
     }
     return counts.cuts.empty() ? 0 : 1;

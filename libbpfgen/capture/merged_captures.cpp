@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/stop_signals.h"
 #include "libbpfgen/capture/link_layer.h"
 
 namespace bpfgen {
@@ -42,9 +43,13 @@ TimestampPrecision MergedCaptures::finest_precision() const {
 }
 
 MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter* filter,
-                                          FilterLayer layer, bool invert) {
+                                          FilterLayer layer, bool invert, OutputFlush flush) {
     MergeCounts counts;
     for (PcapReader& reader : readers_) {
+        if (stop_requested()) {
+            counts.stopped = true;
+            break;
+        }
         for (;;) {
             std::optional<PcapPacket> packet;
             try {
@@ -55,7 +60,10 @@ MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter
                                 cut.what()));
                 break;
             }
-            if (!packet) break;
+            if (!packet) {
+                counts.stopped = reader.stopped();
+                break;
+            }
             ++counts.read;
             bool matches = true;
             if (filter) {
@@ -72,7 +80,12 @@ MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter
             if (matches == invert) continue;
             try {
                 writer.write(*packet);
+                if (flush == OutputFlush::EachPacket) writer.flush();
             } catch (const OutputError&) {
+                if (StopSignals::output_closed()) {
+                    counts.output_closed = true;
+                    return counts;
+                }
                 throw;  // the output's fault, named in the message, not this packet's
             } catch (const Error& error) {
                 throw Error(fmt::format("{}: packet {}: {}", reader.name(), reader.packets_read(),

@@ -19,6 +19,7 @@
 
 #include "libbpfgen/base/detail/buffered_output.h"
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/stop_signals.h"
 #include "libbpfgen/capture/detail/capture_input.h"
 #include "libbpfgen/capture/detail/classic_pcap.h"
 #include "libbpfgen/capture/pcap_compiler.h"
@@ -103,6 +104,10 @@ PcapReader::PcapReader(const std::string& path) : name_(input_display_name(path)
     if (start.size() < kClassicFileHeaderSize && input->read_error() != 0) {
         throw Error(fmt::format("{}: cannot read: {}", name_, errno_text(input->read_error())));
     }
+    if (start.size() < kClassicFileHeaderSize && input->stopped()) {
+        throw Error(fmt::format("{}: reading stopped by {} before the capture's header", name_,
+                                stop_signal_name(StopSignals::received())));
+    }
     if (start.empty()) throw Error(fmt::format("{}: empty file, not a capture", name_));
     const auto starts_with = [&](std::array<uint8_t, 4> magic) {
         return start.size() >= magic.size() &&
@@ -122,6 +127,7 @@ PcapReader::PcapReader(const std::string& path) : name_(input_display_name(path)
         snaplen_ = header->snaplen;
         return;
     }
+    libpcap_input_ = input.get();
     handle_ = open_with_libpcap(std::move(input), name_);
     link_type_ = link_type_from_dlt(pcap_datalink(handle_.get()));
     snaplen_ = static_cast<uint32_t>(pcap_snapshot(handle_.get()));
@@ -137,6 +143,7 @@ std::optional<PcapPacket> PcapReader::next() {
         try {
             packet = classic_->next();
         } catch (const TruncatedCapture& error) {
+            if (classic_->stopped()) return std::nullopt;
             refuse_next(error.what(), true);
         } catch (const Error& error) {
             refuse_next(error.what(), false);
@@ -159,6 +166,7 @@ std::optional<PcapPacket> PcapReader::next_from_libpcap() {
     const u_char* data = nullptr;
     const int status = pcap_next_ex(handle_.get(), &header, &data);
     if (status == PCAP_ERROR_BREAK) return std::nullopt;
+    if (status != 1 && libpcap_input_->stopped()) return std::nullopt;
     if (status != 1) {
         // libpcap 1.10 says only this when a file ends inside a record (sf-pcap.c) or a
         // block (sf-pcapng.c), and it has no other way of telling it from damage.
@@ -172,6 +180,10 @@ std::optional<PcapPacket> PcapReader::next_from_libpcap() {
     packet.wire_length = header->len;
     packet.data = std::span<const uint8_t>(data, header->caplen);
     return packet;
+}
+
+bool PcapReader::stopped() const {
+    return classic_ ? classic_->stopped() : libpcap_input_->stopped();
 }
 
 Program PcapReader::compile_filter(const std::string& expression) const {
@@ -302,6 +314,11 @@ void PcapWriter::write_pending() {
     output_->append(run);
     // Let the reader write into that buffer again.
     pending_storage_.reset();
+}
+
+void PcapWriter::flush() {
+    write_pending();
+    output_->flush();
 }
 
 void PcapWriter::commit() {

@@ -42,6 +42,8 @@ class ClassicPcapReader {
     // with libpcap's words for a record it refuses, TruncatedCapture for one that the file
     // cuts short. The view stays valid until the next call.
     std::optional<PcapPacket> next();
+    // Whether a stop signal ended the input (a record it cut short is then no truncation).
+    bool stopped() const { return input_->stopped(); }
 
   private:
     // The cold paths of next(), which throw libpcap's messages: at the end of the input
