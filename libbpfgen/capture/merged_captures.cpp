@@ -42,6 +42,21 @@ TimestampPrecision MergedCaptures::finest_precision() const {
     return TimestampPrecision::Microseconds;
 }
 
+namespace {
+
+// The next packet of reader, or nullopt at its end or where it is cut short (named in cuts).
+std::optional<PcapPacket> next_or_cut(PcapReader& reader, std::vector<std::string>& cuts) {
+    try {
+        return reader.next();
+    } catch (const TruncatedCapture& cut) {
+        cuts.push_back(fmt::format(
+            "{} (the capture ends there: the packets before it were filtered)", cut.what()));
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
 MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter* filter,
                                           FilterLayer layer, bool invert, OutputFlush flush) {
     MergeCounts counts;
@@ -51,15 +66,8 @@ MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter
             break;
         }
         for (;;) {
-            std::optional<PcapPacket> packet;
-            try {
-                packet = reader.next();
-            } catch (const TruncatedCapture& cut) {
-                counts.cuts.push_back(
-                    fmt::format("{} (the capture ends there: the packets before it were filtered)",
-                                cut.what()));
-                break;
-            }
+            // Made in place (see PcapReader::next): no copy of the packet to stall on.
+            const std::optional<PcapPacket> packet = next_or_cut(reader, counts.cuts);
             if (!packet) {
                 counts.stopped = reader.stopped();
                 break;

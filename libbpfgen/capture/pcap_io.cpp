@@ -138,25 +138,26 @@ PcapReader::PcapReader(PcapReader&&) noexcept = default;
 PcapReader& PcapReader::operator=(PcapReader&&) noexcept = default;
 
 std::optional<PcapPacket> PcapReader::next() {
-    std::optional<PcapPacket> packet;
-    if (classic_) {
+    // Each packet is made in place, in the caller's variable: assigning the readers' result
+    // to a local copied it with 16-byte loads of what had just been stored 8 bytes at a
+    // time, a store-forwarding stall that cost 13% of filter's time on a flood.
+    if (classic_) [[likely]] {
         try {
-            packet = classic_->next();
+            return classic_->next();  // which counts its packets
         } catch (const TruncatedCapture& error) {
             if (classic_->stopped()) return std::nullopt;
             refuse_next(error.what(), true);
         } catch (const Error& error) {
             refuse_next(error.what(), false);
         }
-    } else {
-        packet = next_from_libpcap();
     }
+    std::optional<PcapPacket> packet = next_from_libpcap();
     if (packet) ++packets_read_;
     return packet;
 }
 
 void PcapReader::refuse_next(std::string_view reason, bool truncated) const {
-    std::string message = fmt::format("{}: packet {}: {}", name_, packets_read_ + 1, reason);
+    std::string message = fmt::format("{}: packet {}: {}", name_, packets_read() + 1, reason);
     if (truncated) throw TruncatedCapture(message);
     throw Error(message);
 }
@@ -180,6 +181,10 @@ std::optional<PcapPacket> PcapReader::next_from_libpcap() {
     packet.wire_length = header->len;
     packet.data = std::span<const uint8_t>(data, header->caplen);
     return packet;
+}
+
+uint64_t PcapReader::packets_read() const {
+    return classic_ ? classic_->packets_read() : packets_read_;
 }
 
 bool PcapReader::stopped() const {

@@ -87,7 +87,7 @@ class PcapReader {
     // ends inside of; reading should stop then.
     std::optional<PcapPacket> next();
     // Packets returned so far.
-    uint64_t packets_read() const { return packets_read_; }
+    uint64_t packets_read() const;
     // Whether a stop signal (stop_signals.h) ended the reading: next() then returned nullopt,
     // dropping the part of a record read so far, rather than naming a truncated capture.
     bool stopped() const;
@@ -113,7 +113,7 @@ class PcapReader {
     int link_type_ = 0;
     uint32_t snaplen_ = 0;
     TimestampPrecision precision_ = TimestampPrecision::Microseconds;
-    uint64_t packets_read_ = 0;
+    uint64_t packets_read_ = 0;  // by libpcap (the classic reader counts its own)
 };
 
 // Writes a pcap capture, byte for byte as libpcap's pcap_dump() would, through a large
