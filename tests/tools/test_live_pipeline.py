@@ -257,7 +257,7 @@ class SignalAtARandomMoment(unittest.TestCase):
                 sent += 1
                 time.sleep(0.01)
             if pause_before_signal:
-                time.sleep(0.5)  # filter has read everything: it waits on the pipe
+                time.sleep(1.5)  # filter has read everything: it waits on the pipe
             process.send_signal(stop)
             errors = process.stderr.read()
         finally:
