@@ -21,6 +21,18 @@ struct MergeCounts {
     // One message for each capture cut short: its whole packets were copied, and reading
     // went on with the next capture.
     std::vector<std::string> cuts;
+    // A stop signal (stop_signals.h) ended the reading: every packet read before it was
+    // copied, and the captures after it were not read.
+    bool stopped = false;
+    // The output's reader went away (SIGPIPE): copying ended there, the writer is not to be
+    // committed.
+    bool output_closed = false;
+};
+
+// When the packets copied reach the output.
+enum class OutputFlush {
+    Buffered,   // in large blocks, and at the end
+    EachPacket  // as each one is written, for a live pipeline (tcpdump's -U)
 };
 
 class MergedCaptures {
@@ -40,10 +52,11 @@ class MergedCaptures {
 
     // Reads every capture to its end and writes to writer the packets that filter matches
     // (all of them without a filter, only those with an IP header at the network layer),
-    // or with invert those it does not. Throws OutputError when writer fails, Error naming
-    // the capture and the packet that cannot be stored or read. Does not commit writer.
+    // or with invert those it does not. Throws OutputError when writer fails (except for a
+    // reader gone: see MergeCounts::output_closed), Error naming the capture and the packet
+    // that cannot be stored or read. Does not commit writer. A stop signal ends the copy.
     MergeCounts copy_selected(PcapWriter& writer, const PacketFilter* filter, FilterLayer layer,
-                              bool invert);
+                              bool invert, OutputFlush flush = OutputFlush::Buffered);
 
   private:
     std::vector<PcapReader> readers_;
