@@ -161,11 +161,11 @@ TEST(RuleReportFormat, TableHasOneAlignedRowPerRule) {
     EXPECT_EQ(table,
               "3 packets from 2014-04-01 12:00:00.123456 to 2014-04-01 12:00:03.000000 UTC; 0 "
               "without an IP header (no rule matches those)\n"
-              "rule                 matched       %  only  first match (UTC)           last "
+              "rule               matched       %  only  first match (UTC)           last "
               "match (UTC)\n"
-              "udp                        1  33.33%     1  2014-04-01 12:00:00.123456  "
+              "udp                      1  33.33%     1  2014-04-01 12:00:00.123456  "
               "2014-04-01 12:00:00.123456\n"
-              "say \"tcp\" \\ <&> '          2  66.67%     2  2014-04-01 12:00:02.000000  "
+              "say \"tcp\" \\ <&> '        2  66.67%     2  2014-04-01 12:00:02.000000  "
               "2014-04-01 12:00:03.000000\n");
 }
 
