@@ -37,6 +37,9 @@ void check_options(const ReportOptions& options, const std::vector<OtherOption>&
     if (!options.rules_file) throw UsageError("--report needs the rules: -f FILE");
     if (options.rules_file->empty()) throw UsageError("-f needs a file name");
     if (options.svg_file && options.svg_file->empty()) throw UsageError("--svg needs a file name");
+    if (options.svg_file == "-") {
+        throw UsageError("--svg needs a file name: the report itself goes to stdout");
+    }
     for (const OtherOption& other : others) {
         if (other.given) {
             throw UsageError(fmt::format(

@@ -194,13 +194,21 @@ std::string format_report_svg(const RuleReport& report) {
         const RuleTally& tally = report.rules[index];
         const std::string_view colour = kColours[index % kColours.size()];
         const std::string rule = xml_escaped(tally.rule);
+        // A step line: across each bin at its count, down or up at its edges; points
+        // only where the count changes, so that a long quiet stretch is one segment.
         std::string points;
+        const auto point = [&](double x, double y) {
+            points += fmt::format("{}{:.1f},{:.1f}", points.empty() ? "" : " ", x, y);
+        };
         for (std::size_t bin = 0; bin < bin_count; ++bin) {
-            const double y = y_of(bins.counts[index][bin]);
-            points += fmt::format("{}{:.1f},{:.1f} {:.1f},{:.1f}", bin == 0 ? "" : " ",
-                                  kPlotLeft + bin_width * static_cast<double>(bin), y,
-                                  kPlotLeft + bin_width * static_cast<double>(bin + 1), y);
+            const uint64_t count = bins.counts[index][bin];
+            const double left = kPlotLeft + bin_width * static_cast<double>(bin);
+            if (bin == 0 || count != bins.counts[index][bin - 1]) {
+                if (bin > 0) point(left, y_of(bins.counts[index][bin - 1]));
+                point(left, y_of(count));
+            }
         }
+        point(kPlotRight, y_of(bins.counts[index][bin_count - 1]));
         svg += fmt::format(
             "<polyline class=\"series\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" "
             "points=\"{}\"><title>{}</title></polyline>\n",

@@ -25,7 +25,8 @@ std::string format_report_table(const RuleReport& report);
 std::string format_report_json(const RuleReport& report);
 
 // An SVG document charting each rule's matches per second from the first packet read to
-// the last, one step line (a polyline of class "series", titled with the rule) per rule,
+// the last, one step line (a polyline of class "series", titled with the rule, with a
+// point where its count changes) per rule,
 // and a legend naming each rule and its count. Over a span longer than 600 seconds the
 // counts are summed over bins of several seconds, as the title says.
 std::string format_report_svg(const RuleReport& report);

@@ -204,10 +204,15 @@ TEST(RuleReportFormat, SvgHasOneSeriesPerRuleAndEscapesTheLegend) {
               std::string::npos);
     EXPECT_EQ(svg.find("<&>"), std::string::npos);
     EXPECT_NE(svg.find("Matches per second"), std::string::npos);
-    // Four seconds, one step each: the tcp series is 0, 0, 1, 1 high.
-    const std::size_t series = svg.find("<polyline", svg.find("<polyline") + 1);
-    const std::string points = svg.substr(series, svg.find("\">", series) - series);
-    EXPECT_EQ(occurrences(points, ","), 8u) << points;
+    // Four seconds: the tcp series is 0, 0, 1, 1 high; the udp series 1, 0, 0, 0.
+    const auto points_of = [&](std::size_t series) {
+        const std::size_t start = svg.find("points=\"", series) + 8;
+        return svg.substr(start, svg.find('"', start) - start);
+    };
+    const std::size_t udp = svg.find("<polyline");
+    const std::size_t tcp = svg.find("<polyline", udp + 1);
+    EXPECT_EQ(points_of(udp), "70.0,50.0 285.0,50.0 285.0,290.0 930.0,290.0");
+    EXPECT_EQ(points_of(tcp), "70.0,290.0 500.0,290.0 500.0,50.0 930.0,50.0");
 }
 
 TEST(RuleReportFormat, SvgBinsALongSpanIntoAtMostSixHundredSteps) {
@@ -218,9 +223,10 @@ TEST(RuleReportFormat, SvgBinsALongSpanIntoAtMostSixHundredSteps) {
     add(reporter, kSyn, 3599);
     const std::string svg = format_report_svg(reporter.report());
     EXPECT_NE(svg.find("Matches per 6 seconds"), std::string::npos);
-    const std::size_t series = svg.find("<polyline");
-    const std::string points = svg.substr(series, svg.find("\">", series) - series);
-    EXPECT_EQ(occurrences(points, ","), 1200u);
+    // 600 bins: the first and the last at 1, the ones between at 0.
+    const std::size_t series = svg.find("points=\"") + 8;
+    const std::string points = svg.substr(series, svg.find('"', series) - series);
+    EXPECT_EQ(points, "70.0,50.0 71.4,50.0 71.4,290.0 928.6,290.0 928.6,50.0 930.0,50.0");
 }
 
 }  // namespace
