@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "command_line/rule_report_tool.h"
 #include "libbpfgen/capture/merged_captures.h"
 
 namespace filter_command {
@@ -25,6 +26,7 @@ struct FilterOptions {
     bool unbuffered = false;  // -U
     std::string output = "-";
     std::vector<std::string> inputs;
+    rule_report_tool::ReportOptions report;  // --report and its options
 };
 
 // What a run read and wrote.

@@ -11,6 +11,7 @@
 
 #include "command_line/capture_tool.h"
 #include "command_line/filter_command.h"
+#include "command_line/rule_report_tool.h"
 #include "libbpfgen/base/error.h"
 
 namespace {
@@ -20,6 +21,7 @@ using bpfgen::UsageError;
 const std::string kUsage =
     R"USAGE(usage: filter [-b BYTECODE | -e EXPRESSION | -c ASMFILE] [--l3] [--invert]
               [--stats] [-U] [-w FILE] [FILE...]
+       filter --report -f RULES [--json] [--svg FILE] [FILE...]
 
 Reads pcap or pcapng captures (the FILEs, or standard input when there are none or for
 '-') and writes the packets the program accepts as a pcap capture to standard output, or
@@ -39,6 +41,16 @@ to FILE with -w. Without a program every packet passes. All FILEs must share a l
   -U, --packet-buffered    write each packet as soon as it is read and selected (a live
                            pipeline, as tcpdump -U); by default packets go out in large
                            blocks. With -w the file appears once the input ends or stops.
+      --report             run every rule of -f RULES over the packets in one pass, each
+                           as --l3 runs it, and print a table: rule, packets matched, %
+                           of the capture, packets this rule alone matched, first and
+                           last match (UTC); no -b/-e/-c/--invert/--stats/-w
+  -f, --rules RULES        one rule a line: a bpfgen command line at offset 0
+                           ("dns -- *.example.com", "-6 tcpdump -- udp port 53") or
+                           "bytecode:N,c t f k,..."; words split as a POSIX shell does
+                           ('...', "...", \ escapes, no expansion), # starts a comment
+      --json               print the report as JSON instead of the table
+      --svg FILE           also draw each rule's matches per second as an SVG chart
   -h, --help               this text
 
 A packet matches when the program returns non-zero. A capture cut short (its last
@@ -53,6 +65,7 @@ Examples:
   filter -e "udp port 53" capture.pcap > dns.pcap
   filter --l3 -b "$(bpfgen dns -- example.com)" --stats capture.pcap > hits.pcap
   tcpdump -U -i eth0 -w - udp port 53 | filter -U --stats -b "$R" > hits.pcap
+  filter --report -f candidates.txt --svg matches.svg capture.pcap
 )USAGE";
 
 using Options = filter_command::FilterOptions;
@@ -70,12 +83,20 @@ std::optional<Options> parse_options(int argc, char** argv) {
         .add_single_switch("stats", &options.stats)
         .add_single_switch("packet-buffered,U", &options.unbuffered)
         .add_single_value("write,w", &output);
+    rule_report_tool::add_options(tool, &options.report);
     std::vector<std::string> operands = bpfgen::parse_options_and_operands(tool, argc, argv, &help);
     if (help) return std::nullopt;
     if (output) options.output = *output;
     const int programs =
         (options.bytecode ? 1 : 0) + (options.expression ? 1 : 0) + (options.assembly_file ? 1 : 0);
     if (programs > 1) throw UsageError("give at most one of -b, -e and -c");
+    rule_report_tool::check_options(options.report, {{"-b", options.bytecode.has_value()},
+                                                     {"-e", options.expression.has_value()},
+                                                     {"-c", options.assembly_file.has_value()},
+                                                     {"--invert", options.invert},
+                                                     {"--stats", options.stats},
+                                                     {"-U", options.unbuffered},
+                                                     {"-w", output.has_value()}});
     if (options.output.empty()) throw UsageError("-w needs a file name");
     options.inputs = capture_tool::inputs_or_stdin(std::move(operands));
     return options;
@@ -85,6 +106,8 @@ int filter_main(int argc, char** argv) {
     const std::optional<Options> parsed = parse_options(argc, argv);
     if (!parsed) return -1;
     const Options& options = *parsed;
+    if (options.report.report)
+        return rule_report_tool::run("filter", options.report, options.inputs);
 
     const filter_command::FilterOutcome outcome = filter_command::run_filter(options);
     // A cut input is no reason to take back what was written: the body returns the

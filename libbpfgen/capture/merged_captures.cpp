@@ -104,4 +104,23 @@ MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter
     return counts;
 }
 
+std::vector<std::string> MergedCaptures::read_each(
+    const std::function<void(const PcapPacket&)>& visit) {
+    std::vector<std::string> cuts;
+    for (PcapReader& reader : readers_) {
+        for (;;) {
+            std::optional<PcapPacket> packet;
+            try {
+                packet = reader.next();
+            } catch (const TruncatedCapture& cut) {
+                cuts.emplace_back(cut.what());
+                break;
+            }
+            if (!packet) break;
+            visit(*packet);
+        }
+    }
+    return cuts;
+}
+
 }  // namespace bpfgen

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,12 @@ class MergedCaptures {
     // that cannot be stored or read. Does not commit writer. A stop signal ends the copy.
     MergeCounts copy_selected(PcapWriter& writer, const PacketFilter* filter, FilterLayer layer,
                               bool invert, OutputFlush flush = OutputFlush::Buffered);
+
+    // Reads every capture to its end, handing each packet to visit (the packet's bytes
+    // stay valid only during the call). Returns the reason of each capture cut short, whose
+    // whole packets were visited before reading went on with the next capture. Throws
+    // Error naming the capture and the packet that cannot be read.
+    std::vector<std::string> read_each(const std::function<void(const PcapPacket&)>& visit);
 
   private:
     std::vector<PcapReader> readers_;
