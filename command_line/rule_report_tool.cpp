@@ -10,6 +10,7 @@
 #include "generators/candidate_rules.h"
 #include "libbpfgen/base/atomic_file.h"
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/stop_signals.h"
 #include "libbpfgen/capture/link_layer.h"
 #include "libbpfgen/capture/merged_captures.h"
 #include "libbpfgen/capture/rule_report.h"
@@ -80,9 +81,16 @@ int run(std::string_view tool, const ReportOptions& options,
     if (options.svg_file) {
         bpfgen::write_whole_file(*options.svg_file, bpfgen::format_report_svg(result.report), 0644);
     }
-    capture_tool::write_stdout(options.json ? bpfgen::format_report_json(result.report)
-                                            : bpfgen::format_report_table(result.report));
-    capture_tool::flush_stdout();
+    // A reader of the report gone (SIGPIPE) ends the printing: nothing else to do.
+    if (capture_tool::write_stdout(options.json ? bpfgen::format_report_json(result.report)
+                                                : bpfgen::format_report_table(result.report))) {
+        (void)capture_tool::flush_stdout();
+    }
+    if (result.stopped) {
+        std::fprintf(stderr, "%.*s: stopped by %s: the report covers the packets read before\n",
+                     static_cast<int>(tool.size()), tool.data(),
+                     bpfgen::stop_signal_name(bpfgen::StopSignals::received()));
+    }
     for (const std::string& cut : result.cuts) {
         std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(tool.size()), tool.data(),
                      capture_tool::one_line(cut).c_str());

@@ -104,23 +104,30 @@ MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter
     return counts;
 }
 
-std::vector<std::string> MergedCaptures::read_each(
+MergedCaptures::ReadEnd MergedCaptures::read_each(
     const std::function<void(const PcapPacket&)>& visit) {
-    std::vector<std::string> cuts;
+    ReadEnd end;
     for (PcapReader& reader : readers_) {
+        if (stop_requested()) {
+            end.stopped = true;
+            break;
+        }
         for (;;) {
             std::optional<PcapPacket> packet;
             try {
                 packet = reader.next();
             } catch (const TruncatedCapture& cut) {
-                cuts.emplace_back(cut.what());
+                end.cuts.emplace_back(cut.what());
                 break;
             }
-            if (!packet) break;
+            if (!packet) {
+                end.stopped = reader.stopped();
+                break;
+            }
             visit(*packet);
         }
     }
-    return cuts;
+    return end;
 }
 
 }  // namespace bpfgen

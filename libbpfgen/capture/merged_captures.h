@@ -61,9 +61,14 @@ class MergedCaptures {
 
     // Reads every capture to its end, handing each packet to visit (the packet's bytes
     // stay valid only during the call). Returns the reason of each capture cut short, whose
-    // whole packets were visited before reading went on with the next capture. Throws
-    // Error naming the capture and the packet that cannot be read.
-    std::vector<std::string> read_each(const std::function<void(const PcapPacket&)>& visit);
+    // whole packets were visited before reading went on with the next capture, and whether
+    // a stop signal ended the reading early. Throws Error naming the capture and the packet
+    // that cannot be read.
+    struct ReadEnd {
+        std::vector<std::string> cuts;
+        bool stopped = false;
+    };
+    ReadEnd read_each(const std::function<void(const PcapPacket&)>& visit);
 
   private:
     std::vector<PcapReader> readers_;

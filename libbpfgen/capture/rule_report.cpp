@@ -68,7 +68,10 @@ void RuleReporter::add(const PcapPacket& packet) {
 MergedRuleReport report_rules(MergedCaptures& captures, std::vector<ReportRule> rules) {
     RuleReporter reporter(std::move(rules), captures.link_type(), captures.finest_precision());
     MergedRuleReport result;
-    result.cuts = captures.read_each([&](const PcapPacket& packet) { reporter.add(packet); });
+    MergedCaptures::ReadEnd end =
+        captures.read_each([&](const PcapPacket& packet) { reporter.add(packet); });
+    result.cuts = std::move(end.cuts);
+    result.stopped = end.stopped;
     for (std::string& cut : result.cuts) {
         cut += " (the capture ends there: the packets before it were counted)";
     }

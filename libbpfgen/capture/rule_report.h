@@ -74,6 +74,9 @@ struct MergedRuleReport {
     // One message for each capture cut short: its whole packets were counted, and reading
     // went on with the next capture.
     std::vector<std::string> cuts;
+    // A stop signal (SIGINT, SIGTERM) ended the reading: the report covers the packets
+    // read before it.
+    bool stopped = false;
 };
 
 // Reads every packet of the captures and reports on the rules over them. Throws Error as
