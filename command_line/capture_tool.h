@@ -24,6 +24,7 @@
 #include "command_line/tool_options.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/stop_signals.h"
+#include "libbpfgen/capture/link_type_names.h"
 
 namespace capture_tool {
 
@@ -51,6 +52,16 @@ inline void refuse_binary_to_terminal(const std::string& output_path) {
     if (output_path == "-" && ::isatty(STDOUT_FILENO)) {
         throw bpfgen::UsageError(
             "will not write a pcap capture to a terminal: redirect stdout or use -w FILE");
+    }
+}
+
+// The value of a -l/--linktype option: a LINKTYPE number or libpcap's name for it; anything
+// else is a usage error.
+inline int link_type_option(const std::string& text) {
+    try {
+        return bpfgen::parse_link_type(text);
+    } catch (const bpfgen::Error& error) {
+        throw bpfgen::UsageError(error.what());
     }
 }
 

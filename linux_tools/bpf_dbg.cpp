@@ -52,6 +52,19 @@ constexpr std::string_view kUsage =
 using FileCloser = int (*)(std::FILE*);
 using OwnedFile = std::unique_ptr<std::FILE, FileCloser>;
 
+// The file at path opened in mode, or no file for "" (standard input or output); throws
+// Error naming the path when it cannot be opened.
+OwnedFile open_named(const std::string& path, const char* mode) {
+    OwnedFile file(nullptr, &std::fclose);
+    if (path.empty()) return file;
+    file.reset(std::fopen(path.c_str(), mode));
+    if (!file) {
+        throw bpfgen::Error(fmt::format("{}: cannot open: {}", bpfgen::quote_for_message(path),
+                                        std::strerror(errno)));
+    }
+    return file;
+}
+
 // One line of `file` without its newline, or nullopt at the end; throws Error naming
 // `name` on a read error.
 std::optional<std::string> read_line(std::FILE* file, std::string_view name) {
@@ -96,37 +109,20 @@ int bpf_dbg_main(int argc, char** argv) {
     }
     if (argc > 3) throw bpfgen::UsageError("at most two arguments: COMMANDS and OUTPUT");
 
-    std::string input_name = "<stdin>";
-    OwnedFile owned_input(nullptr, &std::fclose);
-    if (argc >= 2 && std::string_view(argv[1]) != "-") {
-        input_name = argv[1];
-        owned_input.reset(std::fopen(argv[1], "r"));
-        if (!owned_input) {
-            throw bpfgen::Error(fmt::format("{}: cannot open: {}",
-                                            bpfgen::quote_for_message(input_name),
-                                            std::strerror(errno)));
-        }
-    }
-    std::string output_name = "standard output";
-    OwnedFile owned_output(nullptr, &std::fclose);
-    if (argc >= 3 && std::string_view(argv[2]) != "-") {
-        output_name = argv[2];
-        owned_output.reset(std::fopen(argv[2], "w"));
-        if (!owned_output) {
-            throw bpfgen::Error(fmt::format("{}: cannot open: {}",
-                                            bpfgen::quote_for_message(output_name),
-                                            std::strerror(errno)));
-        }
-    }
+    const std::string input_name = argc >= 2 && std::string_view(argv[1]) != "-" ? argv[1] : "";
+    const std::string output_name = argc >= 3 && std::string_view(argv[2]) != "-" ? argv[2] : "";
+    const OwnedFile owned_input = open_named(input_name, "r");
+    OwnedFile owned_output = open_named(output_name, "w");
     std::FILE* const input = owned_input ? owned_input.get() : stdin;
     std::FILE* const output = owned_output ? owned_output.get() : stdout;
     const bool interactive = input == stdin && ::isatty(STDIN_FILENO) != 0;
+    const std::string script_name = owned_input ? input_name : "<stdin>";
 
     bpf_dbg::Session session;
     bool failed = false;
     for (std::size_t number = 1;; ++number) {
         const std::optional<std::string> line =
-            interactive ? read_terminal_line() : read_line(input, input_name);
+            interactive ? read_terminal_line() : read_line(input, script_name);
         if (!line) break;
         const bpf_dbg::Reply reply = session.execute(*line);
         std::fwrite(reply.output.data(), 1, reply.output.size(), output);
@@ -137,7 +133,7 @@ int bpf_dbg_main(int argc, char** argv) {
             if (interactive) {
                 std::fprintf(stderr, "bpf_dbg: %s\n", message.c_str());
             } else {
-                std::fprintf(stderr, "bpf_dbg: %s:%zu: %s\n", input_name.c_str(), number,
+                std::fprintf(stderr, "bpf_dbg: %s:%zu: %s\n", script_name.c_str(), number,
                              message.c_str());
             }
         }

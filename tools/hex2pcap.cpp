@@ -64,13 +64,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     std::vector<std::string> operands = bpfgen::parse_options_and_operands(tool, argc, argv, &help);
     if (help) return std::nullopt;
     if (output) options.output = *output;
-    if (link_type) {
-        try {
-            options.link_type = bpfgen::parse_link_type(*link_type);
-        } catch (const Error& error) {
-            throw bpfgen::UsageError(error.what());
-        }
-    }
+    if (link_type) options.link_type = capture_tool::link_type_option(*link_type);
     if (options.output.empty()) throw bpfgen::UsageError("-w needs a file name");
     options.inputs = capture_tool::inputs_or_stdin(std::move(operands));
     return options;

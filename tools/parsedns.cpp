@@ -12,14 +12,12 @@
 #include <fmt/format.h>
 
 #include "command_line/capture_tool.h"
+#include "command_line/dns_packet_printer.h"
 #include "libbpfgen/base/descriptor_input.h"
 #include "libbpfgen/base/error.h"
-#include "libbpfgen/base/hex.h"
 #include "libbpfgen/base/stop_signals.h"
 #include "libbpfgen/capture/hex_line_reader.h"
 #include "libbpfgen/capture/link_layer.h"
-#include "libbpfgen/capture/packet_description.h"
-#include "libbpfgen/capture/pcap_io.h"
 
 namespace {
 
@@ -66,11 +64,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     if (help) return std::nullopt;
     if (link_type) {
         if (options.raw) throw bpfgen::UsageError("--raw and --linktype exclude each other");
-        try {
-            options.link_type = bpfgen::parse_link_type(*link_type);
-        } catch (const Error& error) {
-            throw bpfgen::UsageError(error.what());
-        }
+        options.link_type = capture_tool::link_type_option(*link_type);
         if (!bpfgen::is_supported_link_type(options.link_type)) {
             throw bpfgen::UsageError(fmt::format("link type {} is not supported",
                                                  bpfgen::link_type_name(options.link_type)));
@@ -80,48 +74,11 @@ std::optional<Options> parse_options(int argc, char** argv) {
     return options;
 }
 
-// Decodes and prints packets one at a time, as they come (a live pipeline sees each at
-// once), and counts them: the blank line between two, and the status.
-class PacketPrinter {
-  public:
-    PacketPrinter(const Options& options) : options_(options), output_(options.unbuffered) {}
-
-    // Prints one packet, or the error line naming it when `refused` (why it is refused
-    // before it is decoded) or when it does not decode. False once stdout's reader is gone.
-    bool print(const std::string& name, std::string_view hex,
-               const std::optional<std::string>& refused) {
-        std::string text;
-        try {
-            if (refused) throw Error(*refused);
-            const std::vector<uint8_t> bytes = bpfgen::hex_decode(hex);
-            text = fmt::format("{}{}: {} bytes\n", printed_ == 0 ? "" : "\n", name, bytes.size()) +
-                   bpfgen::describe_dns_packet(
-                       bytes, options_.raw ? std::nullopt : std::optional(options_.link_type));
-        } catch (const Error& error) {
-            ++printed_;
-            if (!capture_tool::flush_stdout()) return false;
-            std::fprintf(stderr, "parsedns: %s: %s\n", name.c_str(),
-                         capture_tool::one_line(error.what()).c_str());
-            status_ = 1;
-            return true;
-        }
-        ++printed_;
-        return output_.write(text);
-    }
-    std::size_t printed() const { return printed_; }
-    int status() const { return status_; }
-
-  private:
-    const Options& options_;
-    capture_tool::StdoutRecords output_;
-    std::size_t printed_ = 0;
-    int status_ = 0;
-};
-
 int parsedns_main(int argc, char** argv) {
     const std::optional<Options> options = parse_options(argc, argv);
     if (!options) return -1;
-    PacketPrinter printer(*options);
+    parsedns::PacketPrinter printer(options->raw ? std::nullopt : std::optional(options->link_type),
+                                    options->unbuffered);
     for (const std::string& argument : options->packets) {
         if (bpfgen::stop_requested()) break;
         if (argument != "-") {

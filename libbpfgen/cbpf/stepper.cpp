@@ -77,21 +77,6 @@ uint32_t Stepper::ancillary(uint32_t extension) const {
     throw Error("unknown ancillary extension " + std::to_string(extension));
 }
 
-namespace {
-
-unsigned load_bytes(uint16_t code) {
-    switch (op::size(code)) {
-        case op::kW:
-            return 4;
-        case op::kH:
-            return 2;
-        default:
-            return 1;
-    }
-}
-
-}  // namespace
-
 std::optional<uint32_t> Stepper::step() {
     if (finished()) throw Error("the program has already ended");
     const Instruction& insn = program_.program()[state_.pc];
@@ -122,13 +107,13 @@ std::optional<uint32_t> Stepper::step() {
             if (k >= ancillary::kOffset) {
                 a = ancillary(k - ancillary::kOffset);
             } else {
-                load_a(static_cast<int32_t>(k), load_bytes(insn.code));
+                load_a(static_cast<int32_t>(k), op::load_width(insn.code));
             }
             break;
         case Operation::LdIndW:
         case Operation::LdIndH:
         case Operation::LdIndB:
-            load_a(static_cast<int32_t>(x + k), load_bytes(insn.code));
+            load_a(static_cast<int32_t>(x + k), op::load_width(insn.code));
             break;
         case Operation::LdxMsh:
             if (const std::optional<uint32_t> byte = load(static_cast<int32_t>(k), 1)) {

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/text.h"
 #include "libbpfgen/ebpf/disassembler.h"
 
 namespace bpfgen::ebpf {
@@ -53,15 +54,11 @@ std::string joined(const std::vector<std::string>& names) {
     return text;
 }
 
+// The names joined() wrote, one a line.
 std::vector<std::string> split_lines(const std::string& text) {
     std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        const std::size_t end = text.find('\n', start);
-        lines.push_back(text.substr(start, end - start));
-        if (end == std::string::npos) break;
-        start = end + 1;
-    }
+    for (const std::string_view line : split(text, '\n')) lines.emplace_back(line);
+    if (!lines.empty() && lines.back().empty()) lines.pop_back();
     return lines;
 }
 
