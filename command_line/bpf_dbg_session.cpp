@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -454,6 +456,19 @@ void Session::dump(std::string_view arguments, std::string& out) const {
     }
     out += "/* { op, jt, jf, k }, */\n";
     out += bpfgen::format_c(code);
+}
+
+std::optional<std::string> read_command_line(std::FILE* file, std::string_view name) {
+    std::string line;
+    for (int c = std::getc(file); c != EOF; c = std::getc(file)) {
+        if (c == '\n') return line;
+        line += static_cast<char>(c);
+    }
+    if (std::ferror(file)) {
+        throw bpfgen::Error(fmt::format("{}: cannot read: {}", name, std::strerror(errno)));
+    }
+    if (line.empty()) return std::nullopt;
+    return line;
 }
 
 }  // namespace bpf_dbg

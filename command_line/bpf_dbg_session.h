@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <set>
@@ -93,5 +94,9 @@ class Session {
 
 // The kernel tool's disassembly of one instruction: "l3:\tjeq #0x800, l4, l9".
 std::string disassemble_line(const bpfgen::Instruction& instruction, std::size_t index);
+
+// One line of `file` without its newline (a last line without one included), or nullopt at
+// the end; throws Error naming `name` on a read error. How scripts feed a Session.
+std::optional<std::string> read_command_line(std::FILE* file, std::string_view name);
 
 }  // namespace bpf_dbg

@@ -47,6 +47,8 @@ constexpr std::string_view kUsage =
     "  dump                 the program as C initialisers\n"
     "  quit\n"
     "\n"
+    "  -h, --help           this text\n"
+    "\n"
     "A failing command prints one line on stderr; a script in which one failed exits 1.\n";
 
 using FileCloser = int (*)(std::FILE*);
@@ -65,21 +67,6 @@ OwnedFile open_named(const std::string& path, const char* mode) {
     return file;
 }
 
-// One line of `file` without its newline, or nullopt at the end; throws Error naming
-// `name` on a read error.
-std::optional<std::string> read_line(std::FILE* file, std::string_view name) {
-    std::string line;
-    for (int c = std::getc(file); c != EOF; c = std::getc(file)) {
-        if (c == '\n') return line;
-        line += static_cast<char>(c);
-    }
-    if (std::ferror(file)) {
-        throw bpfgen::Error(fmt::format("{}: cannot read: {}", name, std::strerror(errno)));
-    }
-    if (line.empty()) return std::nullopt;
-    return line;
-}
-
 // One line typed at the terminal after the prompt, or nullopt at the end (Ctrl-D).
 std::optional<std::string> read_terminal_line() {
 #ifdef BPFTOOLS_HAVE_LIBEDIT
@@ -91,7 +78,7 @@ std::optional<std::string> read_terminal_line() {
 #else
     std::fputs("> ", stdout);
     std::fflush(stdout);
-    return read_line(stdin, "<stdin>");
+    return bpf_dbg::read_command_line(stdin, "<stdin>");
 #endif
 }
 
@@ -122,7 +109,7 @@ int bpf_dbg_main(int argc, char** argv) {
     bool failed = false;
     for (std::size_t number = 1;; ++number) {
         const std::optional<std::string> line =
-            interactive ? read_terminal_line() : read_line(input, script_name);
+            interactive ? read_terminal_line() : bpf_dbg::read_command_line(input, script_name);
         if (!line) break;
         const bpf_dbg::Reply reply = session.execute(*line);
         std::fwrite(reply.output.data(), 1, reply.output.size(), output);
