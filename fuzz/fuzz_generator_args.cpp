@@ -15,12 +15,12 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 1) return 0;
     static constexpr const char* kGenerators[] = {"dns", "suffix", "p0f", "dns_validate"};
-    static constexpr uint32_t kOffsets[] = {0, 14, 16, 18};
+    static constexpr uint32_t kOffsets[] = {0, 14, 16, 18, 20};
     const uint8_t selector = data[0];
     bpfgen::GeneratorOptions options;
     options.ip_version = (selector & 0x04) ? 6 : 4;
     options.negate = (selector & 0x08) != 0;
-    options.l3_offset = kOffsets[(selector >> 4) & 0x03];
+    options.l3_offset = kOffsets[((selector >> 4) & 0x07) % 5];  // bits 4-6
     const char* generator = kGenerators[selector & 0x03];
 
     std::vector<std::string> args(1);
