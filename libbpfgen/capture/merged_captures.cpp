@@ -75,10 +75,9 @@ MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter
             ++counts.read;
             bool matches = true;
             if (filter) {
-                const std::optional<uint32_t> verdict =
-                    filter->verdict(packet->data, packet->wire_length);
-                if (!verdict) ++counts.without_ip;
-                matches = verdict.value_or(0) != 0;
+                bool without_ip = false;
+                matches = filter->verdict_value(packet->data, packet->wire_length, without_ip) != 0;
+                counts.without_ip += without_ip ? 1 : 0;
             } else if (layer == FilterLayer::Network &&
                        !find_network_layer(reader.link_type(), packet->data)) {
                 ++counts.without_ip;
