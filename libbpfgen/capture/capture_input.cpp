@@ -28,6 +28,11 @@ namespace {
 // opened together, or small ones, do not each hold a large buffer.
 constexpr std::size_t kFirstBufferSize = std::size_t{16} << 10;
 
+// The most one read(2) asks for: the bytes read are parsed, run through the filter and
+// written out while they are still in the processor's cache; reading the whole 2 MiB
+// buffer at once left them to be fetched back from memory.
+constexpr std::size_t kReadSize = std::size_t{128} << 10;
+
 // A buffer and a pointer for writing into it.
 using Buffer = std::pair<std::shared_ptr<const void>, uint8_t*>;
 
@@ -85,7 +90,8 @@ std::span<const uint8_t> CaptureInput::fill(std::size_t size) {
         const uint8_t* const limit = buffer_bytes_ + capacity_;
         while (static_cast<std::size_t>(free_space - position_) < size && may_read()) {
             const ssize_t n =
-                ::read(fd_.get(), free_space, static_cast<std::size_t>(limit - free_space));
+                ::read(fd_.get(), free_space,
+                       std::min(kReadSize, static_cast<std::size_t>(limit - free_space)));
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) {
                 read_error_ = errno;

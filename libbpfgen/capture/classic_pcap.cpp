@@ -119,11 +119,11 @@ void ClassicPcapReader::refuse_truncated(uint32_t captured_length, std::size_t a
         "truncated dump file; tried to read {} captured bytes, only got {}", wanted, available));
 }
 
-std::optional<PcapPacket> ClassicPcapReader::next() {
+const PcapPacket* ClassicPcapReader::next() {
     const std::span<const uint8_t> head = input_->peek(kClassicRecordHeaderSize);
     if (head.size() < kClassicRecordHeaderSize) [[unlikely]] {
         end_of_records(head.size());
-        return std::nullopt;
+        return nullptr;
     }
     const uint32_t seconds = load32(head.data(), swapped_);
     const uint32_t fraction = load32(head.data() + 4, swapped_);
@@ -138,9 +138,8 @@ std::optional<PcapPacket> ClassicPcapReader::next() {
     }
     input_->consume(record_length);
     ++packets_read_;
-    // Made in the caller's variable (no copy of it: see PcapReader::next).
-    std::optional<PcapPacket> made(std::in_place);
-    PcapPacket& packet = *made;
+    // Each field is stored once, where the caller reads it (see PcapReader::next_view).
+    PcapPacket& packet = packet_;
     // libpcap 1.10 widens the seconds of a file in this machine's byte order as a signed
     // 32-bit number (past 2038 they come out negative) but those of a swapped file as an
     // unsigned one, which its byte swap yields. It scales a microsecond fraction up in 64
@@ -152,7 +151,7 @@ std::optional<PcapPacket> ClassicPcapReader::next() {
     packet.data = record.subspan(kClassicRecordHeaderSize, std::min(captured_length, snaplen_));
     packet.stored_record = record;
     packet.storage = input_->storage();
-    return made;
+    return &packet;
 }
 
 }  // namespace bpfgen

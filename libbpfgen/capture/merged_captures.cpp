@@ -44,14 +44,14 @@ TimestampPrecision MergedCaptures::finest_precision() const {
 
 namespace {
 
-// The next packet of reader, or nullopt at its end or where it is cut short (named in cuts).
-std::optional<PcapPacket> next_or_cut(PcapReader& reader, std::vector<std::string>& cuts) {
+// The next packet of reader, or nullptr at its end or where it is cut short (named in cuts).
+const PcapPacket* next_or_cut(PcapReader& reader, std::vector<std::string>& cuts) {
     try {
-        return reader.next();
+        return reader.next_view();
     } catch (const TruncatedCapture& cut) {
         cuts.push_back(fmt::format(
             "{} (the capture ends there: the packets before it were filtered)", cut.what()));
-        return std::nullopt;
+        return nullptr;
     }
 }
 
@@ -66,8 +66,8 @@ MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter
             break;
         }
         for (;;) {
-            // Made in place (see PcapReader::next): no copy of the packet to stall on.
-            const std::optional<PcapPacket> packet = next_or_cut(reader, counts.cuts);
+            // Read where the reader keeps it (see PcapReader::next_view): no copy to stall on.
+            const PcapPacket* packet = next_or_cut(reader, counts.cuts);
             if (!packet) {
                 counts.stopped = reader.stopped();
                 break;
@@ -75,10 +75,9 @@ MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter
             ++counts.read;
             bool matches = true;
             if (filter) {
-                const std::optional<uint32_t> verdict =
-                    filter->verdict(packet->data, packet->wire_length);
-                if (!verdict) ++counts.without_ip;
-                matches = verdict.value_or(0) != 0;
+                bool without_ip = false;
+                matches = filter->verdict_value(packet->data, packet->wire_length, without_ip) != 0;
+                counts.without_ip += without_ip ? 1 : 0;
             } else if (layer == FilterLayer::Network &&
                        !find_network_layer(reader.link_type(), packet->data)) {
                 ++counts.without_ip;
@@ -113,9 +112,9 @@ MergedCaptures::ReadEnd MergedCaptures::read_each(
             break;
         }
         for (;;) {
-            std::optional<PcapPacket> packet;
+            const PcapPacket* packet = nullptr;
             try {
-                packet = reader.next();
+                packet = reader.next_view();
             } catch (const TruncatedCapture& cut) {
                 end.cuts.emplace_back(cut.what());
                 break;

@@ -90,9 +90,9 @@ PacketFilter::PacketFilter(CheckedProgram program, int link_type, FilterLayer la
     }
 }
 
-std::optional<uint32_t> PacketFilter::verdict(std::span<const uint8_t> packet,
-                                              uint32_t wire_length) const {
-    if (layer_ == FilterLayer::LinkLayer && !reads_link_context_) {
+uint32_t PacketFilter::verdict_value(std::span<const uint8_t> packet, uint32_t wire_length,
+                                     bool& without_ip) const {
+    if (layer_ == FilterLayer::LinkLayer && !reads_link_context_) [[likely]] {
         return bpfgen::verdict(program_, packet, bare_context_, wire_length);
     }
     // One decoding of the link-layer header serves the context and the network layer; a
@@ -105,7 +105,10 @@ std::optional<uint32_t> PacketFilter::verdict(std::span<const uint8_t> packet,
         return bpfgen::verdict(program_, packet, context, wire_length);
     }
     const auto network = link ? find_network_layer(*link, packet) : std::nullopt;
-    if (!network) return std::nullopt;
+    if (!network) {
+        without_ip = true;
+        return 0;
+    }
     // At the network layer the kernel's skb->len no longer counts the link-layer header.
     std::size_t length = wire_length > network->offset ? wire_length - network->offset
                                                        : packet.size() - network->offset;

@@ -35,7 +35,18 @@ class PacketFilter {
     // At the network layer the program sees the IP packet as the kernel hands it to
     // iptables: cut to the length its header states (link-layer padding dropped), which
     // `ld #len` sees too.
-    std::optional<uint32_t> verdict(std::span<const uint8_t> packet, uint32_t wire_length) const;
+    std::optional<uint32_t> verdict(std::span<const uint8_t> packet, uint32_t wire_length) const {
+        bool without_ip = false;
+        const uint32_t value = verdict_value(packet, wire_length, without_ip);
+        if (without_ip) return std::nullopt;
+        return value;
+    }
+    // The same verdict as a plain number, for loops over many packets: 0 for a packet
+    // without an IPv4/IPv6 header, for which without_ip is set to true (else left as it
+    // is). An optional returned through memory, its value and its flag stored apart and
+    // loaded as one, stalled the loop on every packet.
+    uint32_t verdict_value(std::span<const uint8_t> packet, uint32_t wire_length,
+                           bool& without_ip) const;
 
   private:
     CheckedProgram program_;

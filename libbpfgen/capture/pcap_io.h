@@ -85,7 +85,15 @@ class PcapReader {
     // The next packet, or nullopt at the end of the capture. Throws Error naming the input
     // and the packet number for a damaged record, TruncatedCapture for one the capture
     // ends inside of; reading should stop then.
-    std::optional<PcapPacket> next();
+    std::optional<PcapPacket> next() {
+        const PcapPacket* packet = next_view();
+        return packet ? std::optional<PcapPacket>(*packet) : std::nullopt;
+    }
+    // The same as next(), for loops over many packets: the packet, kept in this reader
+    // until the next call, or nullptr at the end. Returning it by value copied it through
+    // memory with wider loads than the stores that had just made it, a store-forwarding
+    // stall on every packet.
+    const PcapPacket* next_view();
     // Packets returned so far.
     uint64_t packets_read() const;
     // Whether a stop signal (stop_signals.h) ended the reading: next() then returned nullopt,
@@ -97,7 +105,7 @@ class PcapReader {
     Program compile_filter(const std::string& expression) const;
 
   private:
-    std::optional<PcapPacket> next_from_libpcap();
+    const PcapPacket* next_from_libpcap();
     // Throws the reason a reader gave for refusing the next record, naming the input and
     // the packet: a TruncatedCapture when the capture ended inside it.
     [[noreturn]] void refuse_next(std::string_view reason, bool truncated) const;
@@ -114,6 +122,7 @@ class PcapReader {
     uint32_t snaplen_ = 0;
     TimestampPrecision precision_ = TimestampPrecision::Microseconds;
     uint64_t packets_read_ = 0;  // by libpcap (the classic reader counts its own)
+    PcapPacket libpcap_packet_;  // the last one libpcap read
 };
 
 // Writes a pcap capture, byte for byte as libpcap's pcap_dump() would, through a large

@@ -38,10 +38,10 @@ class ClassicPcapReader {
     // Reads the records that follow the file header (which `input` has already consumed).
     ClassicPcapReader(std::unique_ptr<CaptureInput> input, const ClassicFileHeader& header);
 
-    // The next packet, or nullopt at the end of the file after a whole record. Throws Error
+    // The next packet, or nullptr at the end of the file after a whole record. Throws Error
     // with libpcap's words for a record it refuses, TruncatedCapture for one that the file
-    // cuts short. The view stays valid until the next call.
-    std::optional<PcapPacket> next();
+    // cuts short. The packet, kept in this reader, stays valid until the next call.
+    const PcapPacket* next();
     // Whether a stop signal ended the input (a record it cut short is then no truncation).
     bool stopped() const { return input_->stopped(); }
     // Packets returned so far.
@@ -61,6 +61,7 @@ class ClassicPcapReader {
     bool nanoseconds_;
     uint32_t snaplen_;
     uint64_t packets_read_ = 0;
+    PcapPacket packet_;  // the last one next() returned
 };
 
 // A record header as pcap_dump() stores it (this machine's byte order): the seconds and
