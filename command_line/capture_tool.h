@@ -77,7 +77,7 @@ inline constexpr const char* kStopHelp =
 [[nodiscard]] inline bool write_stdout(std::string_view text) {
     if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
         if (bpfgen::StopSignals::output_closed()) return false;
-        throw bpfgen::Error(fmt::format("cannot write to stdout: {}", std::strerror(errno)));
+        throw bpfgen::Error(fmt::format("stdout: cannot write: {}", std::strerror(errno)));
     }
     return true;
 }
@@ -86,7 +86,7 @@ inline constexpr const char* kStopHelp =
 [[nodiscard]] inline bool flush_stdout() {
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
         if (bpfgen::StopSignals::output_closed()) return false;
-        throw bpfgen::Error(fmt::format("cannot write to stdout: {}", std::strerror(errno)));
+        throw bpfgen::Error(fmt::format("stdout: cannot write: {}", std::strerror(errno)));
     }
     return true;
 }
