@@ -14,6 +14,7 @@
 #include <exception>
 #include <functional>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/stop_signals.h"
 #include "libbpfgen/capture/link_type_names.h"
+#include "libbpfgen/capture/pcap_io.h"
 
 namespace capture_tool {
 
@@ -102,6 +104,34 @@ class StdoutRecords {
 
   private:
     bool flush_each_;
+};
+
+// Where the captures a tool reads are cut short (a killed or still running capture, a
+// partial copy): as tcpdump, the packets before a cut are processed, the inputs after it
+// are still read, then one line names each cut and the exit status is 1. A damaged record
+// is no cut: it stays an error, and the output is taken back.
+class CaptureCuts {
+  public:
+    // The next packet of reader: nullopt at its end, or where it is cut short.
+    std::optional<bpfgen::PcapPacket> next(bpfgen::PcapReader& reader) {
+        try {
+            return reader.next();
+        } catch (const bpfgen::TruncatedCapture& cut) {
+            cuts_.emplace_back(cut.what());
+            return std::nullopt;
+        }
+    }
+
+    // Prints "TOOL: CUT" for each cut on stderr; the exit status: 1 after a cut, else 0.
+    [[nodiscard]] int report(const char* tool) const {
+        for (const std::string& cut : cuts_) {
+            std::fprintf(stderr, "%s: %s\n", tool, tool_main::one_line(cut).c_str());
+        }
+        return cuts_.empty() ? 0 : 1;
+    }
+
+  private:
+    std::vector<std::string> cuts_;
 };
 
 using tool_main::one_line;
