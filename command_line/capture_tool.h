@@ -74,6 +74,11 @@ inline constexpr const char* kStopHelp =
     "output's reader goes away (SIGPIPE: `| head`): the tool stops reading, quietly\n"
     "(unless SIGPIPE was ignored when it started: then it is a write error, exit 1).\n";
 
+// What pcap2hex's and offset's --help say about a capture cut short (CaptureCuts).
+inline constexpr const char* kCutHelp =
+    "A capture cut short (a killed capture, a partial copy) gives the lines of its whole\n"
+    "packets, then one line naming where it ends, and exit status 1, as tcpdump.\n";
+
 // Writes text to stdout; throws Error when stdout cannot take it, except when its reader is
 // gone (SIGPIPE): then returns false, and the tool is to stop reading.
 [[nodiscard]] inline bool write_stdout(std::string_view text) {

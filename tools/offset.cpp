@@ -35,7 +35,8 @@ the escapes \xHH, \OOO (octal), \t, \n, \r, \\ and the like, e.g. '\x07example\x
                  write each line as soon as its packet is read (a live pipeline)
   -h, --help     this text
 
-)USAGE" + std::string(capture_tool::kStopHelp);
+)USAGE" + std::string(capture_tool::kStopHelp) +
+                           capture_tool::kCutHelp;
 
 struct Options {
     bool reverse = false;

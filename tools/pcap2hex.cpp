@@ -37,7 +37,7 @@ are none or for '-') as one line of hex. hex2pcap turns the lines back into a ca
   -h, --help          this text
 
 )USAGE" +
-    std::string(capture_tool::kStopHelp);
+    std::string(capture_tool::kStopHelp) + capture_tool::kCutHelp;
 
 struct Options {
     bool scrub = false;
