@@ -71,3 +71,6 @@ echo "== generator"
 echo
 echo "== filter -b against cat, CPU (user+sys), median ratio of repetitions"
 BPFTOOLS_BIN=$bin "$top/bench/filter_cpu.sh" "$packets" 9
+echo
+echo "== ./bpftools TOOL against the tool itself: milliseconds added per call"
+"$top/bench/wrapper_overhead.sh" 20 5

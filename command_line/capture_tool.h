@@ -14,6 +14,7 @@
 #include <exception>
 #include <functional>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/stop_signals.h"
 #include "libbpfgen/capture/link_type_names.h"
+#include "libbpfgen/capture/pcap_io.h"
 
 namespace capture_tool {
 
@@ -72,12 +74,17 @@ inline constexpr const char* kStopHelp =
     "output's reader goes away (SIGPIPE: `| head`): the tool stops reading, quietly\n"
     "(unless SIGPIPE was ignored when it started: then it is a write error, exit 1).\n";
 
+// What pcap2hex's and offset's --help say about a capture cut short (CaptureCuts).
+inline constexpr const char* kCutHelp =
+    "A capture cut short (a killed capture, a partial copy) gives the lines of its whole\n"
+    "packets, then one line naming where it ends, and exit status 1, as tcpdump.\n";
+
 // Writes text to stdout; throws Error when stdout cannot take it, except when its reader is
 // gone (SIGPIPE): then returns false, and the tool is to stop reading.
 [[nodiscard]] inline bool write_stdout(std::string_view text) {
     if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
         if (bpfgen::StopSignals::output_closed()) return false;
-        throw bpfgen::Error(fmt::format("cannot write to stdout: {}", std::strerror(errno)));
+        throw bpfgen::Error(fmt::format("stdout: cannot write: {}", std::strerror(errno)));
     }
     return true;
 }
@@ -86,7 +93,7 @@ inline constexpr const char* kStopHelp =
 [[nodiscard]] inline bool flush_stdout() {
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
         if (bpfgen::StopSignals::output_closed()) return false;
-        throw bpfgen::Error(fmt::format("cannot write to stdout: {}", std::strerror(errno)));
+        throw bpfgen::Error(fmt::format("stdout: cannot write: {}", std::strerror(errno)));
     }
     return true;
 }
@@ -102,6 +109,34 @@ class StdoutRecords {
 
   private:
     bool flush_each_;
+};
+
+// Where the captures a tool reads are cut short (a killed or still running capture, a
+// partial copy): as tcpdump, the packets before a cut are processed, the inputs after it
+// are still read, then one line names each cut and the exit status is 1. A damaged record
+// is no cut: it stays an error, and the output is taken back.
+class CaptureCuts {
+  public:
+    // The next packet of reader: nullopt at its end, or where it is cut short.
+    std::optional<bpfgen::PcapPacket> next(bpfgen::PcapReader& reader) {
+        try {
+            return reader.next();
+        } catch (const bpfgen::TruncatedCapture& cut) {
+            cuts_.emplace_back(cut.what());
+            return std::nullopt;
+        }
+    }
+
+    // Prints "TOOL: CUT" for each cut on stderr; the exit status: 1 after a cut, else 0.
+    [[nodiscard]] int report(const char* tool) const {
+        for (const std::string& cut : cuts_) {
+            std::fprintf(stderr, "%s: %s\n", tool, tool_main::one_line(cut).c_str());
+        }
+        return cuts_.empty() ? 0 : 1;
+    }
+
+  private:
+    std::vector<std::string> cuts_;
 };
 
 using tool_main::one_line;

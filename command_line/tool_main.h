@@ -84,8 +84,7 @@ int run(const char* tool, Body&& body, UsageHint hint = UsageHint::None) {
         if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
             const int error = errno;
             checkpoint.roll_back();
-            std::fprintf(stderr, "%s: cannot write to standard output: %s\n", tool,
-                         std::strerror(error));
+            std::fprintf(stderr, "%s: stdout: cannot write: %s\n", tool, std::strerror(error));
             return 1;
         }
         return status;

@@ -1,10 +1,9 @@
-// bpf_dbg.cpp: the kernel's tools/bpf/bpf_dbg: a debugger that runs and single-steps a
-// classic BPF program over the packets of a capture. Reads commands from the terminal (with
-// line editing and history, through libedit where the build found it) or, from a COMMANDS
-// file or a standard input that is not a terminal, as a script; the replies go to OUTPUT
-// (default standard output). The commands are command_line/bpf_dbg_session.h's. A failing
-// command prints one line on stderr and the session goes on; a script in which a command
-// failed exits 1 at its end; usage errors exit 2 (tool_main.h, as every tool).
+// bpf_dbg.cpp: the kernel's tools/bpf/bpf_dbg: runs and single-steps a classic BPF program
+// over a capture's packets. Commands come from the terminal (line editing and history through
+// libedit where the build found it) or, from a COMMANDS file or a stdin that is not a terminal,
+// as a script; replies go to OUTPUT (default stdout). The commands are bpf_dbg_session.h's. A
+// failing command prints one line on stderr (a script's naming its line), the session goes on,
+// and a script with a failed command exits 1 at its end; usage errors exit 2 (tool_main.h).
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -116,13 +116,10 @@ int bpf_dbg_main(int argc, char** argv) {
         std::fflush(output);
         if (reply.outcome == bpf_dbg::Outcome::Failed) {
             failed = true;
-            const std::string message = tool_main::one_line(reply.error);
-            if (interactive) {
-                std::fprintf(stderr, "bpf_dbg: %s\n", message.c_str());
-            } else {
-                std::fprintf(stderr, "bpf_dbg: %s:%zu: %s\n", script_name.c_str(), number,
-                             message.c_str());
-            }
+            const std::string where =
+                interactive ? "" : fmt::format("{}:{}: ", script_name, number);
+            std::fprintf(stderr, "bpf_dbg: %s%s\n", where.c_str(),
+                         tool_main::one_line(reply.error).c_str());
         }
         if (reply.outcome == bpf_dbg::Outcome::Quit) break;
     }

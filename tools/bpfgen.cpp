@@ -2,6 +2,8 @@
 // chosen generator, checks the program against the kernel's rules and prints it (xt_bpf
 // bytecode by default, or the generator's annotated assembly with -s). The work between the
 // command line and the output is command_line/bpfgen_command.h's.
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -89,9 +91,13 @@ bpfgen::BpfgenRequest parse_command_line(int argc, char** argv, bool* help) {
 
 // Prints text on stdout; throws when stdout cannot take it (a full disk, a closed pipe).
 void print(const std::string& text) {
+    errno = 0;
     std::cout << text;
     std::cout.flush();
-    if (!std::cout) throw bpfgen::Error("cannot write the output");
+    if (!std::cout) {
+        throw bpfgen::Error(std::string("stdout: cannot write: ") +
+                            std::strerror(errno != 0 ? errno : EIO));
+    }
 }
 
 // Runs the command and returns its exit status; errors are thrown for main to report.

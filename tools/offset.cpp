@@ -35,7 +35,8 @@ the escapes \xHH, \OOO (octal), \t, \n, \r, \\ and the like, e.g. '\x07example\x
                  write each line as soon as its packet is read (a live pipeline)
   -h, --help     this text
 
-)USAGE" + std::string(capture_tool::kStopHelp);
+)USAGE" + std::string(capture_tool::kStopHelp) +
+                           capture_tool::kCutHelp;
 
 struct Options {
     bool reverse = false;
@@ -101,16 +102,17 @@ int offset_main(int argc, char** argv) {
     if (!options) return -1;
     capture_tool::refuse_capture_from_terminal(options->inputs);
     const capture_tool::StdoutRecords output(options->unbuffered);
+    capture_tool::CaptureCuts cuts;
     for (const std::string& input : options->inputs) {
         if (bpfgen::stop_requested()) break;
         bpfgen::PcapReader reader(input);
-        while (const std::optional<bpfgen::PcapPacket> packet = reader.next()) {
+        while (const std::optional<bpfgen::PcapPacket> packet = cuts.next(reader)) {
             const std::optional<std::string> line = describe(packet->data, *options);
             if (line && !output.write(*line + '\n')) return 0;  // stdout's reader is gone
         }
     }
     (void)capture_tool::flush_stdout();
-    return 0;
+    return cuts.report("offset");
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ are none or for '-') as one line of hex. hex2pcap turns the lines back into a ca
   -h, --help          this text
 
 )USAGE" +
-    std::string(capture_tool::kStopHelp);
+    std::string(capture_tool::kStopHelp) + capture_tool::kCutHelp;
 
 struct Options {
     bool scrub = false;
@@ -61,8 +61,10 @@ std::optional<Options> parse_options(int argc, char** argv) {
     return options;
 }
 
-// Prints the packets of one capture; false once stdout's reader is gone.
-bool print_capture(bpfgen::PcapReader& reader, const Options& options) {
+// Prints the packets of one capture (up to a cut, named in cuts); false once stdout's
+// reader is gone.
+bool print_capture(bpfgen::PcapReader& reader, const Options& options,
+                   capture_tool::CaptureCuts& cuts) {
     const int link_type = reader.link_type();
     if (!bpfgen::is_supported_link_type(link_type)) {
         if (options.scrub) {
@@ -78,7 +80,7 @@ bool print_capture(bpfgen::PcapReader& reader, const Options& options) {
     }
     const capture_tool::StdoutRecords output(options.unbuffered);
     std::string line;
-    while (const std::optional<bpfgen::PcapPacket> packet = reader.next()) {
+    while (const std::optional<bpfgen::PcapPacket> packet = cuts.next(reader)) {
         std::vector<uint8_t> bytes(packet->data.begin(), packet->data.end());
         try {
             if (options.scrub) bytes = bpfgen::scrub_packet(link_type, bytes);
@@ -102,13 +104,14 @@ int pcap2hex_main(int argc, char** argv) {
     const std::optional<Options> options = parse_options(argc, argv);
     if (!options) return -1;
     capture_tool::refuse_capture_from_terminal(options->inputs);
+    capture_tool::CaptureCuts cuts;
     for (const std::string& input : options->inputs) {
         if (bpfgen::stop_requested()) break;
         bpfgen::PcapReader reader(input);
-        if (!print_capture(reader, *options)) break;
+        if (!print_capture(reader, *options, cuts)) break;
     }
     (void)capture_tool::flush_stdout();
-    return 0;
+    return cuts.report("pcap2hex");
 }
 
 }  // namespace

@@ -221,7 +221,7 @@ PcapWriter::PcapWriter(const std::string& path, int link_type, uint32_t snaplen,
     int fd = -1;
     if (path == "-") {
         stream_ = FileDescriptor(::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0));
-        if (!stream_) throw Error(fmt::format("cannot write to stdout: {}", errno_text(errno)));
+        if (!stream_) throw Error(fmt::format("stdout: cannot write: {}", errno_text(errno)));
         fd = stream_.get();
     } else {
         // A device or a pipe (e.g. /dev/null) is written in place: renaming over it would

@@ -60,9 +60,9 @@ class BrokenCaptures(unittest.TestCase):
                                    reason)
 
     def test_a_late_error_takes_back_what_went_to_a_file_on_stdout(self):
-        # Packet 1 is whole, packet 2 cut or with a captured length libpcap refuses: output
-        # was written before the error. filter keeps the packets before a cut, as tcpdump
-        # does (test_filter.py checks that), so only the damaged record is an error to it.
+        # Packet 1 is whole, packet 2 with a captured length libpcap refuses: output was
+        # written before the error. A cut capture keeps the packets before the cut, as
+        # tcpdump does (CutCapturesKeepTheirWholePackets, and test_filter.py for filter).
         whole = open(data("dns_udp.pcap"), "rb").read()
         second = 24 + 16 + struct.unpack("<I", whole[32:36])[0]
         cut = os.path.join(self.directory.name, "late-error.pcap")
@@ -72,7 +72,6 @@ class BrokenCaptures(unittest.TestCase):
         with open(damaged, "wb") as out:
             out.write(whole[:second + 8] + struct.pack("<I", 300000) + whole[second + 12:])
         rows = [(tool, args + [damaged], None) for tool, args in CAPTURE_READERS]
-        rows += [(tool, args + [cut], None) for tool, args in CAPTURE_READERS if tool != "filter"]
         rows.append(("hex2pcap", [], b"4500\nzz\n"))
         for tool, args, stdin in rows:
             for mode, before in (("wb", b""), ("ab", b"kept\n")):
@@ -142,6 +141,64 @@ class BrokenCaptures(unittest.TestCase):
         for tool in ("filter", "pcap2hex", "hex2pcap", "parsedns", "offset"):
             with self.subTest(tool=tool):
                 one_error_line(self, run(tool, "--no-such-option"), tool + ": ", code=2)
+
+
+class CutCapturesKeepTheirWholePackets(unittest.TestCase):
+    """pcap2hex and offset on a capture cut short (a killed capture, a partial copy): as
+    filter and tcpdump, the lines of the whole packets before the cut are printed (also on a
+    regular-file stdout, which an error would cut back), one line names the input, the packet
+    and the reason, the inputs after it are still read, and the exit status is 1."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = temporary_directory()
+        whole = open(data("edns-opts.pcap"), "rb").read()
+        cls.cut = os.path.join(cls.directory.name, "cut.pcap")
+        with open(cls.cut, "wb") as out:
+            out.write(whole[:5000])
+        at, ends = 24, []
+        while at + 16 <= 5000:
+            at += 16 + struct.unpack("<I", whole[at + 8:at + 12])[0]
+            if at <= 5000:
+                ends.append(at)
+        cls.kept = len(ends)
+        cls.prefix = os.path.join(cls.directory.name, "prefix.pcap")
+        with open(cls.prefix, "wb") as out:
+            out.write(whole[:ends[-1]])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.directory.cleanup()
+
+    def run_to_file(self, tool, args, stdin=b""):
+        path = os.path.join(self.directory.name, "stdout")
+        with open(path, "wb") as out:
+            result = subprocess.run([os.path.join(BIN, tool), *args], input=stdin, stdout=out,
+                                    stderr=subprocess.PIPE, timeout=60)
+        with open(path, "rb") as written:
+            return result, written.read()
+
+    def test_files_and_standard_input(self):
+        for tool, args in (("pcap2hex", []), ("pcap2hex", ["-a", "-s"]), ("offset", ["x"]),
+                           ("offset", ["-s", "\\x07example"])):
+            for name, operands, stdin in (("cut.pcap", [self.cut], b""),
+                                          ("stdin", [], open(self.cut, "rb").read())):
+                with self.subTest(tool=tool, args=args, input=name):
+                    result, written = self.run_to_file(tool, args + operands, stdin)
+                    one_error_line(self, result, tool + ": ", name,
+                                   "packet %d" % (self.kept + 1), "truncated dump file")
+                    expected = run(tool, *args, self.prefix)
+                    self.assertEqual(expected.returncode, 0, expected.stderr)
+                    self.assertEqual(written.count(b"\n"), self.kept)
+                    self.assertEqual(written, expected.stdout)
+
+    def test_the_inputs_after_a_cut_one_are_still_read(self):
+        after = data("dns_udp.pcap")
+        for tool, args in (("pcap2hex", []), ("offset", ["x"])):
+            with self.subTest(tool=tool):
+                result, written = self.run_to_file(tool, args + [self.cut, after])
+                one_error_line(self, result, tool + ": ", "cut.pcap", "truncated")
+                self.assertEqual(written, run(tool, *args, self.prefix, after).stdout)
 
 
 class NoPartialOutputFiles(unittest.TestCase):

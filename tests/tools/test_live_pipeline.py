@@ -4,6 +4,7 @@
   offset, parsedns and hex2pcap: the tool stops while its read waits on the pipe (long before
   the sender's end), exits 0, and its output is what it gives for the whole file (whole
   records or lines), with filter's --stats line saying it was stopped; SIGTERM the same;
+  filter --report prints the report of what it read and one line saying what stopped it;
 - -U: each packet reaches the output while the input is still open;
 - a sender writing a bounded number of packets slowly into a pipe, SIGINT at a random moment:
   the output is a valid pcap (read by scapy) holding exactly what filter selects from the
@@ -58,13 +59,14 @@ def stop_while_reading(test, command, stdin_bytes, directory, stop=signal.SIGINT
     script = ("(cat '%s'; sleep 10) | { timeout --preserve-status -s %s 3 %s > '%s' 2> '%s'; echo $? > '%s.tmp';"
               " mv '%s.tmp' '%s.status'; }" % (source, signal.Signals(stop).name[3:], quoted,
                                                output, errors, output, output, output))
-    started = time.monotonic()
-    # The pipeline's own exit waits for `sleep`; the tool's status is written on its own.
-    shell = subprocess.Popen(["sh", "-c", script], start_new_session=True)
+    # An earlier run's files go before this one starts (after, they could be its own).
     status_file = output + ".status"
     for leftover in (status_file, output, errors):
         if os.path.exists(leftover):
             os.remove(leftover)
+    started = time.monotonic()
+    # The pipeline's own exit waits for `sleep`; the tool's status is written on its own.
+    shell = subprocess.Popen(["sh", "-c", script], start_new_session=True)
     while not os.path.exists(status_file):
         test.assertLess(time.monotonic() - started, 9, "%s did not stop" % command[0])
         time.sleep(0.05)
@@ -139,6 +141,18 @@ class StoppedWhileReadingKeepsEverything(unittest.TestCase):
                     self.assertEqual(written.read(), run(command[0], *command[1:],
                                                          stdin=given).stdout)
                 os.remove(out)
+
+    def test_filter_report_covers_what_was_read_and_says_what_stopped_it(self):
+        rules = os.path.join(self.directory.name, "rules.txt")
+        with open(rules, "w") as out:
+            out.write("dns -- *.tcpdump.org\ntcpdump -- udp dst port 53\n")
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            for options in ([], ["--json"]):
+                with self.subTest(signal=stop.name, options=options):
+                    errors = self.check_stopped_like_whole_run(
+                        [tool("filter"), "--report", "-f", rules, *options], self.capture, stop)
+                    self.assertEqual(errors, "filter: stopped by %s: the report covers the "
+                                     "packets read before\n" % stop.name)
 
     def test_pcap2hex_prints_whole_lines(self):
         self.check_stopped_like_whole_run([tool("pcap2hex"), "-a"], self.capture)
