@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "generators/asm_text.h"
+#include "generators/dns_automaton.h"
 #include "generators/generator_args.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/hex.h"
@@ -505,6 +506,45 @@ void write_block(AssemblyWriter& out, std::size_t index, const std::vector<Eleme
     }
 }
 
+// A pattern's labels as the -O program compares them (dns_automaton.h): every byte ORed
+// with its mask, the open label's length byte with 0xff.
+DnsPatternTests label_tests(const std::vector<Element>& rule, bool ignore_case) {
+    DnsPatternTests tests;
+    for (const Element& element : rule) {
+        if (const auto* wildcard = std::get_if<Wildcard>(&element)) {
+            DnsLabelTest test;
+            test.kind = DnsLabelTest::Kind::Wildcard;
+            if (wildcard->range) {
+                test.min = wildcard->range->first;
+                test.max = std::min<unsigned>(wildcard->range->second, kMaxLabelBytes);
+            }
+            tests.push_back(test);
+            continue;
+        }
+        for (const PatternByte& byte : std::get<Literal>(element)) {
+            if (byte.kind != ByteKind::Char) {
+                DnsLabelTest test;
+                const bool open = byte.kind == ByteKind::OpenLength;
+                test.kind = open ? DnsLabelTest::Kind::OpenPrefix : DnsLabelTest::Kind::Literal;
+                test.min = byte.value;
+                test.bytes.push_back(open ? 0xff : byte.value);
+                test.masks.push_back(open ? 0xff : 0);
+                tests.push_back(test);
+                continue;
+            }
+            uint8_t mask = 0;
+            if (byte.value == '?') {
+                mask = 0xff;
+            } else if (ignore_case && is_ascii_letter(byte.value)) {
+                mask = 0x20;
+            }
+            tests.back().bytes.push_back(static_cast<uint8_t>(byte.value | mask));
+            tests.back().masks.push_back(mask);
+        }
+    }
+    return tests;
+}
+
 }  // namespace
 
 DnsPatterns::DnsPatterns(const std::vector<std::string>& args, const GeneratorOptions& options)
@@ -546,6 +586,7 @@ std::string DnsPatterns::name() const {
 }
 
 std::size_t DnsPatterns::program_size(std::size_t first, std::size_t last) const {
+    if (options_.optimize && !compat_) return program(first, last).program.size();
     if (options_.optimize) {
         // The header, the blocks, a reload of X (IPv4) after each block with a wildcard
         // but the last, and the final `ret`.
@@ -566,6 +607,19 @@ GeneratedProgram DnsPatterns::program(std::size_t first, std::size_t last) const
                                             patterns_.begin() + static_cast<std::ptrdiff_t>(last));
     const uint32_t match = options_.negate ? 0 : 65535;
     const uint32_t no_match = options_.negate ? 65535 : 0;
+    GeneratedProgram generated;
+    generated.name = program_name(patterns);
+    if (options_.optimize && !compat_) {
+        std::vector<DnsPatternTests> tests;
+        for (const std::string& pattern : patterns) {
+            tests.push_back(label_tests(parse_pattern(pattern), ignore_case_));
+        }
+        const DnsAutomatonTarget target{static_cast<unsigned>(options_.ip_version),
+                                        options_.l3_offset, match, no_match};
+        generated.assembly = dns_automaton_assembly(tests, target);
+        generated.program = assemble(generated.assembly);
+        return generated;
+    }
     AssemblyWriter out;
     write_header(out, options_, patterns.size() > 1, options_.optimize);
     bool previous_moved_x = false;
@@ -577,8 +631,6 @@ GeneratedProgram DnsPatterns::program(std::size_t first, std::size_t last) const
     out.line(fmt::format("lb_{}:", patterns.size()));
     out.instruction(fmt::format("    ret #{}", no_match));
 
-    GeneratedProgram generated;
-    generated.name = program_name(patterns);
     generated.assembly = out.take();
     generated.program = assemble(generated.assembly);
     return generated;
