@@ -586,7 +586,7 @@ std::string DnsPatterns::name() const {
 }
 
 std::size_t DnsPatterns::program_size(std::size_t first, std::size_t last) const {
-    if (options_.optimize && !compat_) return program(first, last).program.size();
+    if (options_.optimize && !compat_) return automaton(first, last).size;
     if (options_.optimize) {
         // The header, the blocks, a reload of X (IPv4) after each block with a wildcard
         // but the last, and the final `ret`.
@@ -602,6 +602,16 @@ std::size_t DnsPatterns::program_size(std::size_t first, std::size_t last) const
            (block_sizes_before_[last] - block_sizes_before_[first] - 1) + 1;
 }
 
+DnsAutomaton DnsPatterns::automaton(std::size_t first, std::size_t last) const {
+    std::vector<DnsPatternTests> tests;
+    for (std::size_t i = first; i < last; ++i) {
+        tests.push_back(label_tests(parse_pattern(patterns_[i]), ignore_case_));
+    }
+    const DnsAutomatonTarget target{static_cast<unsigned>(options_.ip_version), options_.l3_offset,
+                                    options_.negate ? 0U : 65535U, options_.negate ? 65535U : 0U};
+    return dns_automaton(tests, target);
+}
+
 GeneratedProgram DnsPatterns::program(std::size_t first, std::size_t last) const {
     const std::vector<std::string> patterns(patterns_.begin() + static_cast<std::ptrdiff_t>(first),
                                             patterns_.begin() + static_cast<std::ptrdiff_t>(last));
@@ -610,13 +620,7 @@ GeneratedProgram DnsPatterns::program(std::size_t first, std::size_t last) const
     GeneratedProgram generated;
     generated.name = program_name(patterns);
     if (options_.optimize && !compat_) {
-        std::vector<DnsPatternTests> tests;
-        for (const std::string& pattern : patterns) {
-            tests.push_back(label_tests(parse_pattern(pattern), ignore_case_));
-        }
-        const DnsAutomatonTarget target{static_cast<unsigned>(options_.ip_version),
-                                        options_.l3_offset, match, no_match};
-        generated.assembly = dns_automaton_assembly(tests, target);
+        generated.assembly = automaton(first, last).assembly;
         generated.program = assemble(generated.assembly);
         return generated;
     }

@@ -228,6 +228,11 @@ class Code {
         entries_.push_back(make_entry(Entry::Kind::Return, fmt::format("ret #{}", value)));
     }
 
+    std::size_t size() const {
+        return static_cast<std::size_t>(std::count_if(
+            entries_.begin(), entries_.end(), [](const Entry& e) { return e.is_instruction(); }));
+    }
+
     // Puts a jump (or a copy of a `ret`) within reach of every conditional jump whose
     // target is further than 255 instructions, then writes the text.
     std::string text() {
@@ -824,8 +829,8 @@ class AutomatonWriter {
 
 }  // namespace
 
-std::string dns_automaton_assembly(const std::vector<DnsPatternTests>& patterns,
-                                   const DnsAutomatonTarget& target) {
+DnsAutomaton dns_automaton(const std::vector<DnsPatternTests>& patterns,
+                           const DnsAutomatonTarget& target) {
     Continuations all;
     std::vector<Set> blocks;
     std::map<Set, bool> known;
@@ -874,7 +879,10 @@ std::string dns_automaton_assembly(const std::vector<DnsPatternTests>& patterns,
     }
     code.place(no_match);
     code.ret(target.no_match);
-    return code.text();
+    DnsAutomaton automaton;
+    automaton.assembly = code.text();
+    automaton.size = code.size();
+    return automaton;
 }
 
 }  // namespace bpfgen

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -40,8 +41,12 @@ struct DnsAutomatonTarget {
     uint32_t no_match = 0;
 };
 
-// The program's assembly text (bpf_asm syntax, every jump within cBPF's reach).
-std::string dns_automaton_assembly(const std::vector<DnsPatternTests>& patterns,
-                                   const DnsAutomatonTarget& target);
+struct DnsAutomaton {
+    std::string assembly;  // bpf_asm syntax, every jump within cBPF's reach
+    std::size_t size = 0;  // its instructions (it may be more than the kernel takes)
+};
+
+DnsAutomaton dns_automaton(const std::vector<DnsPatternTests>& patterns,
+                           const DnsAutomatonTarget& target);
 
 }  // namespace bpfgen

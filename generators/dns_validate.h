@@ -1,4 +1,5 @@
-// dns_validate.h: the 'dns_validate' generator (see kDnsValidateHelp in dns_validate.cpp for what it matches).
+// dns_validate.h: the 'dns_validate' generator (see kDnsValidateHelp in dns_validate.cpp for what
+// it matches).
 #pragma once
 
 #include <string_view>
@@ -9,6 +10,7 @@ namespace bpfgen {
 
 extern const std::string_view kDnsValidateHelp;
 
-GeneratedProgram generate_dns_validate(const std::vector<std::string>& args, const GeneratorOptions& options);
+GeneratedProgram generate_dns_validate(const std::vector<std::string>& args,
+                                       const GeneratorOptions& options);
 
 }  // namespace bpfgen
