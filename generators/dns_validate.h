@@ -1,5 +1,4 @@
-// dns_validate.h: the 'dns_validate' generator (see kDnsValidateHelp in dns_validate.cpp for what
-// it matches).
+// dns_validate.h: the 'dns_validate' generator (see kDnsValidateHelp in dns_validate.cpp for what it matches).
 #pragma once
 
 #include <string_view>
@@ -10,7 +9,6 @@ namespace bpfgen {
 
 extern const std::string_view kDnsValidateHelp;
 
-GeneratedProgram generate_dns_validate(const std::vector<std::string>& args,
-                                       const GeneratorOptions& options);
+GeneratedProgram generate_dns_validate(const std::vector<std::string>& args, const GeneratorOptions& options);
 
 }  // namespace bpfgen
