@@ -236,7 +236,14 @@ class Code {
     // Puts a jump (or a copy of a `ret`) within reach of every conditional jump whose
     // target is further than 255 instructions, then writes the text.
     std::string text() {
-        while (reach_far_targets()) {
+        // Each stepping stone serves at least one jump; more stones than instructions means
+        // the placement goes round in circles, which is refused rather than looped on.
+        const std::size_t most = 2 * entries_.size() + 16;
+        for (std::size_t stones = 0; reach_far_targets(); ++stones) {
+            if (stones > most) {
+                throw std::runtime_error(
+                    "dns -O: the jumps of this pattern set could not be placed within reach");
+            }
         }
         return write();
     }
