@@ -68,3 +68,6 @@ echo "== interpreter and JIT vs libpcap bpf_filter (same programs, same packets;
 echo
 echo "== generator"
 "$top/build/bench/generator_bench" --benchmark_min_time=0.3
+echo
+echo "== filter -b against cat, CPU (user+sys), median ratio of repetitions"
+BPFTOOLS_BIN=$bin "$top/bench/filter_cpu.sh" "$packets" 9

@@ -74,7 +74,8 @@ endif()
 # same with these versions), Debian 12's names; set BPFTOOLS_DEB_DEPENDS for another
 # release, or -DCPACK_DEBIAN_PACKAGE_SHLIBDEPS=ON to compute them with dpkg-shlibdeps.
 string(JOIN ", " deb_depends "libboost-program-options1.74.0 (>= 1.74.0+ds1)" "libc6 (>= 2.34)"
-       "libfmt9 (>= 9.1.0+ds1)" "libgcc-s1 (>= 3.0)" "libpcap0.8 (>= 1.5.1)" "libstdc++6 (>= 11)")
+       "libedit2 (>= 2.11-20080614-0)" "libfmt9 (>= 9.1.0+ds1)" "libgcc-s1 (>= 3.0)"
+       "libpcap0.8 (>= 1.5.1)" "libstdc++6 (>= 11)")
 set(BPFTOOLS_DEB_DEPENDS "${deb_depends}" CACHE STRING "Depends: of the .deb cpack makes")
 set(CPACK_PACKAGE_NAME bpftools)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})

@@ -1,7 +1,9 @@
 // capture_tool.h: what the capture tools (filter, pcap2hex, hex2pcap, parsedns, offset)
 // share on the command line, over the parser every tool uses (tool_options.h)
 // and the boundary every tool runs in (tool_main.h): standard input as the default input,
-// captures never read from or written to a terminal, and --help.
+// captures never read from or written to a terminal, --help, lines printed one packet at a
+// time, and a live pipeline's stop (SIGINT, SIGTERM, SIGPIPE) that ends the reading rather
+// than the tool.
 #pragma once
 
 #include <unistd.h>
@@ -21,6 +23,8 @@
 #include "command_line/tool_main.h"
 #include "command_line/tool_options.h"
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/stop_signals.h"
+#include "libbpfgen/capture/link_type_names.h"
 
 namespace capture_tool {
 
@@ -51,24 +55,62 @@ inline void refuse_binary_to_terminal(const std::string& output_path) {
     }
 }
 
-// Writes text to stdout; throws Error when stdout cannot take it.
-inline void write_stdout(std::string_view text) {
-    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
-        throw bpfgen::Error(fmt::format("cannot write to stdout: {}", std::strerror(errno)));
+// The value of a -l/--linktype option: a LINKTYPE number or libpcap's name for it; anything
+// else is a usage error.
+inline int link_type_option(const std::string& text) {
+    try {
+        return bpfgen::parse_link_type(text);
+    } catch (const bpfgen::Error& error) {
+        throw bpfgen::UsageError(error.what());
     }
 }
 
-inline void flush_stdout() {
-    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+// What every capture tool's --help says about stopping it.
+inline constexpr const char* kStopHelp =
+    "SIGINT (Ctrl-C) or SIGTERM stops the reading: the output keeps every packet processed\n"
+    "(whole records or lines), and the exit status is 0, as tcpdump's. So is it when the\n"
+    "output's reader goes away (SIGPIPE: `| head`): the tool stops reading, quietly\n"
+    "(unless SIGPIPE was ignored when it started: then it is a write error, exit 1).\n";
+
+// Writes text to stdout; throws Error when stdout cannot take it, except when its reader is
+// gone (SIGPIPE): then returns false, and the tool is to stop reading.
+[[nodiscard]] inline bool write_stdout(std::string_view text) {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+        if (bpfgen::StopSignals::output_closed()) return false;
         throw bpfgen::Error(fmt::format("cannot write to stdout: {}", std::strerror(errno)));
     }
+    return true;
 }
+
+// Same contract as write_stdout.
+[[nodiscard]] inline bool flush_stdout() {
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        if (bpfgen::StopSignals::output_closed()) return false;
+        throw bpfgen::Error(fmt::format("cannot write to stdout: {}", std::strerror(errno)));
+    }
+    return true;
+}
+
+// The text printed for each packet, on stdout: with -U flushed at once. write() returns
+// false once stdout's reader is gone, when the tool is to stop reading.
+class StdoutRecords {
+  public:
+    explicit StdoutRecords(bool flush_each) : flush_each_(flush_each) {}
+    [[nodiscard]] bool write(std::string_view text) const {
+        return write_stdout(text) && (!flush_each_ || flush_stdout());
+    }
+
+  private:
+    bool flush_each_;
+};
 
 using tool_main::one_line;
 
 // Runs a tool's body: prints `usage` for --help (the body returns -1 to ask for it), maps
-// UsageError to exit 2 and every other error to exit 1, each as one line on stderr.
+// UsageError to exit 2 and every other error to exit 1, each as one line on stderr. While
+// it runs, SIGINT, SIGTERM and SIGPIPE only end the reading (stop_signals.h).
 inline int run(const char* tool, const std::string& usage, const std::function<int()>& body) {
+    const bpfgen::StopSignals stop_signals;
     return tool_main::run(
         tool,
         [&] {

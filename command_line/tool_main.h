@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/stop_signals.h"
 
 namespace tool_main {
 
@@ -73,6 +74,13 @@ int run(const char* tool, Body&& body, UsageHint hint = UsageHint::None) {
     const StdoutCheckpoint checkpoint;
     try {
         const int status = body();
+        // A reader of stdout gone (SIGPIPE, under a capture tool's StopSignals) chose to read
+        // no more: what it did not take is no failure, and is dropped (written at exit, it
+        // would raise SIGPIPE again, with no handler left).
+        if (bpfgen::StopSignals::output_closed()) {
+            __fpurge(stdout);
+            return status;
+        }
         if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
             const int error = errno;
             checkpoint.roll_back();

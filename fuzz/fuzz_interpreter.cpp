@@ -1,6 +1,7 @@
 // fuzz_interpreter.cpp: arbitrary programs through the checker, and the ones it accepts run
 // over an arbitrary packet held in a buffer of exactly its size, so any read outside the
-// packet or the scratch memory is caught by AddressSanitizer.
+// packet or the scratch memory is caught by AddressSanitizer; the single-step machine
+// (stepper.h) must give the interpreter's verdict after as many instructions.
 // Where the kernel's and libpcap's semantics coincide (no ancillary or negative-offset
 // loads, no indirect loads, whose X + k may wrap or land on a header-relative offset, no
 // shift by X), the verdict must equal libpcap's bpf_filter() on the same program and
@@ -17,6 +18,7 @@
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/cbpf/checker.h"
 #include "libbpfgen/cbpf/interpreter.h"
+#include "libbpfgen/cbpf/stepper.h"
 
 #include <pcap/pcap.h>
 
@@ -51,6 +53,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const bpfgen::RunResult result = bpfgen::run(checked, packet, context);
         // Jumps only go forward, so no instruction runs twice.
         if (result.instructions == 0 || result.instructions > count) std::abort();
+        // The debugger's single-step machine gives the same verdict after as many steps.
+        bpfgen::Stepper stepper(checked, packet, context);
+        if (stepper.finish() != result.verdict || stepper.instructions() != result.instructions) {
+            std::abort();
+        }
         if (comparable_with_libpcap(checked.program())) {
             std::vector<bpf_insn> code;
             for (const bpfgen::Instruction& i : checked.program()) {

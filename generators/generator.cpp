@@ -11,6 +11,7 @@
 #include "generators/p0f.h"
 #include "generators/suffix.h"
 #include "generators/tcpdump.h"
+#include "generators/xt_bpf_rules.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/text.h"
 
@@ -19,10 +20,11 @@ namespace bpfgen {
 namespace {
 
 const std::array<GeneratorInfo, 5> kGenerators = {{
-    {"dns", "match DNS queries for the given domain patterns", kDnsHelp, generate_dns, true},
+    {"dns", "match DNS queries for the given domain patterns", kDnsHelp, generate_dns, true,
+     nullptr, split_dns_xt_bpf_rules},
     {"dns_validate", "match malformed DNS requests", kDnsValidateHelp, generate_dns_validate, true},
     {"p0f", "match TCP SYN packets fitting a p0f v3 signature", kP0fHelp, generate_p0f, false,
-     p0f_information},
+     p0f_information, nullptr, p0f_ip_versions},
     {"suffix", "match packets ending with the given bytes", kSuffixHelp, generate_suffix, false},
     {"tcpdump", "compile a tcpdump (pcap-filter) expression with libpcap", kTcpdumpHelp,
      generate_tcpdump, false},
@@ -62,7 +64,7 @@ uint32_t parse_l3_offset(std::string_view text) {
     if (!value) {
         throw UsageError(fmt::format(
             "bad offset {}: expected a number of bytes from 0 to {} (0 raw IP or xt_bpf, 14 "
-            "Ethernet, 16 Linux cooked, 18 VLAN)",
+            "Ethernet, 16 Linux cooked, 18 VLAN, 20 Linux cooked v2)",
             quote_for_message(text), kMaxL3Offset));
     }
     return static_cast<uint32_t>(*value);
@@ -73,8 +75,9 @@ uint32_t l3_offset_of_link_layer(std::string_view name) {
     if (name == "ether") return 14;
     if (name == "sll") return 16;
     if (name == "vlan") return 18;
+    if (name == "sll2") return 20;
     throw UsageError(
-        fmt::format("unknown link layer {} for --l2 (choose from raw, ether, sll, vlan)",
+        fmt::format("unknown link layer {} for --l2 (choose from raw, ether, sll, vlan, sll2)",
                     quote_for_message(name)));
 }
 

@@ -14,7 +14,7 @@
 namespace bpfgen {
 
 struct GeneratorOptions {
-    uint32_t l3_offset = 0;  // 0: xt_bpf (IP header first), 14 Ethernet, 16 Linux SLL, 18 VLAN
+    uint32_t l3_offset = 0;  // 0: xt_bpf (IP header first), 14 Ethernet, 16 SLL, 18 VLAN, 20 SLL2
     int ip_version = 4;      // 4 or 6
     bool negate = false;     // match everything the rule would not match
     bool optimize = false;   // -O: the shortest program the generator can write (dns)
@@ -33,6 +33,18 @@ using GenerateFunction = GeneratedProgram (*)(const std::vector<std::string>& ar
 // "" when they ask for a program.
 using InformationFunction = std::string (*)(const std::vector<std::string>& args);
 
+// The IP versions of the programs a run makes at offset 0, when its arguments may say (p0f's
+// signatures carry their version), given the options (-6's version).
+using IpVersionsFunction = std::vector<int> (*)(const std::vector<std::string>& args,
+                                                const GeneratorOptions& options);
+
+struct XtBpfRules;  // generators/xt_bpf_rules.h
+
+// How a generator whose run may be too long for one xt_bpf program splits it into several
+// rules whose union matches what the run matches (generators/xt_bpf_rules.h).
+using XtBpfSplitFunction = XtBpfRules (*)(const std::vector<std::string>& args,
+                                          const GeneratorOptions& options);
+
 struct GeneratorInfo {
     std::string_view name;
     std::string_view summary;  // one line for bpfgen --help
@@ -42,6 +54,11 @@ struct GeneratorInfo {
     // deployment also matches `-p udp --dport 53`, so the program runs on those alone.
     bool dns_queries_only = false;
     InformationFunction information = nullptr;
+    // nullptr: the run is one xt_bpf rule or none (a program over 64 instructions is refused).
+    XtBpfSplitFunction split_xt_bpf_rules = nullptr;
+    // nullptr: a run's programs are for options.ip_version alone. A deployment makes one
+    // script per version (iptables for IPv4, ip6tables for IPv6).
+    IpVersionsFunction ip_versions = nullptr;
 };
 
 std::span<const GeneratorInfo> generators();
@@ -55,7 +72,8 @@ inline constexpr uint32_t kMaxL3Offset = 65535;
 // An l3_offset given as decimal bytes (-o N). Throws UsageError naming the text and the range.
 uint32_t parse_l3_offset(std::string_view text);
 
-// The l3_offset of a link layer given by name (--l2): raw 0, ether 14, sll 16, vlan 18.
+// The l3_offset of a link layer given by name (--l2): raw 0, ether 14, sll 16, vlan 18,
+// sll2 20.
 // Throws UsageError naming the text and the names.
 uint32_t l3_offset_of_link_layer(std::string_view name);
 

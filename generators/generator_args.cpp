@@ -4,16 +4,13 @@
 #include <fmt/format.h>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/text.h"
 
 namespace bpfgen {
 
 namespace {
 
 constexpr std::string_view kHelp = "help";
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
 
 // argparse reads "-5" and "-.5" as (negative number) positionals when no option looks
 // like a number, which holds for every generator.
@@ -24,7 +21,7 @@ bool looks_like_negative_number(std::string_view arg) {
     std::string_view after = dot == std::string_view::npos ? "" : rest.substr(dot + 1);
     auto all_digits = [](std::string_view s) {
         for (char c : s) {
-            if (!is_digit(c)) return false;
+            if (!is_ascii_digit(c)) return false;
         }
         return true;
     };

@@ -31,9 +31,12 @@ struct IptablesBpfDeployment {
 
 // Runs the generator (split into xt_bpf-sized rules, generate_xt_bpf_rules) and names
 // the script bpf_GENERATOR_ipV_NAME.sh, its set and chain bpf_GENERATORV_NAME, after the
-// run's name. Throws UsageError for an unknown generator ("unknown generator 'x' (see
-// --help)") and what generate_xt_bpf_rules throws.
-IptablesBpfDeployment plan_iptables_bpf(const IptablesBpfRequest& request);
+// run's name. One script per IP version the run is for (GeneratorInfo::ip_versions): a p0f
+// signature of version '*' makes an IPv4 script (iptables) and an IPv6 one (ip6tables), in
+// that order. Throws UsageError for an unknown generator ("unknown generator 'x' (see
+// --help)"), for an output_path given to a run of two scripts, and what
+// generate_xt_bpf_rules throws.
+std::vector<IptablesBpfDeployment> plan_iptables_bpf(const IptablesBpfRequest& request);
 
 // A name made safe for a file or set name: letters, digits, '_', '-' and '.' are kept,
 // anything else becomes 'x'.

@@ -129,7 +129,7 @@ bool starts_with(std::string_view text, std::string_view prefix) {
 
 class SignatureParser {
   public:
-    explicit SignatureParser(std::string_view text) : text_(text) {}
+    SignatureParser(std::string_view text, P0fRules rules) : text_(text), rules_(rules) {}
 
     P0fSignature parse() {
         const std::vector<std::string_view> fields = split(text_, ':');
@@ -193,6 +193,16 @@ class SignatureParser {
             invalid("olen", field,
                     "expected * or 0: the rule reads TCP right after the IPv6 header, so "
                     "extension headers are not supported");
+        }
+        if (rules_ == P0fRules::Exact) {
+            // p0f counts bytes; an IPv4 header holds them in whole 32-bit words.
+            signature_.olen = parse_number(field, kMaxIpv4OptionWords * 4);
+            if (!signature_.olen || *signature_.olen % 4 != 0) {
+                invalid("olen", field,
+                        "expected * or the IPv4 options length in bytes, a multiple of 4 from 0 "
+                        "to 40 (p0f's reading, --exact)");
+            }
+            return;
         }
         signature_.olen = parse_number(field, kMaxIpv4OptionWords);
         if (!signature_.olen) {
@@ -375,6 +385,7 @@ class SignatureParser {
     }
 
     std::string_view text_;
+    P0fRules rules_;
     std::string_view olayout_text_;
     P0fSignature signature_;
 };
@@ -646,8 +657,20 @@ class CheckBuilder {
 
 }  // namespace
 
-P0fSignature parse_p0f_signature(std::string_view text) {
-    return SignatureParser(text).parse();
+std::string_view p0f_option_name(P0fOption option) {
+    return option_info(option).name;
+}
+
+uint32_t p0f_option_length(P0fOption option) {
+    return option_info(option).length;
+}
+
+std::string_view p0f_quirk_name(P0fQuirk quirk) {
+    return quirk_name(quirk);
+}
+
+P0fSignature parse_p0f_signature(std::string_view text, P0fRules rules) {
+    return SignatureParser(text, rules).parse();
 }
 
 P0fSignature for_ip_version(const P0fSignature& signature, int ip_version, std::string_view text) {

@@ -45,12 +45,20 @@ enum class P0fQuirk {
     Bad,        // bad: malformed options (the TCP data offset is not checked)
 };
 
+// The option's olayout name ("mss") and the bytes it takes in a SYN (4).
+std::string_view p0f_option_name(P0fOption option);
+uint32_t p0f_option_length(P0fOption option);
+
+// The quirk's name in a signature ("id+").
+std::string_view p0f_quirk_name(P0fQuirk quirk);
+
 struct P0fSignature {
-    int ip_version = 4;            // 4 or 6, or 0 for '*': either (see for_ip_version)
-    uint32_t initial_ttl = 0;      // ittl
-    bool random_ttl = false;       // "ittl-": no TTL check
-    std::optional<uint32_t> olen;  // IPv4 option words; nullopt for "*"
-    std::optional<uint32_t> mss;   // nullopt for "*"
+    int ip_version = 4;        // 4 or 6, or 0 for '*': either (see for_ip_version)
+    uint32_t initial_ttl = 0;  // ittl
+    bool random_ttl = false;   // "ittl-": no TTL check
+    std::optional<uint32_t>
+        olen;  // IPv4 options: words (original rules) or bytes (exact); "*": nullopt
+    std::optional<uint32_t> mss;  // nullopt for "*"
     P0fWindowSize window_size;
     std::optional<uint32_t> window_scale;  // nullopt for "*"
     std::vector<P0fOption> olayout;        // "eol+N" is P0fOption::Eol, N in eol_padding
@@ -61,10 +69,14 @@ struct P0fSignature {
     bool has(P0fQuirk quirk) const { return quirks.count(quirk) != 0; }
 };
 
+// Whose reading of the fields: the original bpftools' (olen in 32-bit words) or p0f's own
+// (`--exact`: olen in bytes, p0f_exact.h).
+enum class P0fRules { Original, Exact };
+
 // Parses a signature, with the original's rules plus the refusals its defects call for.
 // Throws UsageError with one line naming the field, its value and the signature, e.g.
 // "p0f: invalid ttl field 'x' in signature '4:x:*:*:*,*:::0': ...".
-P0fSignature parse_p0f_signature(std::string_view text);
+P0fSignature parse_p0f_signature(std::string_view text, P0fRules rules = P0fRules::Original);
 
 // A '*' signature read for one IP version, as p0f matches it against a packet of that
 // version: without flow for IPv4, without df, id+ and id- for IPv6. Throws UsageError when

@@ -26,6 +26,7 @@ spaces into one expression. The offset chooses the link type libpcap compiles fo
   -o 14  Ethernet frames
   -o 16  Linux cooked captures (SLL)
   -o 18  Ethernet frames with a VLAN tag: the expression becomes `vlan and (EXPR)`
+  -o 20  Linux cooked captures v2 (SLL2, what `tcpdump -i any` writes on Debian)
 
 No other offset is supported. With -n the expression becomes `not (EXPR)`
 (before the VLAN wrapping). With -s the output is libpcap's listing as
@@ -56,10 +57,13 @@ CompileTarget target_for(std::string_view generator_name, const GeneratorOptions
             return {linktype::kLinuxSll, false};
         case 18:
             return {linktype::kEthernet, true};
+        case 20:
+            return {linktype::kLinuxSll2, false};
         default:
             throw UsageError(
                 fmt::format("{}: offset {} is not supported: libpcap compiles for 0 (raw IP), 14 "
-                            "(Ethernet), 16 (Linux cooked) or 18 (Ethernet with a VLAN tag)",
+                            "(Ethernet), 16 (Linux cooked), 18 (Ethernet with a VLAN tag) or 20 "
+                            "(Linux cooked v2)",
                             generator_name, options.l3_offset));
     }
 }

@@ -42,13 +42,17 @@ GeneratedProgram fitting_program(const DnsPatterns& patterns, std::size_t first,
     return generated;
 }
 
+}  // namespace
+
 // The dns run in one program when it fits, else split greedily: each program takes the
 // patterns that follow, in order, while its program stays within 64 instructions (lengths
 // from DnsPatterns::program_size, so no program but the ones kept is written, and the
 // whole one not at all when it would not fit) and its bytecode text within what
 // iptables-restore reads (long literal labels make wide constants; then the group gives
 // back patterns until its text fits).
-XtBpfRules dns_rules(const std::vector<std::string>& args, const GeneratorOptions& options) {
+
+XtBpfRules split_dns_xt_bpf_rules(const std::vector<std::string>& args,
+                                  const GeneratorOptions& options) {
     check_generator_options(options);
     const DnsPatterns patterns(args, options);
     const std::size_t count = patterns.size();
@@ -97,18 +101,25 @@ XtBpfRules dns_rules(const std::vector<std::string>& args, const GeneratorOption
     return rules;
 }
 
-}  // namespace
-
-XtBpfRules generate_xt_bpf_rules(const std::string& generator, const std::vector<std::string>& args,
+XtBpfRules generate_xt_bpf_rules(const GeneratorInfo& generator,
+                                 const std::vector<std::string>& args,
                                  const GeneratorOptions& options) {
-    if (generator == "dns") return dns_rules(args, options);
-    GeneratedProgram whole = generate(generator, args, options);
+    if (generator.split_xt_bpf_rules != nullptr) return generator.split_xt_bpf_rules(args, options);
+    GeneratedProgram whole = generate(generator.name, args, options);
     if (!fits(whole.program)) {
-        throw Error(too_long("the " + generator + " rule", whole.program.size()));
+        throw Error(too_long(fmt::format("the {} rule", generator.name), whole.program.size()));
     }
     XtBpfRules rules{whole.name, {}};
     rules.programs.push_back(std::move(whole));
     return rules;
+}
+
+XtBpfRules generate_xt_bpf_rules(const std::string& generator, const std::vector<std::string>& args,
+                                 const GeneratorOptions& options) {
+    const GeneratorInfo* info = find_generator(generator);
+    // An unknown name: generate() throws the UsageError that names it.
+    if (info == nullptr) return {"", {generate(generator, args, options)}};
+    return generate_xt_bpf_rules(*info, args, options);
 }
 
 }  // namespace bpfgen

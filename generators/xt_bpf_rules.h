@@ -1,9 +1,9 @@
 // xt_bpf_rules.h: one generator run turned into programs iptables' bpf match accepts (at
-// most 64 instructions each, offset 0). A dns rule too long for one program is split into
-// several, each for a group of the patterns (every pattern is matched independently), however
-// many patterns there are; any other program that does not fit is refused with its length,
-// and so is a negated dns rule that does not fit: its groups' rules would each drop what the
-// others let through.
+// most 64 instructions each, offset 0). A run too long for one program is split into several
+// when the generator's registry entry says how (split_xt_bpf_rules: dns, each rule for a group
+// of the patterns, every pattern being matched independently, however many patterns there
+// are); any other program that does not fit is refused with its length, and so is a negated
+// dns rule that does not fit: its groups' rules would each drop what the others let through.
 #pragma once
 
 #include <string>
@@ -26,5 +26,15 @@ struct XtBpfRules {
 // 1023 bytes iptables-restore reads in one argument (libbpfgen/iptables_script.h).
 XtBpfRules generate_xt_bpf_rules(const std::string& generator, const std::vector<std::string>& args,
                                  const GeneratorOptions& options);
+
+// The same for a registry entry: its split_xt_bpf_rules when it has one, else generate() by
+// its name as one rule.
+XtBpfRules generate_xt_bpf_rules(const GeneratorInfo& generator,
+                                 const std::vector<std::string>& args,
+                                 const GeneratorOptions& options);
+
+// The dns generator's split (its registry entry's split_xt_bpf_rules), described above.
+XtBpfRules split_dns_xt_bpf_rules(const std::vector<std::string>& args,
+                                  const GeneratorOptions& options);
 
 }  // namespace bpfgen

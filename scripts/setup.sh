@@ -9,7 +9,8 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 packages=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
           libpcap-dev libboost-program-options-dev libfmt-dev libgtest-dev libbenchmark-dev
-          python3 python3-scapy tcpdump iptables ipset iproute2 p0f)
+          libedit-dev python3 python3-scapy tcpdump iptables ipset iproute2 p0f
+          groff-base man-db)
 # One dpkg-query for all of them (a package it does not know is simply not listed).
 declare -A installed=()
 while read -r package status; do

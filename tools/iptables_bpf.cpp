@@ -39,7 +39,10 @@ options (before or after GENERATOR; the generator's own go after '--'):
 
 The dns and dns_validate rules also match `-p udp --dport 53`. A dns rule over
 xt_bpf's 64 instructions is split into several rules, one per group of patterns,
-however many patterns there are.
+however many patterns there are. A p0f signature's own IP version chooses
+iptables or ip6tables; one of version '*' (or a --label with both) makes two
+scripts, bpf_p0f_ip4... for iptables and bpf_p0f_ip6... for ip6tables (with -6,
+the IPv6 one alone).
 
 examples:
   iptables_bpf dns -- '*.example.com'
@@ -103,10 +106,11 @@ int run(int argc, char** argv) {
     if (line.has_comment) request.comment = line.comment;
     request.command_line = command_line_text(argc, argv);
     if (!line.write.empty()) request.output_path = line.write;
-    const bpfgen::IptablesBpfDeployment deployment = bpfgen::plan_iptables_bpf(request);
-    const std::string& file = deployment.output_path;
-    bpfgen::write_whole_file(file, bpfgen::render_iptables_bpf_script(deployment.script), 0750);
-    if (file != "-") std::printf("Generated file '%s'\n", file.c_str());
+    for (const bpfgen::IptablesBpfDeployment& deployment : bpfgen::plan_iptables_bpf(request)) {
+        const std::string& file = deployment.output_path;
+        bpfgen::write_whole_file(file, bpfgen::render_iptables_bpf_script(deployment.script), 0750);
+        if (file != "-") std::printf("Generated file '%s'\n", file.c_str());
+    }
     return 0;
 }
 

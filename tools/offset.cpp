@@ -18,7 +18,7 @@ namespace {
 
 using bpfgen::Error;
 
-const std::string kUsage = R"USAGE(usage: offset [-r] [-p] [-s] [-i] STRING [FILE...]
+const std::string kUsage = R"USAGE(usage: offset [-r] [-p] [-s] [-i] [-U] STRING [FILE...]
 
 For each packet of the pcap or pcapng captures (the FILEs, or standard input when there
 are none or for '-') prints the offset of the first occurrence of STRING in the packet as
@@ -31,14 +31,18 @@ the escapes \xHH, \OOO (octal), \t, \n, \r, \\ and the like, e.g. '\x07example\x
   -s, --suffix   also print, after a tab, the bytes from the match on in hex
                  (with -p or -s a packet without STRING prints all its bytes)
   -i, --ignore   skip packets without STRING
+  -U, --packet-buffered
+                 write each line as soon as its packet is read (a live pipeline)
   -h, --help     this text
-)USAGE";
+
+)USAGE" + std::string(capture_tool::kStopHelp);
 
 struct Options {
     bool reverse = false;
     bool prefix = false;
     bool suffix = false;
     bool ignore = false;
+    bool unbuffered = false;
     std::vector<uint8_t> needle;
     std::vector<std::string> inputs;
 };
@@ -50,7 +54,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
     tool.add_single_switch("reverse,r", &options.reverse)
         .add_single_switch("prefix,p", &options.prefix)
         .add_single_switch("suffix,s", &options.suffix)
-        .add_single_switch("ignore,i", &options.ignore);
+        .add_single_switch("ignore,i", &options.ignore)
+        .add_single_switch("packet-buffered,U", &options.unbuffered);
     std::vector<std::string> arguments =
         bpfgen::parse_options_and_operands(tool, argc, argv, &help);
     if (help) return std::nullopt;
@@ -95,15 +100,16 @@ int offset_main(int argc, char** argv) {
     const std::optional<Options> options = parse_options(argc, argv);
     if (!options) return -1;
     capture_tool::refuse_capture_from_terminal(options->inputs);
+    const capture_tool::StdoutRecords output(options->unbuffered);
     for (const std::string& input : options->inputs) {
+        if (bpfgen::stop_requested()) break;
         bpfgen::PcapReader reader(input);
         while (const std::optional<bpfgen::PcapPacket> packet = reader.next()) {
-            if (const std::optional<std::string> line = describe(packet->data, *options)) {
-                capture_tool::write_stdout(*line + '\n');
-            }
+            const std::optional<std::string> line = describe(packet->data, *options);
+            if (line && !output.write(*line + '\n')) return 0;  // stdout's reader is gone
         }
     }
-    capture_tool::flush_stdout();
+    (void)capture_tool::flush_stdout();
     return 0;
 }
 

@@ -4,20 +4,20 @@
 // decode gives one error line naming it, and the exit code is 1.
 #include <cerrno>
 #include <cstring>
-#include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "command_line/capture_tool.h"
+#include "command_line/dns_packet_printer.h"
+#include "libbpfgen/base/descriptor_input.h"
 #include "libbpfgen/base/error.h"
-#include "libbpfgen/base/hex.h"
+#include "libbpfgen/base/stop_signals.h"
 #include "libbpfgen/capture/hex_line_reader.h"
 #include "libbpfgen/capture/link_layer.h"
-#include "libbpfgen/capture/packet_description.h"
-#include "libbpfgen/capture/pcap_io.h"
 
 namespace {
 
@@ -27,7 +27,7 @@ using bpfgen::Error;
 // prints. A longer line is refused as soon as its hex passes it.
 constexpr std::size_t kLargestPacket = 262144;
 
-const std::string kUsage = R"USAGE(usage: parsedns [--raw | --linktype TYPE] HEX... | -
+const std::string kUsage = R"USAGE(usage: parsedns [--raw | --linktype TYPE] [-U] HEX... | -
 
 Decodes each HEX argument (or, for '-', each line of standard input: blank lines and lines
 starting with '#' or ';' skipped, text after a tab ignored, as pcap2hex -a writes it) as a
@@ -38,11 +38,16 @@ headers and the message: flags, questions, records and EDNS0 options.
   -l, --linktype TYPE  link type of the packets: a LINKTYPE number or libpcap's name for it
                        (EN10MB, LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP);
                        default EN10MB (Ethernet), which pcap2hex prints unless -n
+  -U, --packet-buffered
+                       write each packet's description as soon as its line is read (a
+                       live pipeline); by default the output goes out in large blocks
   -h, --help           this text
-)USAGE";
+
+)USAGE" + std::string(capture_tool::kStopHelp);
 
 struct Options {
     bool raw = false;
+    bool unbuffered = false;
     int link_type = bpfgen::linktype::kEthernet;
     std::vector<std::string> packets;
 };
@@ -52,16 +57,14 @@ std::optional<Options> parse_options(int argc, char** argv) {
     bool help = false;
     std::optional<std::string> link_type;
     bpfgen::ToolOptions tool("parsedns");
-    tool.add_single_switch("raw", &options.raw).add_single_value("linktype,l", &link_type);
+    tool.add_single_switch("raw", &options.raw)
+        .add_single_value("linktype,l", &link_type)
+        .add_single_switch("packet-buffered,U", &options.unbuffered);
     options.packets = bpfgen::parse_options_and_operands(tool, argc, argv, &help);
     if (help) return std::nullopt;
     if (link_type) {
         if (options.raw) throw bpfgen::UsageError("--raw and --linktype exclude each other");
-        try {
-            options.link_type = bpfgen::parse_link_type(*link_type);
-        } catch (const Error& error) {
-            throw bpfgen::UsageError(error.what());
-        }
+        options.link_type = capture_tool::link_type_option(*link_type);
         if (!bpfgen::is_supported_link_type(options.link_type)) {
             throw bpfgen::UsageError(fmt::format("link type {} is not supported",
                                                  bpfgen::link_type_name(options.link_type)));
@@ -72,57 +75,35 @@ std::optional<Options> parse_options(int argc, char** argv) {
 }
 
 int parsedns_main(int argc, char** argv) {
-    std::ios::sync_with_stdio(false);
     const std::optional<Options> options = parse_options(argc, argv);
     if (!options) return -1;
-    struct Packet {
-        std::string name;  // for messages
-        std::string hex;
-        std::optional<std::string> refused;  // why it is refused before it is decoded
-    };
-    std::vector<Packet> packets;
-    for (std::size_t i = 0; i < options->packets.size(); ++i) {
-        if (options->packets[i] != "-") {
-            packets.push_back(
-                {fmt::format("packet {}", packets.size() + 1), options->packets[i], {}});
+    parsedns::PacketPrinter printer(options->raw ? std::nullopt : std::optional(options->link_type),
+                                    options->unbuffered);
+    for (const std::string& argument : options->packets) {
+        if (bpfgen::stop_requested()) break;
+        if (argument != "-") {
+            if (!printer.print(fmt::format("packet {}", printer.printed() + 1), argument, {})) {
+                return printer.status();
+            }
             continue;
         }
-        bpfgen::HexLineReader reader(std::cin, kLargestPacket);
+        // Read through a DescriptorInput, which a stop signal ends even while it waits.
+        bpfgen::DescriptorInput input("-", "stdin");
+        bpfgen::HexLineReader reader(input, kLargestPacket);
         while (const std::optional<bpfgen::HexLine> line = reader.next()) {
-            Packet& packet = packets.emplace_back();
-            packet.name = fmt::format("stdin:{}", line->number);
-            if (line->too_long) {
-                packet.refused = reader.too_long_message();
-            } else {
-                packet.hex = line->hex;
-            }
+            const std::string name = fmt::format("stdin:{}", line->number);
+            std::optional<std::string> refused;
+            if (line->too_long) refused = reader.too_long_message();
+            if (!printer.print(name, line->hex, refused)) return printer.status();
         }
-        if (std::cin.bad())
-            throw Error(fmt::format("stdin: cannot read: {}", std::strerror(errno)));
+        if (input.bad()) throw Error(fmt::format("stdin: cannot read: {}", std::strerror(errno)));
     }
     // Only stdin can bring no packet at all: every other argument is one.
-    if (packets.empty()) throw Error("stdin: no packet (only blank lines or comments)");
-    int status = 0;
-    for (std::size_t i = 0; i < packets.size(); ++i) {
-        const auto& [name, hex, refused] = packets[i];
-        std::string text;
-        try {
-            if (refused) throw Error(*refused);
-            const std::vector<uint8_t> bytes = bpfgen::hex_decode(hex);
-            text = fmt::format("{}{}: {} bytes\n", i == 0 ? "" : "\n", name, bytes.size()) +
-                   bpfgen::describe_dns_packet(
-                       bytes, options->raw ? std::nullopt : std::optional(options->link_type));
-        } catch (const Error& error) {
-            capture_tool::flush_stdout();
-            std::fprintf(stderr, "parsedns: %s: %s\n", name.c_str(),
-                         capture_tool::one_line(error.what()).c_str());
-            status = 1;
-            continue;
-        }
-        capture_tool::write_stdout(text);
+    if (printer.printed() == 0 && !bpfgen::stop_requested()) {
+        throw Error("stdin: no packet (only blank lines or comments)");
     }
-    capture_tool::flush_stdout();
-    return status;
+    (void)capture_tool::flush_stdout();
+    return printer.status();
 }
 
 }  // namespace

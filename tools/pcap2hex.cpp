@@ -19,7 +19,7 @@ namespace {
 using bpfgen::Error;
 
 const std::string kUsage =
-    R"USAGE(usage: pcap2hex [-s|--scrub] [-n|--no-normalize] [-a|--ascii] [FILE...]
+    R"USAGE(usage: pcap2hex [-s|--scrub] [-n|--no-normalize] [-a|--ascii] [-U] [FILE...]
 
 Prints each packet of the pcap or pcapng captures (the FILEs, or standard input when there
 are none or for '-') as one line of hex. hex2pcap turns the lines back into a capture.
@@ -31,13 +31,19 @@ are none or for '-') as one line of hex. hex2pcap turns the lines back into a ca
                       letters and digits of DNS names replaced deterministically (the same
                       input always gives the same output), checksums kept valid
   -a, --ascii         append a tab and the printable characters of the packet ('.' for others)
+  -U, --packet-buffered
+                      write each line as soon as its packet is read (a live pipeline);
+                      by default lines go out in large blocks
   -h, --help          this text
-)USAGE";
+
+)USAGE" +
+    std::string(capture_tool::kStopHelp);
 
 struct Options {
     bool scrub = false;
     bool keep_link_layer = false;
     bool ascii = false;
+    bool unbuffered = false;
     std::vector<std::string> inputs;
 };
 
@@ -47,14 +53,16 @@ std::optional<Options> parse_options(int argc, char** argv) {
     bpfgen::ToolOptions tool("pcap2hex");
     tool.add_single_switch("scrub,s", &options.scrub)
         .add_single_switch("no-normalize,n", &options.keep_link_layer)
-        .add_single_switch("ascii,a", &options.ascii);
+        .add_single_switch("ascii,a", &options.ascii)
+        .add_single_switch("packet-buffered,U", &options.unbuffered);
     std::vector<std::string> operands = bpfgen::parse_options_and_operands(tool, argc, argv, &help);
     if (help) return std::nullopt;
     options.inputs = capture_tool::inputs_or_stdin(std::move(operands));
     return options;
 }
 
-void print_capture(bpfgen::PcapReader& reader, const Options& options) {
+// Prints the packets of one capture; false once stdout's reader is gone.
+bool print_capture(bpfgen::PcapReader& reader, const Options& options) {
     const int link_type = reader.link_type();
     if (!bpfgen::is_supported_link_type(link_type)) {
         if (options.scrub) {
@@ -68,6 +76,7 @@ void print_capture(bpfgen::PcapReader& reader, const Options& options) {
                             reader.name(), bpfgen::link_type_name(link_type)));
         }
     }
+    const capture_tool::StdoutRecords output(options.unbuffered);
     std::string line;
     while (const std::optional<bpfgen::PcapPacket> packet = reader.next()) {
         std::vector<uint8_t> bytes(packet->data.begin(), packet->data.end());
@@ -84,8 +93,9 @@ void print_capture(bpfgen::PcapReader& reader, const Options& options) {
             line += bpfgen::printable_ascii(bytes);
         }
         line += '\n';
-        capture_tool::write_stdout(line);
+        if (!output.write(line)) return false;
     }
+    return true;
 }
 
 int pcap2hex_main(int argc, char** argv) {
@@ -93,10 +103,11 @@ int pcap2hex_main(int argc, char** argv) {
     if (!options) return -1;
     capture_tool::refuse_capture_from_terminal(options->inputs);
     for (const std::string& input : options->inputs) {
+        if (bpfgen::stop_requested()) break;
         bpfgen::PcapReader reader(input);
-        print_capture(reader, *options);
+        if (!print_capture(reader, *options)) break;
     }
-    capture_tool::flush_stdout();
+    (void)capture_tool::flush_stdout();
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "libbpfgen/capture/detail/capture_input.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 
 #include "libbpfgen/base/detail/large_buffer.h"
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/stop_signals.h"
 
 namespace bpfgen {
 
@@ -44,6 +46,17 @@ CaptureInput::CaptureInput(const std::string& path, const std::string& name) {
         fd_ = FileDescriptor(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
         if (!fd_) throw Error(fmt::format("{}: cannot open: {}", name, std::strerror(errno)));
     }
+    struct stat status {};
+    may_block_ = ::fstat(fd_.get(), &status) != 0 || !S_ISREG(status.st_mode);
+}
+
+bool CaptureInput::may_read() {
+    if (stop_requested() || (may_block_ && !wait_readable(fd_.get()))) {
+        stopped_ = true;
+        at_end_ = true;
+        return false;
+    }
+    return true;
 }
 
 std::span<const uint8_t> CaptureInput::fill(std::size_t size) {
@@ -70,7 +83,7 @@ std::span<const uint8_t> CaptureInput::fill(std::size_t size) {
         position_ = buffer_bytes_;
         uint8_t* free_space = buffer_bytes_ + kept;
         const uint8_t* const limit = buffer_bytes_ + capacity_;
-        while (static_cast<std::size_t>(free_space - position_) < size) {
+        while (static_cast<std::size_t>(free_space - position_) < size && may_read()) {
             const ssize_t n =
                 ::read(fd_.get(), free_space, static_cast<std::size_t>(limit - free_space));
             if (n < 0 && errno == EINTR) continue;
@@ -93,6 +106,7 @@ long CaptureInput::read(void* buffer, std::size_t size) {
     if (position_ == end_ && !at_end_ && read_error_ == 0 && size > 0) {
         // Nothing buffered: read straight into the caller's buffer.
         for (;;) {
+            if (!may_read()) return 0;
             const ssize_t n = ::read(fd_.get(), buffer, size);
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) read_error_ = errno;

@@ -137,7 +137,10 @@ std::optional<PcapPacket> ClassicPcapReader::next() {
         refuse_truncated(captured_length, record.size() - kClassicRecordHeaderSize);
     }
     input_->consume(record_length);
-    PcapPacket packet;
+    ++packets_read_;
+    // Made in the caller's variable (no copy of it: see PcapReader::next).
+    std::optional<PcapPacket> made(std::in_place);
+    PcapPacket& packet = *made;
     // libpcap 1.10 widens the seconds of a file in this machine's byte order as a signed
     // 32-bit number (past 2038 they come out negative) but those of a swapped file as an
     // unsigned one, which its byte swap yields. It scales a microsecond fraction up in 64
@@ -149,7 +152,7 @@ std::optional<PcapPacket> ClassicPcapReader::next() {
     packet.data = record.subspan(kClassicRecordHeaderSize, std::min(captured_length, snaplen_));
     packet.stored_record = record;
     packet.storage = input_->storage();
-    return packet;
+    return made;
 }
 
 }  // namespace bpfgen

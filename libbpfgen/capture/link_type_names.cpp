@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/link_layer.h"
 
 namespace bpfgen {
 
@@ -26,6 +27,17 @@ constexpr std::array<LinkTypeAlias, 5> kLinkTypeAliases{{
     {102, DLT_SLIP_BSDOS},
     {103, DLT_PPP_BSDOS},
     {106, DLT_ATM_CLIP},
+}};
+
+// bpfgen's --l2 names of the link types that have one (raw is libpcap's RAW already).
+struct LinkLayerName {
+    std::string_view name;
+    int link_type;
+};
+constexpr std::array<LinkLayerName, 3> kLinkLayerNames{{
+    {"ether", linktype::kEthernet},
+    {"sll", linktype::kLinuxSll},
+    {"sll2", linktype::kLinuxSll2},
 }};
 
 }  // namespace
@@ -62,11 +74,14 @@ int parse_link_type(std::string_view text) {
         }
         return value;
     }
+    for (const LinkLayerName& known : kLinkLayerNames) {
+        if (text == known.name) return known.link_type;
+    }
     const int dlt = pcap_datalink_name_to_val(std::string(text).c_str());
     if (dlt < 0) {
         throw Error(
             fmt::format("unknown link type {} (give a LINKTYPE number or a name "
-                        "such as EN10MB, LINUX_SLL, LINUX_SLL2, RAW)",
+                        "such as EN10MB, LINUX_SLL, LINUX_SLL2, RAW, or ether, sll, sll2)",
                         quote_for_message(text)));
     }
     return link_type_from_dlt(dlt);

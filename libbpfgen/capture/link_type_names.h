@@ -15,8 +15,9 @@ int link_type_from_dlt(int dlt);
 // when libpcap does not know it.
 std::string link_type_name(int link_type);
 
-// A link type given as a number or as libpcap's name for it ("EN10MB", "LINUX_SLL", "RAW";
-// any case). Throws Error when it is neither.
+// A link type given as a number, as libpcap's name for it ("EN10MB", "LINUX_SLL", "RAW";
+// any case) or as bpfgen's --l2 name ("ether", "sll", "sll2"). Throws Error when it is
+// none of them.
 int parse_link_type(std::string_view text);
 
 }  // namespace bpfgen

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/stop_signals.h"
 #include "libbpfgen/capture/link_layer.h"
 
 namespace bpfgen {
@@ -41,21 +42,36 @@ TimestampPrecision MergedCaptures::finest_precision() const {
     return TimestampPrecision::Microseconds;
 }
 
+namespace {
+
+// The next packet of reader, or nullopt at its end or where it is cut short (named in cuts).
+std::optional<PcapPacket> next_or_cut(PcapReader& reader, std::vector<std::string>& cuts) {
+    try {
+        return reader.next();
+    } catch (const TruncatedCapture& cut) {
+        cuts.push_back(fmt::format(
+            "{} (the capture ends there: the packets before it were filtered)", cut.what()));
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
 MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter* filter,
-                                          FilterLayer layer, bool invert) {
+                                          FilterLayer layer, bool invert, OutputFlush flush) {
     MergeCounts counts;
     for (PcapReader& reader : readers_) {
+        if (stop_requested()) {
+            counts.stopped = true;
+            break;
+        }
         for (;;) {
-            std::optional<PcapPacket> packet;
-            try {
-                packet = reader.next();
-            } catch (const TruncatedCapture& cut) {
-                counts.cuts.push_back(
-                    fmt::format("{} (the capture ends there: the packets before it were filtered)",
-                                cut.what()));
+            // Made in place (see PcapReader::next): no copy of the packet to stall on.
+            const std::optional<PcapPacket> packet = next_or_cut(reader, counts.cuts);
+            if (!packet) {
+                counts.stopped = reader.stopped();
                 break;
             }
-            if (!packet) break;
             ++counts.read;
             bool matches = true;
             if (filter) {
@@ -72,7 +88,12 @@ MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter
             if (matches == invert) continue;
             try {
                 writer.write(*packet);
+                if (flush == OutputFlush::EachPacket) writer.flush();
             } catch (const OutputError&) {
+                if (StopSignals::output_closed()) {
+                    counts.output_closed = true;
+                    return counts;
+                }
                 throw;  // the output's fault, named in the message, not this packet's
             } catch (const Error& error) {
                 throw Error(fmt::format("{}: packet {}: {}", reader.name(), reader.packets_read(),
@@ -81,6 +102,32 @@ MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter
         }
     }
     return counts;
+}
+
+MergedCaptures::ReadEnd MergedCaptures::read_each(
+    const std::function<void(const PcapPacket&)>& visit) {
+    ReadEnd end;
+    for (PcapReader& reader : readers_) {
+        if (stop_requested()) {
+            end.stopped = true;
+            break;
+        }
+        for (;;) {
+            std::optional<PcapPacket> packet;
+            try {
+                packet = reader.next();
+            } catch (const TruncatedCapture& cut) {
+                end.cuts.emplace_back(cut.what());
+                break;
+            }
+            if (!packet) {
+                end.stopped = reader.stopped();
+                break;
+            }
+            visit(*packet);
+        }
+    }
+    return end;
 }
 
 }  // namespace bpfgen

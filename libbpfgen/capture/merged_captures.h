@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,18 @@ struct MergeCounts {
     // One message for each capture cut short: its whole packets were copied, and reading
     // went on with the next capture.
     std::vector<std::string> cuts;
+    // A stop signal (stop_signals.h) ended the reading: every packet read before it was
+    // copied, and the captures after it were not read.
+    bool stopped = false;
+    // The output's reader went away (SIGPIPE): copying ended there, the writer is not to be
+    // committed.
+    bool output_closed = false;
+};
+
+// When the packets copied reach the output.
+enum class OutputFlush {
+    Buffered,   // in large blocks, and at the end
+    EachPacket  // as each one is written, for a live pipeline (tcpdump's -U)
 };
 
 class MergedCaptures {
@@ -40,10 +53,22 @@ class MergedCaptures {
 
     // Reads every capture to its end and writes to writer the packets that filter matches
     // (all of them without a filter, only those with an IP header at the network layer),
-    // or with invert those it does not. Throws OutputError when writer fails, Error naming
-    // the capture and the packet that cannot be stored or read. Does not commit writer.
+    // or with invert those it does not. Throws OutputError when writer fails (except for a
+    // reader gone: see MergeCounts::output_closed), Error naming the capture and the packet
+    // that cannot be stored or read. Does not commit writer. A stop signal ends the copy.
     MergeCounts copy_selected(PcapWriter& writer, const PacketFilter* filter, FilterLayer layer,
-                              bool invert);
+                              bool invert, OutputFlush flush = OutputFlush::Buffered);
+
+    // Reads every capture to its end, handing each packet to visit (the packet's bytes
+    // stay valid only during the call). Returns the reason of each capture cut short, whose
+    // whole packets were visited before reading went on with the next capture, and whether
+    // a stop signal ended the reading early. Throws Error naming the capture and the packet
+    // that cannot be read.
+    struct ReadEnd {
+        std::vector<std::string> cuts;
+        bool stopped = false;
+    };
+    ReadEnd read_each(const std::function<void(const PcapPacket&)>& visit);
 
   private:
     std::vector<PcapReader> readers_;

@@ -71,6 +71,11 @@ std::optional<std::size_t> stated_ip_length(std::span<const uint8_t> ip) {
 
 }  // namespace
 
+SkbContext link_layer_context(int link_type, std::span<const uint8_t> frame) {
+    const std::optional<LinkSummary> link = summarize_link_header(link_type, frame);
+    return link ? context_of(link_type, *link) : SkbContext{};
+}
+
 PacketFilter::PacketFilter(CheckedProgram program, int link_type, FilterLayer layer)
     : program_(std::move(program)),
       link_type_(link_type),

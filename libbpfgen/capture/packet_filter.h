@@ -17,6 +17,12 @@ enum class FilterLayer {
     Network,    // from the IP header on (the link type must be a supported one)
 };
 
+// What the kernel keeps beside a frame of this link type for ancillary (SKF_AD_*) loads:
+// the protocol, an offloaded VLAN tag, a cooked header's packet type and interface, the
+// hardware type; the context PacketFilter gives a program that has such loads. A frame
+// whose header cannot be decoded gets the context of a bare packet.
+SkbContext link_layer_context(int link_type, std::span<const uint8_t> frame);
+
 class PacketFilter {
   public:
     // Throws Error when layer is Network and link_layer.h cannot find IP headers in

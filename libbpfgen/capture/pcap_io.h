@@ -24,6 +24,7 @@
 namespace bpfgen {
 
 class BufferedOutput;
+class CaptureInput;
 class ClassicPcapReader;
 
 enum class TimestampPrecision { Microseconds, Nanoseconds };
@@ -86,7 +87,10 @@ class PcapReader {
     // ends inside of; reading should stop then.
     std::optional<PcapPacket> next();
     // Packets returned so far.
-    uint64_t packets_read() const { return packets_read_; }
+    uint64_t packets_read() const;
+    // Whether a stop signal (stop_signals.h) ended the reading: next() then returned nullopt,
+    // dropping the part of a record read so far, rather than naming a truncated capture.
+    bool stopped() const;
 
     // libpcap's compiler (optimizer on) for this capture's link type and snapshot length,
     // as `tcpdump -r FILE EXPRESSION` compiles. Throws Error with libpcap's reason.
@@ -101,6 +105,7 @@ class PcapReader {
     // Exactly one of these reads the capture.
     std::unique_ptr<ClassicPcapReader> classic_;
     PcapHandle handle_;
+    const CaptureInput* libpcap_input_ = nullptr;  // what handle_ reads (its stream owns it)
     // The file header of a capture classic_ reads, from which libpcap makes a handle to
     // compile filters for it as for any capture it reads itself.
     std::array<uint8_t, 24> classic_file_header_{};
@@ -108,7 +113,7 @@ class PcapReader {
     int link_type_ = 0;
     uint32_t snaplen_ = 0;
     TimestampPrecision precision_ = TimestampPrecision::Microseconds;
-    uint64_t packets_read_ = 0;
+    uint64_t packets_read_ = 0;  // by libpcap (the classic reader counts its own)
 };
 
 // Writes a pcap capture, byte for byte as libpcap's pcap_dump() would, through a large
@@ -129,6 +134,9 @@ class PcapWriter {
     // snapshot length, wire length below the captured length, or a timestamp outside the
     // pcap format's range (1970 to 2106); OutputError when the output cannot be written.
     void write(const PcapPacket& packet);
+    // Writes out every packet written so far, as a live pipeline wants each packet (tcpdump's
+    // -U); throws OutputError when the output cannot take them.
+    void flush();
     // Flushes and (for a file) renames it into place; throws Error when writing failed.
     void commit();
     uint64_t packets_written() const { return packets_written_; }

@@ -22,6 +22,8 @@
 
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/file_descriptor.h"
+#include "libbpfgen/base/hex.h"
+#include "libbpfgen/base/text.h"
 #include "libbpfgen/cbpf/opcode_table.h"
 #include "libbpfgen/cbpf/opcodes.h"
 
@@ -147,29 +149,14 @@ constexpr std::size_t kLongestKeyword = [] {
     return longest;
 }();
 
-constexpr char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-constexpr bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-constexpr bool is_letter(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 constexpr bool is_word_char(char c) {
-    return is_letter(c) || is_digit(c) || c == '_';
-}
-constexpr bool is_hex_digit(char c) {
-    return is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f');
-}
-constexpr int hex_value(char c) {
-    return is_digit(c) ? c - '0' : lower(c) - 'a' + 10;
+    return is_ascii_letter(c) || is_ascii_digit(c) || c == '_';
 }
 
 bool equals_caseless(std::string_view text, std::string_view lowercase_word) {
     if (text.size() != lowercase_word.size()) return false;
     for (std::size_t i = 0; i < text.size(); ++i) {
-        if (lower(text[i]) != lowercase_word[i]) return false;
+        if (ascii_lower(text[i]) != lowercase_word[i]) return false;
     }
     return true;
 }
@@ -260,8 +247,8 @@ class Lexer {
                     if (c == '+') return punct(c, 1);
                     fail_here(pos_, "unknown character '-' (only decimal numbers may be negative)");
                 default:
-                    if (is_digit(c)) return number();
-                    if (is_letter(c) || c == '_') return word();
+                    if (is_ascii_digit(c)) return number();
+                    if (is_ascii_letter(c) || c == '_') return word();
                     fail_here(pos_, "unknown character " + printable(c));
             }
         }
@@ -346,7 +333,7 @@ class Lexer {
         const std::string_view text = text_.substr(pos_, end - pos_);
         if (text.size() == 1) {
             // A label has at least two characters; single letters are x, a and M or nothing.
-            switch (lower(text[0])) {
+            switch (ascii_lower(text[0])) {
                 case 'x':
                     return punct('x', 1);
                 case 'a':
@@ -376,9 +363,9 @@ class Lexer {
         unsigned base = 10;
         std::size_t end = p;
         if (text_[p] == '0') {
-            const char prefix = p + 1 < text_.size() ? lower(text_[p + 1]) : '\0';
+            const char prefix = p + 1 < text_.size() ? ascii_lower(text_[p + 1]) : '\0';
             const char first = p + 2 < text_.size() ? text_[p + 2] : '\0';
-            if (prefix == 'x' && is_hex_digit(first)) {
+            if (prefix == 'x' && hex_digit_value(first) >= 0) {
                 base = 16;
                 end = p + 2;
             } else if (prefix == 'b' && (first == '0' || first == '1')) {
@@ -398,9 +385,9 @@ class Lexer {
         for (; base != 0 && end < text_.size(); ++end) {
             const char c = text_[end];
             unsigned digit = 0;
-            if (base == 16 && is_hex_digit(c)) {
-                digit = static_cast<unsigned>(hex_value(c));
-            } else if (is_digit(c) && static_cast<unsigned>(c - '0') < base) {
+            if (base == 16 && hex_digit_value(c) >= 0) {
+                digit = static_cast<unsigned>(hex_digit_value(c));
+            } else if (is_ascii_digit(c) && static_cast<unsigned>(c - '0') < base) {
                 digit = static_cast<unsigned>(c - '0');
             } else {
                 break;
@@ -409,7 +396,7 @@ class Lexer {
         }
         const std::string_view text = text_.substr(start, end - start);
         // flex would split "09" or "0b12" into two numbers, which no rule accepts in a row.
-        if (end < text_.size() && is_digit(text_[end])) {
+        if (end < text_.size() && is_ascii_digit(text_[end])) {
             std::size_t bad_end = end;
             while (bad_end < text_.size() && is_word_char(text_[bad_end])) ++bad_end;
             fail_here(

@@ -476,17 +476,6 @@ class X86Encoder {
 constexpr uint32_t kFirstNegativeOffset = 0x80000000;
 constexpr uint64_t kNoPathYet = std::numeric_limits<uint64_t>::max();
 
-unsigned load_bytes(uint16_t code) {
-    switch (op::size(code)) {
-        case op::kW:
-            return 4;
-        case op::kH:
-            return 2;
-        default:
-            return 1;
-    }
-}
-
 bool is_absolute_load(uint16_t code) {
     return code == (op::kLd | op::kW | op::kAbs) || code == (op::kLd | op::kH | op::kAbs) ||
            code == (op::kLd | op::kB | op::kAbs);
@@ -530,7 +519,7 @@ ProgramFacts study(const Program& program) {
             } else if (k >= kFirstNegativeOffset) {
                 facts.calls_helpers = facts.uses_context = true;
             } else {
-                proven = std::max(proven, uint64_t{k} + load_bytes(code));
+                proven = std::max(proven, uint64_t{k} + op::load_width(code));
             }
         } else if (is_indexed_load(code)) {
             facts.calls_helpers = facts.uses_context = true;
@@ -872,12 +861,12 @@ class ProgramCompiler {
             case Operation::LdAbsH:
             case Operation::LdAbsB:
                 if (k >= ancillary::kOffset) return ancillary_load(k - ancillary::kOffset);
-                absolute_load(k, load_bytes(code), pc);
+                absolute_load(k, op::load_width(code), pc);
                 return true;
             case Operation::LdIndW:
             case Operation::LdIndH:
             case Operation::LdIndB:
-                indexed_load(k, load_bytes(code));
+                indexed_load(k, op::load_width(code));
                 return true;
             case Operation::LdxMsh:
                 header_length_load(k, pc);

@@ -84,6 +84,10 @@ constexpr uint16_t rval(uint16_t code) {
 constexpr uint16_t misc_op(uint16_t code) {
     return code & 0xf8;
 }
+// How many bytes a packet load of this size reads: 4 (kW), 2 (kH) or 1 (kB).
+constexpr unsigned load_width(uint16_t code) {
+    return size(code) == kW ? 4 : size(code) == kH ? 2 : 1;
+}
 
 // Limits of classic BPF.
 inline constexpr uint32_t kMaxInstructions = 4096;     // BPF_MAXINSNS

@@ -69,8 +69,7 @@ void validate_identifier(std::string_view what, std::string_view text, std::size
     }
     bool ok = !text.empty() && text.size() <= max_length;
     for (char c : text) {
-        ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-' || c == '.');
+        ok = ok && is_name_char(c);
     }
     if (!ok) {
         throw UsageError(fmt::format("{} '{}' must be 1 to {} letters, digits, '_', '-' or '.'",

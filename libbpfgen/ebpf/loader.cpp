@@ -193,7 +193,8 @@ LoadedXdp load_xdp(const CompiledXdp& compiled, const std::vector<std::string>& 
     return loaded;
 }
 
-int test_run(const FileDescriptor& program, std::span<const uint8_t> frame) {
+TimedTestRun timed_test_run(const FileDescriptor& program, std::span<const uint8_t> frame,
+                            uint32_t repeat) {
     if (frame.size() < 14) {
         throw Error(
             fmt::format("cannot test-run a {}-byte frame: XDP needs at least the 14 bytes "
@@ -207,12 +208,16 @@ int test_run(const FileDescriptor& program, std::span<const uint8_t> frame) {
     attributes.test.data_size_in = static_cast<uint32_t>(frame.size());
     attributes.test.data_out = pointer(out.data());
     attributes.test.data_size_out = static_cast<uint32_t>(out.size());
-    attributes.test.repeat = 1;
+    attributes.test.repeat = repeat;
     if (bpf(BPF_PROG_TEST_RUN, attributes) < 0) {
         throw Error(fmt::format("BPF_PROG_TEST_RUN of a {}-byte frame failed: {}", frame.size(),
                                 std::strerror(errno)));
     }
-    return static_cast<int>(attributes.test.retval);
+    return TimedTestRun{static_cast<int>(attributes.test.retval), attributes.test.duration};
+}
+
+int test_run(const FileDescriptor& program, std::span<const uint8_t> frame) {
+    return timed_test_run(program, frame, 1).action;
 }
 
 std::vector<CounterSlot> read_counters(const FileDescriptor& counters, std::size_t slots) {
@@ -264,6 +269,18 @@ void update_link(const FileDescriptor& link, const FileDescriptor& program) {
         throw Error(
             fmt::format("cannot replace the attached XDP program: {}", std::strerror(errno)));
     }
+}
+
+unsigned xdp_link_interface(const FileDescriptor& link) {
+    bpf_link_info info{};
+    bpf_attr attributes{};
+    attributes.info.bpf_fd = static_cast<uint32_t>(link.get());
+    attributes.info.info_len = sizeof(info);
+    attributes.info.info = pointer(&info);
+    if (bpf(BPF_OBJ_GET_INFO_BY_FD, attributes) < 0) {
+        throw Error(fmt::format("cannot read the XDP link's interface: {}", std::strerror(errno)));
+    }
+    return info.type == BPF_LINK_TYPE_XDP ? info.xdp.ifindex : 0;
 }
 
 void pin(const FileDescriptor& object, const std::string& path) {

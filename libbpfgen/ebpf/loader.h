@@ -34,6 +34,15 @@ LoadedXdp load_xdp(const CompiledXdp& compiled, const std::vector<std::string>& 
 // refuses those) and when the syscall fails.
 int test_run(const FileDescriptor& program, std::span<const uint8_t> frame);
 
+// The program run `repeat` times on one frame by BPF_PROG_TEST_RUN (for benchmarks): the
+// action and the kernel's mean time per run, in nanoseconds. Throws as test_run does.
+struct TimedTestRun {
+    int action = 0;
+    uint32_t nanoseconds_per_run = 0;
+};
+TimedTestRun timed_test_run(const FileDescriptor& program, std::span<const uint8_t> frame,
+                            uint32_t repeat);
+
 // The counters summed over every CPU, one slot per rule and then the packets passed.
 std::vector<CounterSlot> read_counters(const FileDescriptor& counters, std::size_t slots);
 
@@ -47,6 +56,8 @@ FileDescriptor attach_xdp_link(const FileDescriptor& program, int interface_inde
                                const std::string& interface_name);
 // Swaps the link's program for another at once: no packet meets no program.
 void update_link(const FileDescriptor& link, const FileDescriptor& program);
+// The index of the interface an XDP link attaches to: 0 once that interface is gone.
+unsigned xdp_link_interface(const FileDescriptor& link);
 
 // bpffs pins: an object kept by a path, and the object a path keeps.
 void pin(const FileDescriptor& object, const std::string& path);

@@ -240,6 +240,31 @@ class IptablesBpfScript(unittest.TestCase):
         self.assertEqual(len(p.stderr.splitlines()), 1)
         self.assertEqual(w.files(), ["ipset", "iptables", "iptables-restore"])
 
+    def test_p0f_signature_of_either_ip_version_makes_an_ipv4_and_an_ipv6_script(self):
+        w = Workspace(self)
+        for name in ("ip6tables", "ip6tables-restore"):
+            shutil.copy(os.path.join(w.dir, "iptables"), os.path.join(w.dir, name))
+        signature = "*:64:0:*:mss*10,6:mss,sok,ts,nop,ws:df,id+:0"
+        p = w.tool("iptables_bpf", "p0f", "--", signature)
+        scripts = sorted(f for f in w.files() if f.endswith(".sh"))
+        self.assertEqual(len(scripts), 2, scripts)
+        self.assertEqual(p.stdout.decode().splitlines(),
+                         ["Generated file '%s'" % script for script in scripts])
+        for version, script in ((4, scripts[0]), (6, scripts[1])):
+            self.assertTrue(script.startswith("bpf_p0f_ip%d" % version), script)
+            result, calls = w.run_script(os.path.join(w.dir, script),
+                                         IP6TABLES=os.path.join(w.dir, "ip6tables"))
+            self.assertEqual(result.returncode, 0, result.stderr)
+            bytecode = subprocess.run(
+                [os.path.join(BIN, "bpfgen"), *(["-6"] if version == 6 else []), "p0f", "--",
+                 signature], capture_output=True, check=True, text=True).stdout.strip()
+            restore = "iptables-restore" if version == 4 else "ip6tables-restore"
+            inputs = [c[-1] for c in calls if c[0] == restore and "bpftools_probe_" not in c[-1]]
+            self.assertEqual(len(inputs), 1, calls)
+            self.assertIn('-m bpf --bytecode "%s"' % bytecode, inputs[0])
+            family = [c[-1] for c in calls if c[0] == "ipset" and c[1] == "create"]
+            self.assertEqual(family, ["inet" if version == 4 else "inet6"])
+
     def test_no_backend_gives_a_reason(self):
         w = Workspace(self)
         w.tool("iptables_bpf", "dns", "--", "example.com")

@@ -3,7 +3,9 @@ joined by a veth; xdp_bpf attaches a dns rule, a tcpdump rule and an IPv6 dns ru
 (generic mode, then native; two of them with destination prefixes, one with a port), the other
 end sends bounded counts of matching and other UDP packets: every matching packet is dropped,
 every other one arrives, and each rule's counter equals what was sent for it. Attaching again
-replaces the rules, also under traffic, and detach leaves no pin.
+replaces the rules, also under traffic, and detach leaves no pin. Pins belong to one
+interface, not to a name: an interface deleted and made again under the same name, and
+interfaces of one name in two namespaces sharing the pin folder, each get rules of their own.
 """
 import json
 import os
@@ -227,6 +229,78 @@ class XdpBpfEndToEnd(unittest.TestCase):
             self.assertEqual(received.get("4/9998/0a0b", 0), 500)
         finally:
             self.xdp_bpf("detach", RECEIVER_IF, check=False)
+
+    def same_name_pair(self, name):
+        """A veth pair whose two ends are both called `name`, one in each namespace."""
+        run("ip", "link", "add", name, "netns", RECEIVER_NS, "type", "veth", "peer", "name", name,
+            "netns", SENDER_NS)
+        for namespace in (RECEIVER_NS, SENDER_NS):
+            in_namespace(namespace, "ip", "link", "set", name, "up")
+
+    def stats_in(self, namespace, interface):
+        p = in_namespace(namespace, XDP_BPF, "stats", interface, "--json", "--pin-dir", self.pins,
+                         check=False)
+        return p.returncode, json.loads(p.stdout) if p.returncode == 0 else p.stderr.strip()
+
+    def test_a_recreated_interface_of_the_same_name_gets_rules_of_its_own(self):
+        name = "xdpre%d" % (os.getpid() % 10000)
+        self.same_name_pair(name)
+        self.xdp_bpf("attach", name, "--mode", "generic", "dns -- *.example.com")
+        # The interface goes (and its program with it); another comes under the same name.
+        in_namespace(RECEIVER_NS, "ip", "link", "del", name)
+        code, message = self.stats_in(RECEIVER_NS, name)
+        self.assertEqual(code, 1, message)
+        self.same_name_pair(name)
+        try:
+            self.xdp_bpf("attach", name, "--mode", "generic", "tcpdump -- udp")
+            link = in_namespace(RECEIVER_NS, "ip", "link", "show", name).stdout
+            self.assertIn("prog/xdp", link)
+            code, stats = self.stats_in(RECEIVER_NS, name)
+            self.assertEqual(code, 0, stats)
+            self.assertEqual([r["rule"] for r in stats["rules"]], ["tcpdump -- udp"])
+        finally:
+            self.xdp_bpf("detach", name, check=False)
+            in_namespace(RECEIVER_NS, "ip", "link", "del", name, check=False)
+        # The first interface's pins went with the second's detach: nothing is left.
+        self.assertEqual([n for n in os.listdir(self.pins) if not n.endswith(".debug")], [])
+
+    def test_one_name_in_two_namespaces_keeps_two_rule_sets(self):
+        name = "xdpns%d" % (os.getpid() % 10000)
+        self.same_name_pair(name)
+        try:
+            for namespace, rule in ((RECEIVER_NS, "dns -- *.example.com"),
+                                    (SENDER_NS, "tcpdump -- udp")):
+                p = in_namespace(namespace, XDP_BPF, "attach", name, "--mode", "generic", rule,
+                                 "--pin-dir", self.pins, check=False)
+                self.assertEqual(p.returncode, 0, p.stderr)
+            for namespace, rule in ((RECEIVER_NS, "dns -- *.example.com"),
+                                    (SENDER_NS, "tcpdump -- udp")):
+                code, stats = self.stats_in(namespace, name)
+                self.assertEqual(code, 0, stats)
+                self.assertEqual([r["rule"] for r in stats["rules"]], [rule], namespace)
+                self.assertIn("prog/xdp", in_namespace(namespace, "ip", "link", "show",
+                                                       name).stdout)
+            for namespace in (RECEIVER_NS, SENDER_NS):
+                p = in_namespace(namespace, XDP_BPF, "detach", name, "--pin-dir", self.pins,
+                                 check=False)
+                self.assertEqual(p.returncode, 0, p.stderr)
+        finally:
+            in_namespace(RECEIVER_NS, "ip", "link", "del", name, check=False)
+        self.assertEqual([n for n in os.listdir(self.pins) if not n.endswith(".debug")], [])
+
+    def test_an_interface_name_with_a_dot(self):
+        # bpffs refuses names with a dot, which interface names may hold (eth0.10).
+        name = "xd%d.7" % (os.getpid() % 10000)
+        self.same_name_pair(name)
+        try:
+            self.xdp_bpf("attach", name, "--mode", "generic", "dns -- *.example.com")
+            code, stats = self.stats_in(RECEIVER_NS, name)
+            self.assertEqual(code, 0, stats)
+            self.assertEqual(stats["interface"], name)
+            self.xdp_bpf("detach", name)
+        finally:
+            in_namespace(RECEIVER_NS, "ip", "link", "del", name, check=False)
+        self.assertEqual([n for n in os.listdir(self.pins) if not n.endswith(".debug")], [])
 
     def test_usage_errors_exit_2(self):
         for args in (["attach"], ["frobnicate"], ["compile"], ["stats", "x", "extra"]):

@@ -214,7 +214,7 @@ TEST(Dns, NegateSwapsTheReturnValues) {
 }
 
 TEST(Dns, Ipv4FindsUdpFromTheHeaderLengthAtEachOffset) {
-    for (uint32_t offset : {0u, 14u, 16u, 18u}) {
+    for (uint32_t offset : {0u, 14u, 16u, 18u, 20u}) {
         const Program program = dns({"x"}, at_offset(offset)).program;
         ASSERT_GE(program.size(), 2u);
         EXPECT_EQ(program[0], (Instruction{0xb1, 0, 0, offset})) << offset;       // ldx 4*([o]&0xf)
@@ -223,7 +223,7 @@ TEST(Dns, Ipv4FindsUdpFromTheHeaderLengthAtEachOffset) {
 }
 
 TEST(Dns, Ipv6AssumesUdpRightAfterTheFixedHeader) {
-    for (uint32_t offset : {0u, 14u, 16u, 18u}) {
+    for (uint32_t offset : {0u, 14u, 16u, 18u, 20u}) {
         GeneratorOptions options = at_offset(offset);
         options.ip_version = 6;
         const Program program = dns({"x"}, options).program;

@@ -68,7 +68,7 @@ TEST(DnsValidate, NameSaysWhetherStrict) {
 }
 
 TEST(DnsValidate, Ipv4FindsUdpFromTheHeaderLengthAtEachOffset) {
-    for (uint32_t offset : {0u, 14u, 16u, 18u}) {
+    for (uint32_t offset : {0u, 14u, 16u, 18u, 20u}) {
         GeneratorOptions options;
         options.l3_offset = offset;
         const Program program = dns_validate({}, options).program;
@@ -79,7 +79,7 @@ TEST(DnsValidate, Ipv4FindsUdpFromTheHeaderLengthAtEachOffset) {
 }
 
 TEST(DnsValidate, Ipv6AssumesUdpRightAfterTheFixedHeader) {
-    for (uint32_t offset : {0u, 14u, 16u, 18u}) {
+    for (uint32_t offset : {0u, 14u, 16u, 18u, 20u}) {
         GeneratorOptions options;
         options.l3_offset = offset;
         options.ip_version = 6;

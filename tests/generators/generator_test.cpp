@@ -45,11 +45,12 @@ TEST(L3OffsetOfLinkLayer, NamesTheCommonLinkLayers) {
     EXPECT_EQ(l3_offset_of_link_layer("ether"), 14u);
     EXPECT_EQ(l3_offset_of_link_layer("sll"), 16u);
     EXPECT_EQ(l3_offset_of_link_layer("vlan"), 18u);
+    EXPECT_EQ(l3_offset_of_link_layer("sll2"), 20u);
 }
 
 TEST(L3OffsetOfLinkLayer, RefusesAnUnknownNameListingTheKnownOnes) {
     EXPECT_EQ(usage_error([] { l3_offset_of_link_layer("Ether"); }),
-              "unknown link layer 'Ether' for --l2 (choose from raw, ether, sll, vlan)");
+              "unknown link layer 'Ether' for --l2 (choose from raw, ether, sll, vlan, sll2)");
 }
 
 TEST(Generate, RefusesAnUnknownGeneratorListingTheKnownOnes) {

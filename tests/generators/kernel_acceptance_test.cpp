@@ -63,7 +63,7 @@ TEST(GeneratedProgramsInTheKernel, EveryOffsetVersionAndNegationAttaches) {
     if (!socket.valid()) GTEST_SKIP() << "no AF_INET/SOCK_DGRAM socket: " << std::strerror(errno);
     std::size_t attached = 0;
     for (const Invocation& invocation : invocations()) {
-        for (const uint32_t offset : {0u, 14u, 16u, 18u}) {
+        for (const uint32_t offset : {0u, 14u, 16u, 18u, 20u}) {
             for (const int ip_version : {4, 6}) {
                 for (const bool negate : {false, true}) {
                     GeneratorOptions options;

@@ -88,6 +88,11 @@ TEST(P0f, Offset18WrapsTheExpressionInVlan) {
               libpcap("vlan and (" + expression + ")", linktype::kEthernet));
 }
 
+TEST(P0f, Offset20CompilesForLinuxCookedCapturesV2) {
+    const std::string expression = expression_of(kAnyIpv4);
+    EXPECT_EQ(p0f({kAnyIpv4}, with(20)).program, libpcap(expression, linktype::kLinuxSll2));
+}
+
 TEST(P0f, NegationWrapsTheExpression) {
     const std::string expression = expression_of(kAnyIpv4);
     EXPECT_EQ(p0f({kAnyIpv4}, with(16, 4, true)).program,

@@ -65,6 +65,13 @@ TEST(Tcpdump, Offset16CompilesForLinuxCookedCaptures) {
     EXPECT_EQ(tcpdump({"udp"}, with(16)).program, libpcap("udp", linktype::kLinuxSll));
 }
 
+TEST(Tcpdump, Offset20CompilesForLinuxCookedCapturesV2) {
+    // SLL2's protocol type is its first two bytes: libpcap checks it there.
+    const GeneratedProgram generated = tcpdump({"udp"}, with(20));
+    EXPECT_EQ(generated.program, libpcap("udp", linktype::kLinuxSll2));
+    EXPECT_TRUE(contains(generated.assembly, "ldh      [0]")) << generated.assembly;
+}
+
 TEST(Tcpdump, Offset18CompilesForEthernetBehindAVlanTag) {
     EXPECT_EQ(tcpdump({"udp"}, with(18)).program, libpcap("vlan and (udp)", linktype::kEthernet));
 }

@@ -97,7 +97,8 @@ def test_output_that_cannot_be_written_is_an_error():
 
 
 def test_link_layer_names():
-    for name, offset in (("raw", "0"), ("ether", "14"), ("sll", "16"), ("vlan", "18")):
+    for name, offset in (("raw", "0"), ("ether", "14"), ("sll", "16"), ("vlan", "18"),
+                         ("sll2", "20")):
         by_name = expect_output(["--l2", name, "dns", "--", "example.com"], "--l2")
         by_offset = expect_output(["-o", offset, "dns", "--", "example.com"], "-o")
         check(by_name == by_offset, f"--l2 {name} differs from -o {offset}")

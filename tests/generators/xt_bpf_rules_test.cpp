@@ -383,5 +383,39 @@ TEST(XtBpfRules, RefusesBadArgumentsAsGenerateDoes) {
     EXPECT_THROW(generate_xt_bpf_rules("nope", {"x"}, {}), UsageError);
 }
 
+// Whether a run is split is the registry entry's property, not its generator's name: dns
+// says how to split, the others do not, and an entry's own split is the one used.
+TEST(XtBpfRules, TheRegistryEntrySaysWhetherARunIsSplit) {
+    for (const GeneratorInfo& info : generators()) {
+        EXPECT_EQ(info.split_xt_bpf_rules != nullptr, info.name == "dns") << info.name;
+    }
+    EXPECT_EQ(find_generator("dns")->split_xt_bpf_rules, &split_dns_xt_bpf_rules);
+
+    GeneratorInfo unsplit_dns = *find_generator("dns");
+    unsplit_dns.split_xt_bpf_rules = nullptr;
+    const std::vector<std::string> many = wildcard_patterns(20);
+    ASSERT_GT(generate_xt_bpf_rules("dns", many, {}).programs.size(), 1u);
+    try {
+        generate_xt_bpf_rules(unsplit_dns, many, {});
+        ADD_FAILURE() << "an entry without a split made rules of a run too long for one";
+    } catch (const Error& error) {
+        EXPECT_TRUE(contains(error.what(), "the dns rule needs")) << error.what();
+    }
+
+    GeneratorInfo split_suffix = *find_generator("suffix");
+    split_suffix.split_xt_bpf_rules = [](const std::vector<std::string>& args,
+                                         const GeneratorOptions& options) {
+        XtBpfRules rules{"halves", {}};
+        for (const std::string& arg : args) {
+            rules.programs.push_back(generate("suffix", {arg}, options));
+        }
+        return rules;
+    };
+    const XtBpfRules rules = generate_xt_bpf_rules(split_suffix, {"dead", "beef"}, {});
+    EXPECT_EQ(rules.name, "halves");
+    ASSERT_EQ(rules.programs.size(), 2u);
+    EXPECT_EQ(rules.programs[1].program, generate("suffix", {"beef"}, {}).program);
+}
+
 }  // namespace
 }  // namespace bpfgen

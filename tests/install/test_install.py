@@ -5,7 +5,9 @@ keep the paths they include each other by, nothing installed names the build mac
 source or build directory; a consumer project uses the libraries through
 find_package(bpftools) and another through pkg-config, and both print the program bpfgen
 prints. `cpack -G DEB`: the package holds the same files under /usr, its programs run, and its
-Depends names the packages of the shared libraries the programs link."""
+Depends names the packages of the shared libraries the programs link. Both hold a manual page
+per program, in share/man/man1, that groff renders without a warning and that names every
+option the program's --help (and bpfgen's generators' own help) lists."""
 import os
 import re
 import shutil
@@ -87,6 +89,52 @@ def tool_names():
                   for name in os.listdir(os.path.join(SOURCE, folder)) if name.endswith(".cpp"))
 
 
+# An option where a help line starts with one: "  -o, --offset N  ..." gives -o and --offset.
+OPTION_LINE = re.compile(r"^\s+(-\S.*?)(?:\s{2,}|$)")
+OPTION = re.compile(r"(?<![\w-])--?[A-Za-z0-9][\w-]*")
+
+
+def options_in_help(program, *args):
+    """The options the help of `program args... --help` lists, in its usage line or where
+    its lines start with one."""
+    options = set()
+    for line in run([program, *args, "--help"]).splitlines():
+        match = OPTION_LINE.match(line)
+        if line.lower().startswith("usage:") or match:
+            options.update(OPTION.findall(line if not match else match.group(1)))
+    return options
+
+
+def check_manual_pages(test, folder, programs):
+    """Every program has FOLDER/PROGRAM.1; groff renders it without a warning, and the text
+    names every option of the program's help (bpfgen's: also of each generator's help)."""
+    if not shutil.which("groff"):
+        test.skipTest("groff is not installed")
+    test.assertEqual(sorted(os.listdir(folder)), sorted(p + ".1" for p in programs))
+    for program in programs:
+        page = os.path.join(folder, program + ".1")
+        # One long line, no hyphenation: an option is never cut in two.
+        result = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-rLL=300n", "-rHY=0",
+                                 "-P-cbou", page], capture_output=True, text=True, timeout=60)
+        test.assertEqual((result.returncode, result.stderr), (0, ""), page)
+        text = result.stdout.replace("\u2010", "-").replace("\u2212", "-")
+        test.assertIn(program + " - ", text, page)
+        built = os.path.join(BUILD, "bin", program)
+        wanted = options_in_help(built)
+        test.assertTrue(wanted, program)
+        if program == "bpfgen":
+            for generator in ["dns", "dns_validate", "p0f", "suffix", "tcpdump"]:
+                wanted |= options_in_help(built, generator, "--")
+        for option in sorted(wanted):
+            test.assertRegex(text, r"(?<![\w-])%s(?![\w-])" % re.escape(option),
+                             "%s does not mention %s" % (page, option))
+        if shutil.which("man"):
+            shown = subprocess.run(["man", "-l", page], capture_output=True, text=True,
+                                   timeout=60, env=dict(os.environ, MANWIDTH="100"))
+            test.assertEqual(shown.returncode, 0, shown.stderr)
+            test.assertIn("SYNOPSIS", shown.stdout)
+
+
 def require_environment():
     if not BUILD or not os.path.isfile(os.path.join(BUILD, "CMakeCache.txt")):
         skip("BPFTOOLS_BUILD_DIR must name a configured build directory")
@@ -127,6 +175,10 @@ class Installed(unittest.TestCase):
         source = "ldh [12]\njeq #0x800, ok\nret #0\nok: ret #-1\n"
         self.assertEqual(run([os.path.join(self.prefix, "bin", "bpf_asm"), "-c"], input=source),
                          run([os.path.join(BUILD, "bin", "bpf_asm"), "-c"], input=source))
+
+    def test_every_program_has_a_manual_page(self):
+        check_manual_pages(self, os.path.join(self.prefix, cache_value("CMAKE_INSTALL_MANDIR")
+                                              or "share/man", "man1"), tool_names())
 
     def test_libraries_headers_package_files(self):
         for name in ["libbpfgen_base.a", "libbpfgen_cbpf.a", "libbpfgen_capture.a",
@@ -240,6 +292,7 @@ class DebianPackage(unittest.TestCase):
             run(["dpkg-deb", "-x", deb, root])
             programs = sorted(os.listdir(os.path.join(root, "usr", "bin")))
             self.assertEqual(programs, tool_names())
+            check_manual_pages(self, os.path.join(root, "usr", "share", "man", "man1"), programs)
             bpfgen = os.path.join(root, "usr", "bin", "bpfgen")
             self.assertEqual(run([bpfgen, *BPFGEN_ARGS]),
                              run([os.path.join(BUILD, "bin", "bpfgen"), *BPFGEN_ARGS]))

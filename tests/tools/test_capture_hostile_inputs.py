@@ -91,6 +91,7 @@ class BrokenCaptures(unittest.TestCase):
 
     def test_a_killed_writer_leaves_no_file(self):
         # Killed while its input is still coming: neither -w's file nor a temporary one.
+        # (SIGTERM and SIGINT stop the reading and keep what was read: test_live_pipeline.py.)
         capture = open(data("dns_udp.pcap"), "rb").read()
         for tool, first_input in (("filter", capture), ("hex2pcap", b"00112233\n")):
             with self.subTest(tool=tool):
@@ -102,7 +103,7 @@ class BrokenCaptures(unittest.TestCase):
                     process.stdin.write(first_input)
                     process.stdin.flush()
                     time.sleep(0.5)  # it has read and written what it was given
-                    process.terminate()
+                    process.kill()
                     process.wait(timeout=30)
                     process.stdin.close()
                     process.stderr.close()

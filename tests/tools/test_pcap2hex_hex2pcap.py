@@ -196,6 +196,7 @@ class Hex2pcap(unittest.TestCase):
 
     def test_link_type_by_number_or_name(self):
         for given, expected in (("113", LINUX_SLL), ("LINUX_SLL2", LINUX_SLL2), ("raw", RAW),
+                                ("sll2", LINUX_SLL2), ("276", LINUX_SLL2), ("sll", LINUX_SLL),
                                 ("NULL", NULL), ("EN10MB", ETHERNET)):
             with self.subTest(linktype=given):
                 self.assertEqual(self.packets("00\n", "--linktype", given).linktype, expected)

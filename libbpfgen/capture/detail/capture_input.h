@@ -1,6 +1,8 @@
 // capture_input.h: the bytes of a capture file read through large buffers with read(2),
 // handed out in place: a buffer whose bytes someone still holds (PcapWriter, writing
-// records straight from it) is set aside rather than overwritten.
+// records straight from it) is set aside rather than overwritten. A stop signal
+// (stop_signals.h) ends the input: a pipe or a terminal is waited on so that the signal
+// interrupts the wait.
 #pragma once
 
 #include <cstddef>
@@ -45,11 +47,15 @@ class CaptureInput {
     long read(void* buffer, std::size_t size);
     // The errno of a failed read (0 if none): a short peek() is then an error, not the end.
     int read_error() const { return read_error_; }
+    // Whether a stop signal ended the input: a short peek() is then no truncation.
+    bool stopped() const { return stopped_; }
     // The owner of the buffer the last peek() returned bytes of.
     const std::shared_ptr<const void>* storage() const { return &buffer_; }
 
   private:
     std::span<const uint8_t> fill(std::size_t size);
+    // Before each read(2): false, with the input ended, once a stop signal was received.
+    bool may_read();
 
     FileDescriptor fd_;
     // Buffers (none before the first peek()), written through the raw pointers beside
@@ -63,6 +69,8 @@ class CaptureInput {
     const uint8_t* end_ = nullptr;       // end of the bytes read into the buffer
     bool at_end_ = false;
     int read_error_ = 0;
+    bool may_block_ = false;  // a pipe, a terminal, a socket: reads wait for a writer
+    bool stopped_ = false;
 };
 
 }  // namespace bpfgen

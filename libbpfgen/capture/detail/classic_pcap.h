@@ -42,6 +42,10 @@ class ClassicPcapReader {
     // with libpcap's words for a record it refuses, TruncatedCapture for one that the file
     // cuts short. The view stays valid until the next call.
     std::optional<PcapPacket> next();
+    // Whether a stop signal ended the input (a record it cut short is then no truncation).
+    bool stopped() const { return input_->stopped(); }
+    // Packets returned so far.
+    uint64_t packets_read() const { return packets_read_; }
 
   private:
     // The cold paths of next(), which throw libpcap's messages: at the end of the input
@@ -56,6 +60,7 @@ class ClassicPcapReader {
     bool swapped_;
     bool nanoseconds_;
     uint32_t snaplen_;
+    uint64_t packets_read_ = 0;
 };
 
 // A record header as pcap_dump() stores it (this machine's byte order): the seconds and

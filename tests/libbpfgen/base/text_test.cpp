@@ -40,5 +40,23 @@ TEST(ParseDecimal, RefusesAnythingButDigits) {
     }
 }
 
+// The classes are ASCII's whatever the locale; bytes above 0x7f are in none of them.
+TEST(AsciiClasses, AreAsciisOwn) {
+    int digits = 0, letters = 0, names = 0;
+    for (int value = -128; value < 128; ++value) {
+        const char c = static_cast<char>(value);
+        digits += is_ascii_digit(c);
+        letters += is_ascii_letter(c);
+        names += is_name_char(c);
+        const bool upper = c >= 'A' && c <= 'Z';
+        EXPECT_EQ(ascii_lower(c), upper ? c + 32 : c) << value;
+    }
+    EXPECT_EQ(digits, 10);
+    EXPECT_EQ(letters, 52);
+    EXPECT_EQ(names, 65);
+    EXPECT_TRUE(is_name_char('-') && is_name_char('.') && is_name_char('_'));
+    EXPECT_FALSE(is_name_char('/') || is_name_char(' ') || is_name_char('\xe9'));
+}
+
 }  // namespace
 }  // namespace bpfgen

@@ -322,6 +322,16 @@ TEST(LinkTypeNames, NumbersAndLibpcapNamesParse) {
     EXPECT_EQ(parse_link_type("raw"), linktype::kRaw);
     EXPECT_EQ(parse_link_type("LINUX_SLL2"), linktype::kLinuxSll2);
     EXPECT_EQ(parse_link_type("IPV6"), linktype::kIpv6);
+}
+
+TEST(LinkTypeNames, BpfgensLinkLayerNamesParse) {
+    EXPECT_EQ(parse_link_type("sll2"), linktype::kLinuxSll2);
+    EXPECT_EQ(parse_link_type("sll"), linktype::kLinuxSll);
+    EXPECT_EQ(parse_link_type("ether"), linktype::kEthernet);
+    EXPECT_EQ(link_type_name(linktype::kLinuxSll2), "LINUX_SLL2 (Linux cooked v2)");
+}
+
+TEST(LinkTypeNames, OtherTextIsRefused) {
     expect_error([] { parse_link_type("nonsense"); }, {"unknown link type 'nonsense'"});
     expect_error([] { parse_link_type("70000"); }, {"out of range"});
     EXPECT_EQ(link_type_name(linktype::kEthernet), "EN10MB (Ethernet)");

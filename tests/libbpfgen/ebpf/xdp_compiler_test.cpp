@@ -158,6 +158,31 @@ TEST_F(XdpKernelTest, NetworkRulesNeedTheIpVersionOfTheEthertype) {
     EXPECT_EQ(action("ret #1\n", frame, RuleLayer::Network), kXdpPass);
 }
 
+TEST_F(XdpKernelTest, NetworkRulesSeeIpBehindAtMostTwoVlanTags) {
+    using namespace bpftools::test;
+    const Bytes ip = ipv4(17, {192, 0, 2, 1}, udp(1, 53, {1, 2}));
+    const auto tagged = [&](int tags) {
+        Bytes frame = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2};
+        const Bytes tpids[] = {{0x88, 0xa8}, {0x81, 0x00}, {0x91, 0x00}, {0x81, 0x00}};
+        for (int tag = 0; tag < tags; ++tag) {
+            frame = concat({frame, tpids[tag], {0x00, static_cast<uint8_t>(10 + tag)}});
+        }
+        return concat({frame, {0x08, 0x00}, ip});
+    };
+    // A network rule matching every IP packet: it sees the packet behind 0, 1 and 2 tags.
+    for (int tags = 0; tags <= 2; ++tags) {
+        EXPECT_EQ(action("ret #1\n", tagged(tags), RuleLayer::Network), kXdpDrop) << tags;
+    }
+    // Behind 3 or 4 no network rule sees an IP packet: the frame passes (counted as passed),
+    // where filter --l3 and a host with that many stacked VLAN devices would see the packet.
+    for (int tags = 3; tags <= 4; ++tags) {
+        EXPECT_EQ(action("ret #1\n", tagged(tags), RuleLayer::Network), kXdpPass) << tags;
+    }
+    // A link-layer rule sees the frame as it is, whatever its tags.
+    const std::string fourth_ethertype_is_ipv4 = "ldh [24]\njeq #0x800, yes\nret #0\nyes: ret #1\n";
+    EXPECT_EQ(action(fourth_ethertype_is_ipv4, tagged(3)), kXdpDrop);
+}
+
 TEST_F(XdpKernelTest, DestinationPrefixesAndPortComeBeforeTheProgram) {
     using namespace bpftools::test;
     // IPv4 packets go to 10.1.2.3, IPv6 ones to 2001::2.
