@@ -184,7 +184,9 @@ struct Entry {
     std::string text;
     int label = -1;  // Label: its id; Jump: the target
     int jt = kNext, jf = kNext;
-    std::string_view op;  // Conditional: "jeq", "jgt" or "jge"
+    bool jt_shared = false, jf_shared = false;  // Conditional: a side sent to a shared stone
+    bool own_stone = false;  // Jump, Return: the stone of one jump, right after it
+    std::string_view op;     // Conditional: "jeq", "jgt" or "jge"
 
     bool is_instruction() const { return kind != Kind::Label && kind != Kind::Comment; }
     bool falls_through() const {
@@ -236,109 +238,172 @@ class Code {
     // Puts a jump (or a copy of a `ret`) within reach of every conditional jump whose
     // target is further than 255 instructions, then writes the text.
     std::string text() {
-        // Each stepping stone serves at least one jump; more stones than instructions means
-        // the placement goes round in circles, which is refused rather than looped on.
-        const std::size_t most = 2 * entries_.size() + 16;
-        for (std::size_t stones = 0; reach_far_targets(); ++stones) {
-            if (stones > most) {
-                throw std::runtime_error(
-                    "dns -O: the jumps of this pattern set could not be placed within reach");
-            }
+        while (reach_far_targets()) {
         }
         return write();
     }
 
   private:
     struct Layout {
-        std::vector<std::size_t> position;  // of each entry (a label: of what follows it)
-        std::map<int, std::size_t> label_entry;
+        std::vector<std::size_t> position;     // of each entry (a label: of what follows it)
+        std::vector<std::size_t> label_entry;  // of each label id
     };
 
     Layout layout() const {
         Layout result;
+        result.label_entry.assign(static_cast<std::size_t>(labels_), entries_.size());
         std::size_t position = 0;
         result.position.reserve(entries_.size());
         for (std::size_t i = 0; i < entries_.size(); ++i) {
             result.position.push_back(position);
             if (entries_[i].is_instruction()) {
                 ++position;
-            } else {
-                result.label_entry[entries_[i].label] = i;
+            } else if (entries_[i].kind == Entry::Kind::Label) {
+                result.label_entry[static_cast<std::size_t>(entries_[i].label)] = i;
             }
         }
         return result;
     }
 
-    bool far(const Layout& at, std::size_t from, int target) const {
+    static std::size_t target_position(const Layout& at, int target) {
+        return at.position[at.label_entry[static_cast<std::size_t>(target)]];
+    }
+
+    static bool far(const Layout& at, std::size_t from, int target) {
         if (target == kNext) return false;
-        return at.position[at.label_entry.at(target)] - at.position[from] - 1 > kMaxJumpDistance;
+        return target_position(at, target) - at.position[from] - 1 > kMaxJumpDistance;
     }
 
     // The instruction a label stands before.
     const Entry* instruction_at(const Layout& at, int label) const {
-        for (std::size_t i = at.label_entry.at(label); i < entries_.size(); ++i) {
+        for (std::size_t i = at.label_entry[static_cast<std::size_t>(label)]; i < entries_.size();
+             ++i) {
             if (entries_[i].is_instruction()) return &entries_[i];
         }
         return nullptr;
     }
 
+    // One pass over the conditional jumps: each side out of reach goes through a stepping
+    // stone (a `ja`, or a copy of the `ret` it leads to; `ja` reaches anything). The first
+    // time a side is out of reach, a stone ahead within reach may serve several jumps: an
+    // instruction already there that does the same, one put in this pass, or a new one in
+    // a gap (after a `ja` or `ret`, where nothing falls in). The second time, the side gets
+    // a stone of its own right after the jump. Nothing is ever put between a jump and its
+    // own stones (they are not gaps), so those stay within reach, every side is moved at
+    // most twice, and the passes end. Returns whether anything changed.
     bool reach_far_targets() {
         const Layout at = layout();
-        std::size_t from = entries_.size();
-        int target = kNext;
-        for (std::size_t i = 0; i < entries_.size() && from == entries_.size(); ++i) {
+        // A gap stone is put this far at most, so that the stones put later in the same
+        // pass before it seldom push it out of reach again.
+        constexpr std::size_t kGapReach = kMaxJumpDistance - 32;
+        // What can serve as a stone, by where it leads: "r" and a `ret`'s text, or "j" and
+        // the position of a `ja`'s target.
+        auto key_of_return = [](const Entry& entry) { return "r" + entry.text; };
+        auto key_of_jump = [&](int target) {
+            return "j" + std::to_string(target_position(at, target));
+        };
+        std::map<std::string, std::vector<std::size_t>> in_place;  // key -> entries, in order
+        std::vector<std::size_t> gaps;  // entries of a `ja` or `ret` that is no own stone
+        for (std::size_t i = 0; i < entries_.size(); ++i) {
             const Entry& entry = entries_[i];
+            if (entry.kind == Entry::Kind::Jump) {
+                in_place[key_of_jump(entry.label)].push_back(i);
+            } else if (entry.kind == Entry::Kind::Return) {
+                in_place[key_of_return(entry)].push_back(i);
+            } else {
+                continue;
+            }
+            if (!entry.own_stone) gaps.push_back(i);
+        }
+        auto distance = [&](std::size_t from, std::size_t to) {
+            return at.position[to] - at.position[from] - 1;
+        };
+        // The furthest of `candidates` (entries, in order) ahead of `from` within `reach`.
+        auto furthest = [&](const std::vector<std::size_t>& candidates, std::size_t from,
+                            std::size_t reach) {
+            std::optional<std::size_t> best;
+            for (auto it = std::upper_bound(candidates.begin(), candidates.end(), from);
+                 it != candidates.end() && distance(from, *it) <= reach; ++it) {
+                best = *it;
+            }
+            return best;
+        };
+        std::map<std::size_t, int> labels_before;         // entry -> a label put before it
+        std::map<std::size_t, std::vector<Entry>> after;  // entry -> stones put after it
+        std::map<std::string, std::vector<std::pair<std::size_t, int>>> new_stones;
+        bool changed = false;
+        for (std::size_t i = 0; i < entries_.size(); ++i) {
+            Entry& entry = entries_[i];
             if (entry.kind != Entry::Kind::Conditional) continue;
-            if (far(at, i, entry.jt))
-                target = entry.jt, from = i;
-            else if (far(at, i, entry.jf))
-                target = entry.jf, from = i;
-        }
-        if (from == entries_.size()) return false;
-
-        const Entry* destination = instruction_at(at, target);
-        const int stepping_stone = new_label();
-        std::vector<Entry> stone = {make_entry(Entry::Kind::Label, "", stepping_stone)};
-        if (destination != nullptr && destination->kind == Entry::Kind::Return) {
-            stone.push_back(*destination);
-        } else {
-            stone.push_back(make_entry(Entry::Kind::Jump, "", target));
-        }
-        // The last place within reach that nothing falls into, else right after the jump.
-        std::size_t gap = 0;
-        for (std::size_t i = from + 1; i < entries_.size(); ++i) {
-            if (at.position[i] - at.position[from] - 1 > kMaxJumpDistance) break;
-            std::size_t previous = i;
-            while (previous > 0 && !entries_[previous - 1].is_instruction()) --previous;
-            if (previous > 0 && !entries_[previous - 1].falls_through() && previous - 1 > from) {
-                gap = previous;  // before the labels there, so they keep their instruction
-            }
-        }
-        if (gap != 0) {
-            // Every jump that cannot reach the target but reaches the gap goes through it.
-            for (std::size_t j = 0; j < gap; ++j) {
-                Entry& entry = entries_[j];
-                if (entry.kind != Entry::Kind::Conditional ||
-                    at.position[gap] - at.position[j] - 1 > kMaxJumpDistance) {
-                    continue;
+            const bool far_true = far(at, i, entry.jt);
+            const bool far_false = far(at, i, entry.jf);
+            if (!far_true && !far_false) continue;
+            changed = true;
+            std::vector<Entry> own;
+            auto reach = [&](int& side, bool& shared) {
+                const int target = side;
+                const Entry* destination = instruction_at(at, target);
+                const bool is_return =
+                    destination != nullptr && destination->kind == Entry::Kind::Return;
+                Entry stone = is_return ? *destination : make_entry(Entry::Kind::Jump, "", target);
+                if (!shared) {
+                    shared = true;
+                    const std::string key =
+                        is_return ? key_of_return(*destination) : key_of_jump(target);
+                    if (const auto it = in_place.find(key); it != in_place.end()) {
+                        if (const auto there = furthest(it->second, i, kMaxJumpDistance)) {
+                            auto [label, added] = labels_before.try_emplace(*there, -1);
+                            if (added) label->second = new_label();
+                            side = label->second;
+                            return;
+                        }
+                    }
+                    // A stone put in this pass after a gap: its distance is that of the gap.
+                    for (const auto& [gap, label] : new_stones[key]) {
+                        if (gap > i && distance(i, gap) < kGapReach) {
+                            side = label;
+                            return;
+                        }
+                    }
+                    if (const auto gap = furthest(gaps, i, kGapReach - 1)) {
+                        const int label = new_label();
+                        after[*gap].push_back(make_entry(Entry::Kind::Label, "", label));
+                        after[*gap].push_back(std::move(stone));
+                        new_stones[key].emplace_back(*gap, label);
+                        side = label;
+                        return;
+                    }
                 }
-                if (entry.jt == target && far(at, j, target)) entry.jt = stepping_stone;
-                if (entry.jf == target && far(at, j, target)) entry.jf = stepping_stone;
+                const int label = new_label();
+                stone.own_stone = true;
+                own.push_back(make_entry(Entry::Kind::Label, "", label));
+                own.push_back(std::move(stone));
+                side = label;
+            };
+            if (far_true) reach(entry.jt, entry.jt_shared);
+            if (far_false) reach(entry.jf, entry.jf_shared);
+            if (own.empty()) continue;
+            if (entry.jt == kNext || entry.jf == kNext) {
+                const int next = new_label();
+                (entry.jt == kNext ? entry.jt : entry.jf) = next;
+                own.push_back(make_entry(Entry::Kind::Label, "", next));
             }
-            entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(gap), stone.begin(),
-                            stone.end());
-            return true;
+            // A conditional is no gap, so nothing else is put after it.
+            after.emplace(i, std::move(own));
         }
-        Entry& entry = entries_[from];
-        if (entry.jt == target) entry.jt = stepping_stone;
-        if (entry.jf == target) entry.jf = stepping_stone;
-        if (entry.jt == kNext || entry.jf == kNext) {
-            const int after = new_label();
-            (entry.jt == kNext ? entry.jt : entry.jf) = after;
-            stone.push_back(make_entry(Entry::Kind::Label, "", after));
+        if (!changed) return false;
+        std::vector<Entry> placed;
+        placed.reserve(entries_.size() + 3 * after.size() + labels_before.size());
+        for (std::size_t i = 0; i < entries_.size(); ++i) {
+            if (const auto it = labels_before.find(i); it != labels_before.end()) {
+                placed.push_back(make_entry(Entry::Kind::Label, "", it->second));
+            }
+            placed.push_back(std::move(entries_[i]));
+            if (const auto it = after.find(i); it != after.end()) {
+                for (Entry& stone : it->second) placed.push_back(std::move(stone));
+            }
         }
-        entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(from) + 1, stone.begin(),
-                        stone.end());
+        entries_ = std::move(placed);
         return true;
     }
 
