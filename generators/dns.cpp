@@ -6,9 +6,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
+#include <utility>
 #include <variant>
 
 #include <fmt/format.h>
@@ -556,13 +559,18 @@ DnsPatterns::DnsPatterns(const std::vector<std::string>& args, const GeneratorOp
     if (patterns_.empty()) {
         throw UsageError("dns: no domain pattern given (bpfgen dns -- example.com)");
     }
-    std::vector<std::vector<Element>> rules;
-    rules.reserve(patterns_.size());
-    for (const std::string& pattern : patterns_) rules.push_back(parse_pattern(pattern));
-
     AssemblyWriter header;
     write_header(header, options_, false, options_.optimize);
     header_size_ = header.program_size();
+    measure_blocks();
+}
+
+void DnsPatterns::measure_blocks() {
+    std::vector<std::vector<Element>> rules;
+    rules.reserve(patterns_.size());
+    for (const std::string& pattern : patterns_) rules.push_back(parse_pattern(pattern));
+    block_sizes_before_.clear();
+    moving_x_before_.clear();
     block_sizes_before_.reserve(patterns_.size() + 1);
     block_sizes_before_.push_back(0);
     moving_x_before_.reserve(patterns_.size() + 1);
@@ -575,6 +583,27 @@ DnsPatterns::DnsPatterns(const std::vector<std::string>& args, const GeneratorOp
         block_sizes_before_.push_back(block_sizes_before_.back() + block.program_size());
         moving_x_before_.push_back(moving_x_before_.back() + (has_wildcard(rules[i]) ? 1 : 0));
     }
+}
+
+void DnsPatterns::group_by_domain() {
+    auto from_the_end = [](const std::string& pattern) {
+        std::vector<std::string> labels;
+        for (const std::string_view label : split(pattern, '.')) labels.emplace_back(label);
+        std::reverse(labels.begin(), labels.end());
+        for (std::string& label : labels) {
+            for (char& c : label)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        return labels;
+    };
+    std::vector<std::pair<std::vector<std::string>, std::string>> keyed;
+    keyed.reserve(patterns_.size());
+    for (std::string& pattern : patterns_)
+        keyed.emplace_back(from_the_end(pattern), std::move(pattern));
+    std::stable_sort(keyed.begin(), keyed.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < keyed.size(); ++i) patterns_[i] = std::move(keyed[i].second);
+    measure_blocks();
 }
 
 MatchRules DnsPatterns::match_rules() const {
