@@ -25,6 +25,7 @@
 #include "bench/flood_packets.h"
 #include "generators/dns.h"
 #include "generators/generator.h"
+#include "generators/xt_bpf_rules.h"
 #include "libbpfgen/cbpf/interpreter.h"
 #include "libbpfgen/cbpf/opcodes.h"
 
@@ -240,6 +241,8 @@ int main(int argc, char** argv) {
     std::puts(
         "| patterns | set | queries | executed: default / -O | interpreter | JIT | bpf_filter |");
     std::puts("| ---: | --- | --- | --- | --- | --- | --- |");
+    // Not matching, per set and count: default and -O.
+    std::map<std::pair<std::string, std::size_t>, std::pair<Times, Times>> missing;
     for (const std::size_t count : counts) {
         for (const Kind& kind : kinds) {
             const Workload load = kind.make(count);
@@ -249,6 +252,7 @@ int main(int argc, char** argv) {
                 const std::vector<Packet> traffic = packets(matching ? load.matching : load.other);
                 const Times b = measure(before, traffic, quick);
                 const Times a = measure(after, traffic, quick);
+                if (!matching) missing[{kind.name, count}] = {b, a};
                 auto both = [&](std::optional<double> x, std::optional<double> y) {
                     return fmt::format("{} / {} = {}", cell(x), cell(y), ratio(x, y));
                 };
@@ -258,6 +262,57 @@ int main(int argc, char** argv) {
                             both(b.interpreter, a.interpreter).c_str(), both(b.jit, a.jit).c_str(),
                             both(b.libpcap, a.libpcap).c_str());
             }
+        }
+    }
+
+    std::puts(
+        "\na query no pattern matches: its cost with N patterns over its cost with one "
+        "pattern, in the same run\n(executed instructions and ns of each engine; '-': over "
+        "4096 instructions)\n");
+    std::puts("| patterns | set | program | executed | interpreter | JIT | bpf_filter |");
+    std::puts("| ---: | --- | --- | ---: | ---: | ---: | ---: |");
+    for (const std::size_t count : counts) {
+        if (count == 1) continue;
+        for (const Kind& kind : kinds) {
+            const auto& [one_before, one_after] = missing.at({kind.name, 1});
+            const auto& [before, after] = missing.at({kind.name, count});
+            for (const bool optimized : {false, true}) {
+                const Times& one = optimized ? one_after : one_before;
+                const Times& many = optimized ? after : before;
+                std::printf(
+                    "| %zu | %s | %s | %s | %s | %s | %s |\n", count, kind.name,
+                    optimized ? "-O" : "default", ratio(many.executed, one.executed).c_str(),
+                    ratio(many.interpreter, one.interpreter).c_str(),
+                    ratio(many.jit, one.jit).c_str(), ratio(many.libpcap, one.libpcap).c_str());
+            }
+        }
+    }
+
+    std::puts(
+        "\niptables_bpf: xt_bpf rules of at most 64 instructions for the whole set, and the "
+        "time to plan them\n");
+    std::puts("| patterns | set | rules: default | rules: -O | ms: default | ms: -O |");
+    std::puts("| ---: | --- | ---: | ---: | ---: | ---: |");
+    for (const std::size_t count : counts) {
+        if (count < 100) continue;
+        for (const Kind& kind : kinds) {
+            const Workload load = kind.make(count);
+            std::vector<std::string> args = {"--"};
+            args.insert(args.end(), load.patterns.begin(), load.patterns.end());
+            std::size_t rules[2] = {0, 0};
+            double ms[2] = {0, 0};
+            for (const bool optimize : {false, true}) {
+                bpfgen::GeneratorOptions xt_bpf;
+                xt_bpf.optimize = optimize;
+                const auto start = std::chrono::steady_clock::now();
+                rules[optimize] =
+                    bpfgen::generate_xt_bpf_rules("dns", args, xt_bpf).programs.size();
+                ms[optimize] = std::chrono::duration<double, std::milli>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count();
+            }
+            std::printf("| %zu | %s | %zu | %zu | %.0f | %.0f |\n", count, kind.name, rules[0],
+                        rules[1], ms[0], ms[1]);
         }
     }
 
