@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -712,7 +711,8 @@ class AutomatonWriter {
     // Tells the candidates apart from byte `at` of their labels on: each group of the same
     // word shape loads it once and picks among its values; a failing group goes on with
     // the next group, the last one to `fail`. Everything it writes comes before `fail` and
-    // the next group, so that its jumps there go forward.
+    // the next group, so that its jumps there go forward; its last instruction jumps, it
+    // never falls through.
     void decide(const std::vector<Candidate>& candidates, std::size_t at, Cursor cursor, int fail) {
         std::map<std::pair<std::size_t, uint32_t>, std::vector<Candidate>> groups;
         for (const Candidate& candidate : candidates) {
@@ -740,14 +740,7 @@ class AutomatonWriter {
                 branches.push_back(std::move(branch));
             }
             const int digits = static_cast<int>(first.width * 2);
-            std::deque<std::function<void()>> later;
-            branch_on(branches, 0, branches.size(), digits, at + first.width, cursor, group_fail,
-                      later);
-            while (!later.empty()) {
-                const std::function<void()> fragment = std::move(later.front());
-                later.pop_front();
-                fragment();
-            }
+            branch_on(branches, 0, branches.size(), digits, at + first.width, cursor, group_fail);
             if (left > 0) code_.place(group_fail);
         }
     }
@@ -759,15 +752,14 @@ class AutomatonWriter {
     };
 
     void branch_on(std::vector<Branch>& branches, std::size_t first, std::size_t last, int digits,
-                   std::size_t next_at, Cursor cursor, int fail,
-                   std::deque<std::function<void()>>& later) {
+                   std::size_t next_at, Cursor cursor, int fail) {
         if (last - first > kLinearValues) {
             const std::size_t middle = first + (last - first) / 2;
             const int high = code_.new_label();
             code_.conditional("jgt", branches[middle - 1].value, digits, high, kNext);
-            branch_on(branches, first, middle, digits, next_at, cursor, fail, later);
+            branch_on(branches, first, middle, digits, next_at, cursor, fail);
             code_.place(high);
-            branch_on(branches, middle, last, digits, next_at, cursor, fail, later);
+            branch_on(branches, middle, last, digits, next_at, cursor, fail);
             return;
         }
         for (std::size_t i = first; i < last; ++i) {
@@ -782,12 +774,11 @@ class AutomatonWriter {
                 decide(branch.rest, next_at, cursor, fail);
                 continue;
             }
+            // In place (decide's code never falls through), so that its jumps stay short.
             const int label = code_.new_label();
-            code_.conditional("jeq", branch.value, digits, label, kNext);
-            later.push_back([this, label, rest = branch.rest, next_at, cursor, fail] {
-                code_.place(label);
-                decide(rest, next_at, cursor, fail);
-            });
+            code_.conditional("jeq", branch.value, digits, kNext, label);
+            decide(branch.rest, next_at, cursor, fail);
+            code_.place(label);
         }
     }
 
