@@ -6,14 +6,18 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
+#include <utility>
 #include <variant>
 
 #include <fmt/format.h>
 
 #include "generators/asm_text.h"
+#include "generators/dns_automaton.h"
 #include "generators/generator_args.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/hex.h"
@@ -505,6 +509,45 @@ void write_block(AssemblyWriter& out, std::size_t index, const std::vector<Eleme
     }
 }
 
+// A pattern's labels as the -O program compares them (dns_automaton.h): every byte ORed
+// with its mask, the open label's length byte with 0xff.
+DnsPatternTests label_tests(const std::vector<Element>& rule, bool ignore_case) {
+    DnsPatternTests tests;
+    for (const Element& element : rule) {
+        if (const auto* wildcard = std::get_if<Wildcard>(&element)) {
+            DnsLabelTest test;
+            test.kind = DnsLabelTest::Kind::Wildcard;
+            if (wildcard->range) {
+                test.min = wildcard->range->first;
+                test.max = std::min<unsigned>(wildcard->range->second, kMaxLabelBytes);
+            }
+            tests.push_back(test);
+            continue;
+        }
+        for (const PatternByte& byte : std::get<Literal>(element)) {
+            if (byte.kind != ByteKind::Char) {
+                DnsLabelTest test;
+                const bool open = byte.kind == ByteKind::OpenLength;
+                test.kind = open ? DnsLabelTest::Kind::OpenPrefix : DnsLabelTest::Kind::Literal;
+                test.min = byte.value;
+                test.bytes.push_back(open ? 0xff : byte.value);
+                test.masks.push_back(open ? 0xff : 0);
+                tests.push_back(test);
+                continue;
+            }
+            uint8_t mask = 0;
+            if (byte.value == '?') {
+                mask = 0xff;
+            } else if (ignore_case && is_ascii_letter(byte.value)) {
+                mask = 0x20;
+            }
+            tests.back().bytes.push_back(static_cast<uint8_t>(byte.value | mask));
+            tests.back().masks.push_back(mask);
+        }
+    }
+    return tests;
+}
+
 }  // namespace
 
 DnsPatterns::DnsPatterns(const std::vector<std::string>& args, const GeneratorOptions& options)
@@ -516,13 +559,18 @@ DnsPatterns::DnsPatterns(const std::vector<std::string>& args, const GeneratorOp
     if (patterns_.empty()) {
         throw UsageError("dns: no domain pattern given (bpfgen dns -- example.com)");
     }
-    std::vector<std::vector<Element>> rules;
-    rules.reserve(patterns_.size());
-    for (const std::string& pattern : patterns_) rules.push_back(parse_pattern(pattern));
-
     AssemblyWriter header;
     write_header(header, options_, false, options_.optimize);
     header_size_ = header.program_size();
+    measure_blocks();
+}
+
+void DnsPatterns::measure_blocks() {
+    std::vector<std::vector<Element>> rules;
+    rules.reserve(patterns_.size());
+    for (const std::string& pattern : patterns_) rules.push_back(parse_pattern(pattern));
+    block_sizes_before_.clear();
+    moving_x_before_.clear();
     block_sizes_before_.reserve(patterns_.size() + 1);
     block_sizes_before_.push_back(0);
     moving_x_before_.reserve(patterns_.size() + 1);
@@ -537,6 +585,27 @@ DnsPatterns::DnsPatterns(const std::vector<std::string>& args, const GeneratorOp
     }
 }
 
+void DnsPatterns::group_by_domain() {
+    auto from_the_end = [](const std::string& pattern) {
+        std::vector<std::string> labels;
+        for (const std::string_view label : split(pattern, '.')) labels.emplace_back(label);
+        std::reverse(labels.begin(), labels.end());
+        for (std::string& label : labels) {
+            for (char& c : label)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        return labels;
+    };
+    std::vector<std::pair<std::vector<std::string>, std::string>> keyed;
+    keyed.reserve(patterns_.size());
+    for (std::string& pattern : patterns_)
+        keyed.emplace_back(from_the_end(pattern), std::move(pattern));
+    std::stable_sort(keyed.begin(), keyed.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < keyed.size(); ++i) patterns_[i] = std::move(keyed[i].second);
+    measure_blocks();
+}
+
 MatchRules DnsPatterns::match_rules() const {
     return MatchRules{ignore_case_, compat_, options_.optimize};
 }
@@ -546,6 +615,7 @@ std::string DnsPatterns::name() const {
 }
 
 std::size_t DnsPatterns::program_size(std::size_t first, std::size_t last) const {
+    if (options_.optimize && !compat_) return automaton(first, last).size;
     if (options_.optimize) {
         // The header, the blocks, a reload of X (IPv4) after each block with a wildcard
         // but the last, and the final `ret`.
@@ -561,11 +631,28 @@ std::size_t DnsPatterns::program_size(std::size_t first, std::size_t last) const
            (block_sizes_before_[last] - block_sizes_before_[first] - 1) + 1;
 }
 
+DnsAutomaton DnsPatterns::automaton(std::size_t first, std::size_t last) const {
+    std::vector<DnsPatternTests> tests;
+    for (std::size_t i = first; i < last; ++i) {
+        tests.push_back(label_tests(parse_pattern(patterns_[i]), ignore_case_));
+    }
+    const DnsAutomatonTarget target{static_cast<unsigned>(options_.ip_version), options_.l3_offset,
+                                    options_.negate ? 0U : 65535U, options_.negate ? 65535U : 0U};
+    return dns_automaton(tests, target);
+}
+
 GeneratedProgram DnsPatterns::program(std::size_t first, std::size_t last) const {
     const std::vector<std::string> patterns(patterns_.begin() + static_cast<std::ptrdiff_t>(first),
                                             patterns_.begin() + static_cast<std::ptrdiff_t>(last));
     const uint32_t match = options_.negate ? 0 : 65535;
     const uint32_t no_match = options_.negate ? 65535 : 0;
+    GeneratedProgram generated;
+    generated.name = program_name(patterns);
+    if (options_.optimize && !compat_) {
+        generated.assembly = automaton(first, last).assembly;
+        generated.program = assemble(generated.assembly);
+        return generated;
+    }
     AssemblyWriter out;
     write_header(out, options_, patterns.size() > 1, options_.optimize);
     bool previous_moved_x = false;
@@ -577,8 +664,6 @@ GeneratedProgram DnsPatterns::program(std::size_t first, std::size_t last) const
     out.line(fmt::format("lb_{}:", patterns.size()));
     out.instruction(fmt::format("    ret #{}", no_match));
 
-    GeneratedProgram generated;
-    generated.name = program_name(patterns);
     generated.assembly = out.take();
     generated.program = assemble(generated.assembly);
     return generated;

@@ -17,7 +17,7 @@ struct GeneratorOptions {
     uint32_t l3_offset = 0;  // 0: xt_bpf (IP header first), 14 Ethernet, 16 SLL, 18 VLAN, 20 SLL2
     int ip_version = 4;      // 4 or 6
     bool negate = false;     // match everything the rule would not match
-    bool optimize = false;   // -O: the shortest program the generator can write (dns)
+    bool optimize = false;   // -O: a shorter, faster program, same matches (dns)
 };
 
 struct GeneratedProgram {

@@ -45,16 +45,16 @@ GeneratedProgram fitting_program(const DnsPatterns& patterns, std::size_t first,
 }  // namespace
 
 // The dns run in one program when it fits, else split greedily: each program takes the
-// patterns that follow, in order, while its program stays within 64 instructions (lengths
-// from DnsPatterns::program_size, so no program but the ones kept is written, and the
-// whole one not at all when it would not fit) and its bytecode text within what
+// patterns that follow, in order (with -O, grouped by domain first), while its program stays within
+// 64 instructions (lengths from DnsPatterns::program_size, so no program but the ones kept is
+// written, and the whole one not at all when it would not fit) and its bytecode text within what
 // iptables-restore reads (long literal labels make wide constants; then the group gives
 // back patterns until its text fits).
 
 XtBpfRules split_dns_xt_bpf_rules(const std::vector<std::string>& args,
                                   const GeneratorOptions& options) {
     check_generator_options(options);
-    const DnsPatterns patterns(args, options);
+    DnsPatterns patterns(args, options);
     const std::size_t count = patterns.size();
     XtBpfRules rules{patterns.name(), {}};
     const std::size_t whole = patterns.program_size(0, count);
@@ -74,6 +74,9 @@ XtBpfRules split_dns_xt_bpf_rules(const std::vector<std::string>& args,
     if (options.negate) {
         throw Error(too_long("the negated dns rule (with -n all patterns go in one rule)", whole));
     }
+    // -O shares what patterns under the same domain have in common, in a rule only with
+    // the patterns next to it: those under one domain are put next to each other.
+    if (options.optimize) patterns.group_by_domain();
     std::size_t first = 0;
     while (first < count) {
         const std::size_t alone = patterns.program_size(first, first + 1);

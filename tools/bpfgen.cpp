@@ -30,8 +30,9 @@ options:
   -6, --inet6         the packets are IPv6 (default IPv4)
   -n, --negate        match the packets the rule would not match (a packet too
                       short for the rule's loads matches neither)
-  -O, --optimize      the shortest program the generator can write, matching
-                      the same packets (dns; the others ignore it)
+  -O, --optimize      a shorter program that turns non-matching packets away
+                      sooner, matching the same packets (dns; the others
+                      ignore it)
   -o, --offset N      where the IP header starts: 0 (default) for iptables
                       xt_bpf and raw IP, 14 Ethernet, 16 Linux cooked capture,
                       18 Ethernet with one VLAN tag, 20 Linux cooked v2

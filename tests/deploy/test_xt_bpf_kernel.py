@@ -98,6 +98,21 @@ class XtBpfInTheKernel(unittest.TestCase):
         NS.run("bash", script, "--delete", env=self.env(backend, DEFAULTINT="elsewhere"))
         self.assert_nothing_left(version, backend)
 
+    def check_thousand_optimized_patterns(self, backend):
+        # bpfgen -O's dns rules for 1,000 hosts under five domains, split over xt_bpf rules.
+        domains = ["example.com", "example.org", "shop.example.net", "corp.example.co.uk",
+                   "cdn.example.io"]
+        hosts = ["h%dx%d.%s" % (i, i * 7919 % 1000, domains[i % 5]) for i in range(1000)]
+        script = self.deploy(4, backend, hosts, name="optimized", options=["-O"])
+        matching = hosts[:5] + hosts[-5:] + [hosts[500].upper()]
+        not_matching = ["h1000x1.example.com", "x" + hosts[3], "a." + hosts[4], domains[2]]
+        self.assertEqual(NS.delivered_names(4, matching + not_matching), sorted(not_matching))
+        drops = self.counters(4, backend, script_value(script, "CHAIN"), "DROP")
+        self.assertGreater(len(drops), 1)
+        self.assertEqual(sum(drops), len(matching))
+        NS.run("bash", script, "--delete", env=self.env(backend))
+        self.assert_nothing_left(4, backend)
+
     def check_chain(self, version, backend):
         args = ["-6", "-i", "::1/128"] if version == 6 else ["-i", "127.0.0.1/32"]
         generate("iptables_bpf_chain", "-w", "kernel_test", *args, "-a", "www.example.com",
@@ -187,6 +202,11 @@ class XtBpfInTheKernel(unittest.TestCase):
         for backend in self.backends():
             with self.subTest(backend=backend):
                 self.check_split_rules(6, backend)
+
+    def test_thousand_optimized_patterns_deploy_and_drop(self):
+        for backend in self.backends():
+            with self.subTest(backend=backend):
+                self.check_thousand_optimized_patterns(backend)
 
     def test_ipv4_chain_accepts_before_it_drops(self):
         for backend in self.backends():

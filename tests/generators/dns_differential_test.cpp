@@ -274,6 +274,89 @@ class Crafter {
         return pattern;
     }
 
+    // Hosts under five domains of one to three labels, as a large site's list is: first
+    // labels of 3 to 12 lowercase letters, each tenth name one label longer (its pattern
+    // then `*.` and the name's last labels).
+    std::vector<Name> hosts_under_few_domains(std::size_t count) {
+        auto letters = [&](unsigned length) {
+            Label text;
+            for (unsigned i = 0; i < length; ++i) text += static_cast<char>('a' + below(26));
+            return text;
+        };
+        std::vector<Name> domains(5);
+        for (Name& domain : domains) {
+            domain.resize(1 + below(3));
+            for (Label& text : domain) text = letters(2 + below(6));
+        }
+        std::vector<Name> names;
+        for (std::size_t i = 0; i < count; ++i) {
+            Name name = domains[i % domains.size()];
+            if (i % 10 == 9) name.insert(name.begin(), letters(3 + below(6)));
+            name.insert(name.begin(), letters(3 + below(10)));
+            names.push_back(std::move(name));
+        }
+        return names;
+    }
+
+    // Names for one program whose patterns share labels: a few domains, each the tail of
+    // many names (first labels of the same and of different lengths, some differing in
+    // one byte, some sharing a start), names one label longer or shorter than others, and
+    // the domains themselves (one pattern a suffix of another).
+    std::vector<Name> related_names(std::size_t count) {
+        std::vector<Name> domains(1 + below(3));
+        for (Name& domain : domains) {
+            domain.resize(1 + below(2));
+            for (Label& text : domain) text = label(1 + below(chance(70) ? 8 : 20));
+        }
+        std::vector<Label> firsts(1 + below(6));
+        for (Label& text : firsts) text = label(1 + below(chance(80) ? 6 : 30));
+        std::vector<Name> names;
+        while (names.size() < count) {
+            Name name = domains[below(static_cast<unsigned>(domains.size()))];
+            switch (below(6)) {
+                case 0:
+                    break;  // the domain itself
+                case 1: {   // a known first label, one byte changed
+                    Label first = firsts[below(static_cast<unsigned>(firsts.size()))];
+                    first[below(static_cast<unsigned>(first.size()))] =
+                        static_cast<char>(name_byte());
+                    name.insert(name.begin(), first);
+                    break;
+                }
+                case 2:  // two labels before the domain
+                    name.insert(name.begin(), firsts[below(static_cast<unsigned>(firsts.size()))]);
+                    name.insert(name.begin(), label(1 + below(6)));
+                    break;
+                case 3:  // another name's labels with a different domain or one more label
+                    if (!names.empty()) {
+                        name = names[below(static_cast<unsigned>(names.size()))];
+                        std::size_t wire = 1;
+                        for (const Label& text : name) wire += 1 + text.size();
+                        if (wire < 240 && chance(50)) {
+                            name.push_back(label(1 + below(4)));
+                        } else {
+                            name.back() = label(1 + below(4));
+                        }
+                    }
+                    break;
+                default:
+                    name.insert(name.begin(), firsts[below(static_cast<unsigned>(firsts.size()))]);
+                    break;
+            }
+            names.push_back(name);
+        }
+        return names;
+    }
+
+    // `name` with its first labels taken from `other` (the same tail after another start).
+    Name crossed(const Name& name, const Name& other) {
+        if (name.empty() || other.empty()) return other;
+        Name result(other.begin(), other.begin() + 1 + below(static_cast<unsigned>(other.size())));
+        result.insert(result.end(), name.begin() + below(static_cast<unsigned>(name.size())),
+                      name.end());
+        return result;
+    }
+
     uint16_t query_type() {
         static const uint16_t kTypes[] = {1,   2,   5,   6,      12,     15,    16, 28,
                                           33,  43,  46,  48,     64,     65,    99, 252,
@@ -459,11 +542,23 @@ std::string printable(const Name& name) {
     return text;
 }
 
+struct Differential {
+    uint32_t seed = 1;
+    int rounds = 100;
+    std::size_t max_patterns = 1;
+    std::vector<std::string> extra_args = {};
+    bool expect_agreement = true;
+    bool optimize = false;     // -O
+    bool related = false;      // patterns sharing domains, first labels and starts
+    bool negate = false;       // -n: every verdict the other way
+    bool few_domains = false;  // max_patterns hosts under five domains (see the crafter)
+};
+
 // Runs `rounds` programs (each of 1..max_patterns patterns) and returns how many verdicts
 // disagree with the matcher; with `expect_agreement` each one (up to 20) is a failure.
-std::size_t run_differential(uint32_t seed, int rounds, std::size_t max_patterns,
-                             const std::vector<std::string>& extra_args,
-                             bool expect_agreement = true, bool optimize = false) {
+std::size_t run_differential(const Differential& run) {
+    const auto& [seed, rounds, max_patterns, extra_args, expect_agreement, optimize, related,
+                 negate, few_domains] = run;
     Crafter crafter(seed);
     std::string why;
     std::optional<KernelLoopback> kernel = KernelLoopback::open(why);
@@ -474,9 +569,25 @@ std::size_t run_differential(uint32_t seed, int rounds, std::size_t max_patterns
         std::vector<Name> sources;
         std::vector<std::string> patterns;
         const std::size_t count = 1 + crafter.below(static_cast<unsigned>(max_patterns));
-        for (std::size_t i = 0; i < count; ++i) {
-            sources.push_back(crafter.name());
-            patterns.push_back(crafter.pattern_for(sources.back()));
+        if (few_domains) {
+            sources = crafter.hosts_under_few_domains(max_patterns);
+            for (const Name& source : sources) {
+                std::string pattern;
+                for (std::size_t i = 0; i < source.size(); ++i) {
+                    pattern += (i > 0 ? "." : "") + source[i];
+                }
+                patterns.push_back(pattern);
+            }
+            for (std::size_t i = 9; i < sources.size(); i += 10) {
+                patterns[i] = "*" + patterns[i].substr(patterns[i].find('.'));
+            }
+        } else if (related) {
+            sources = crafter.related_names(count);
+        } else {
+            for (std::size_t i = 0; i < count; ++i) sources.push_back(crafter.name());
+        }
+        if (!few_domains) {
+            for (const Name& source : sources) patterns.push_back(crafter.pattern_for(source));
         }
         std::vector<ReferencePattern> references;
         for (const std::string& pattern : patterns) references.push_back(read_pattern(pattern));
@@ -485,6 +596,11 @@ std::size_t run_differential(uint32_t seed, int rounds, std::size_t max_patterns
         for (const Name& source : sources) {
             names.push_back(source);
             for (int i = 0; i < 6; ++i) names.push_back(crafter.near_miss(source));
+            if (related) {
+                const Name& other = sources[crafter.below(static_cast<unsigned>(sources.size()))];
+                names.push_back(crafter.crossed(source, other));
+                names.push_back(crafter.crossed(other, source));
+            }
         }
         names.push_back({});
         names.push_back(crafter.name());
@@ -498,6 +614,7 @@ std::size_t run_differential(uint32_t seed, int rounds, std::size_t max_patterns
             GeneratorOptions options;
             options.ip_version = encapsulation == Encapsulation::Ipv6 ? 6 : 4;
             options.optimize = optimize;
+            options.negate = negate;
             const Program program = generate("dns", args, options).program;
             const CheckedProgram checked(program);
             const bool kernel_round = kernel && round % 10 == 0;
@@ -510,6 +627,8 @@ std::size_t run_differential(uint32_t seed, int rounds, std::size_t max_patterns
                 for (const ReferencePattern& reference : references) {
                     expected = expected || reference_matches(reference, name, ignore_case);
                 }
+                matches += expected;
+                expected = expected != negate;
                 const Bytes packet = ip_packet(encapsulation, dns_query(name, crafter.query_type()),
                                                1 + crafter.below(10));
                 const bool ours = verdict(checked, packet) != 0;
@@ -520,17 +639,16 @@ std::size_t run_differential(uint32_t seed, int rounds, std::size_t max_patterns
                     ++kernel_verdicts;
                 }
                 verdicts += 2;
-                matches += expected;
                 if (ours != expected || libpcap != expected || (kernels && *kernels != expected)) {
                     ++disagreements;
                     if (!expect_agreement) continue;
                     std::string command;
                     for (const std::string& arg : args) command += " '" + arg + "'";
                     ADD_FAILURE() << "bpfgen" << (options.ip_version == 6 ? " -6" : "")
-                                  << (optimize ? " -O" : "") << " dns" << command << " on "
-                                  << printable(name) << ": matcher " << expected << ", interpreter "
-                                  << ours << ", libpcap " << libpcap << ", kernel "
-                                  << (kernels ? std::to_string(*kernels) : "-");
+                                  << (optimize ? " -O" : "") << (negate ? " -n" : "") << " dns"
+                                  << command << " on " << printable(name) << ": matcher "
+                                  << expected << ", interpreter " << ours << ", libpcap " << libpcap
+                                  << ", kernel " << (kernels ? std::to_string(*kernels) : "-");
                     if (disagreements > 20) return disagreements;
                 }
             }
@@ -544,25 +662,63 @@ std::size_t run_differential(uint32_t seed, int rounds, std::size_t max_patterns
 }
 
 TEST(DnsDifferential, OnePatternProgramsAgreeWithTheReferenceMatcher) {
-    run_differential(1, 2000, 1, {});
+    run_differential({.seed = 1, .rounds = 2000});
 }
 
 TEST(DnsDifferential, SeveralPatternProgramsAgreeWithTheReferenceMatcher) {
-    run_differential(2, 600, 10, {});
+    run_differential({.seed = 2, .rounds = 600, .max_patterns = 10});
 }
 
 TEST(DnsDifferential, OptimizedOnePatternProgramsAgreeWithTheReferenceMatcher) {
-    run_differential(3, 2000, 1, {}, true, true);
+    run_differential({.seed = 3, .rounds = 2000, .optimize = true});
 }
 
 TEST(DnsDifferential, OptimizedSeveralPatternProgramsAgreeWithTheReferenceMatcher) {
-    run_differential(4, 600, 10, {}, true, true);
+    run_differential({.seed = 4, .rounds = 600, .max_patterns = 10, .optimize = true});
+}
+
+// Patterns under the same domains, differing in one label, one the suffix of another,
+// wildcards, '?', tails and -i among literals sharing their ends: what -O shares.
+TEST(DnsDifferential, RelatedPatternProgramsAgreeWithTheReferenceMatcher) {
+    run_differential({.seed = 5, .rounds = 300, .max_patterns = 12, .related = true});
+}
+
+TEST(DnsDifferential, OptimizedRelatedPatternProgramsAgreeWithTheReferenceMatcher) {
+    run_differential(
+        {.seed = 6, .rounds = 1500, .max_patterns = 12, .optimize = true, .related = true});
+}
+
+// Sets large enough for decision trees over many first labels and far jumps.
+TEST(DnsDifferential, OptimizedLargeRelatedPatternProgramsAgreeWithTheReferenceMatcher) {
+    run_differential(
+        {.seed = 7, .rounds = 40, .max_patterns = 200, .optimize = true, .related = true});
+}
+
+// Many hosts under a few domains: long programs whose jumps to the shared tails and to
+// `ret` need stepping stones (100 such names once made -O refuse the set).
+TEST(DnsDifferential, OptimizedHostsUnderFewDomainsAgreeWithTheReferenceMatcher) {
+    run_differential(
+        {.seed = 9, .rounds = 12, .max_patterns = 100, .optimize = true, .few_domains = true});
+    run_differential(
+        {.seed = 10, .rounds = 3, .max_patterns = 200, .optimize = true, .few_domains = true});
+}
+
+TEST(DnsDifferential, OptimizedNegatedProgramsAgreeWithTheReferenceMatcher) {
+    run_differential({.seed = 8,
+                      .rounds = 500,
+                      .max_patterns = 12,
+                      .optimize = true,
+                      .related = true,
+                      .negate = true});
 }
 
 // The same queries tell the original's programs (--compat) from exact ones: the matcher
 // sees their false matches.
 TEST(DnsDifferential, CompatProgramsDisagreeWhereTheOriginalMatchedTooWidely) {
-    EXPECT_GT(run_differential(1, 400, 1, {"--compat"}, false), 0U);
+    EXPECT_GT(
+        run_differential(
+            {.seed = 1, .rounds = 400, .extra_args = {"--compat"}, .expect_agreement = false}),
+        0U);
 }
 
 }  // namespace
