@@ -41,111 +41,98 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
     return length;
 }
 
-// Calls plain(sequence) for each valid UTF-8 sequence of text and invalid() for each
-// byte that starts none.
-template <typename Plain, typename Invalid>
-void for_each_sequence(std::string_view text, Plain plain, Invalid invalid) {
+// text with each ASCII byte replaced by escape_ascii(out, byte) (which appends what stands
+// for it), valid UTF-8 sequences of two bytes or more kept as they are, and every byte that
+// starts no valid sequence replaced by U+FFFD.
+template <typename EscapeAscii>
+std::string escaped(std::string_view text, EscapeAscii escape_ascii) {
+    std::string out;
     std::size_t at = 0;
     while (at < text.size()) {
         const std::size_t length = utf8_sequence_length(text, at);
         if (length == 0) {
-            invalid();
+            out += kReplacementCharacter;
             ++at;
         } else {
-            plain(text.substr(at, length));
+            if (length == 1) {
+                escape_ascii(out, text[at]);
+            } else {
+                out += text.substr(at, length);
+            }
             at += length;
         }
     }
+    return out;
 }
 
 }  // namespace
 
 std::string json_string_literal(std::string_view text) {
-    std::string out = "\"";
-    for_each_sequence(
-        text,
-        [&](std::string_view sequence) {
-            if (sequence.size() > 1) {
-                out += sequence;
-                return;
-            }
-            const char c = sequence.front();
-            switch (c) {
-                case '"':
-                    out += "\\\"";
-                    break;
-                case '\\':
-                    out += "\\\\";
-                    break;
-                case '\n':
-                    out += "\\n";
-                    break;
-                case '\r':
-                    out += "\\r";
-                    break;
-                case '\t':
-                    out += "\\t";
-                    break;
-                case '\b':
-                    out += "\\b";
-                    break;
-                case '\f':
-                    out += "\\f";
-                    break;
-                default:
-                    if (static_cast<uint8_t>(c) < 0x20) {
-                        out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-                    } else {
-                        out += c;
-                    }
-            }
-        },
-        [&] { out += kReplacementCharacter; });
-    out += '"';
-    return out;
+    return '"' +
+           escaped(text,
+                   [](std::string& out, char c) {
+                       switch (c) {
+                           case '"':
+                               out += "\\\"";
+                               break;
+                           case '\\':
+                               out += "\\\\";
+                               break;
+                           case '\n':
+                               out += "\\n";
+                               break;
+                           case '\r':
+                               out += "\\r";
+                               break;
+                           case '\t':
+                               out += "\\t";
+                               break;
+                           case '\b':
+                               out += "\\b";
+                               break;
+                           case '\f':
+                               out += "\\f";
+                               break;
+                           default:
+                               if (static_cast<uint8_t>(c) < 0x20) {
+                                   out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+                               } else {
+                                   out += c;
+                               }
+                       }
+                   }) +
+           '"';
 }
 
 std::string xml_escaped(std::string_view text) {
-    std::string out;
-    for_each_sequence(
-        text,
-        [&](std::string_view sequence) {
-            if (sequence.size() > 1) {
-                out += sequence;
-                return;
-            }
-            const char c = sequence.front();
-            switch (c) {
-                case '&':
-                    out += "&amp;";
-                    break;
-                case '<':
-                    out += "&lt;";
-                    break;
-                case '>':
-                    out += "&gt;";
-                    break;
-                case '"':
-                    out += "&quot;";
-                    break;
-                case '\'':
-                    out += "&apos;";
-                    break;
-                case '\t':
-                case '\n':
-                case '\r':
-                    out += c;
-                    break;
-                default:
-                    if (static_cast<uint8_t>(c) < 0x20) {
-                        out += kReplacementCharacter;
-                    } else {
-                        out += c;
-                    }
-            }
-        },
-        [&] { out += kReplacementCharacter; });
-    return out;
+    return escaped(text, [](std::string& out, char c) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            case '\t':
+            case '\n':
+            case '\r':
+                out += c;
+                break;
+            default:
+                // Other control characters are not allowed in XML 1.0 at all.
+                out += static_cast<uint8_t>(c) < 0x20 ? kReplacementCharacter
+                                                      : std::string_view(&c, 1);
+        }
+    });
 }
 
 }  // namespace bpfgen

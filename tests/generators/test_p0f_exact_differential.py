@@ -28,6 +28,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from libpcap_filter import BpfInsn, libpcap  # noqa: E402
+
 
 BIN = os.environ.get("BPFTOOLS_BIN", "build/bin")
 BPFGEN = os.path.join(BIN, "bpfgen")
@@ -39,15 +42,6 @@ OPTION_LENGTH = {"eol": 1, "nop": 1, "mss": 4, "ws": 3, "sok": 2, "ts": 10}
 OPTION_KIND = {"eol": 0, "nop": 1, "mss": 2, "ws": 3, "sok": 4, "ts": 8}
 
 
-class BpfInsn(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
-                ("k", ctypes.c_uint32)]
-
-
-libpcap = ctypes.CDLL("libpcap.so.0.8")
-libpcap.bpf_filter.argtypes = [ctypes.POINTER(BpfInsn), ctypes.c_char_p, ctypes.c_uint,
-                               ctypes.c_uint]
-libpcap.bpf_filter.restype = ctypes.c_uint
 
 
 def skip(reason):

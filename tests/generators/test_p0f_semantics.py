@@ -10,7 +10,6 @@ pass the first packet and drop the second. A few refusals of the tool are checke
 
 Exit status: 0 passed, 1 failed, 77 skipped (bpfgen not built).
 """
-import ctypes
 import os
 import struct
 import subprocess
@@ -18,6 +17,9 @@ import sys
 import tempfile
 
 from scapy.all import IP, Ether, IPv6, Raw, TCP
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from libpcap_filter import BpfInsn, libpcap  # noqa: E402
 
 BIN = os.environ.get("BPFTOOLS_BIN", "build/bin")
 BPFGEN = os.path.join(BIN, "bpfgen")
@@ -28,17 +30,6 @@ failures = []
 checked = {"libpcap": 0, "interpreter": 0}
 
 
-class BpfInsn(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
-                ("k", ctypes.c_uint32)]
-
-
-libpcap = ctypes.CDLL("libpcap.so.0.8")
-libpcap.bpf_filter.argtypes = [ctypes.POINTER(BpfInsn), ctypes.c_char_p, ctypes.c_uint,
-                               ctypes.c_uint]
-libpcap.bpf_filter.restype = ctypes.c_uint
-libpcap.bpf_validate.argtypes = [ctypes.POINTER(BpfInsn), ctypes.c_int]
-libpcap.bpf_validate.restype = ctypes.c_int
 
 
 # --- packets --------------------------------------------------------------------------
