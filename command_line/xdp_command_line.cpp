@@ -11,51 +11,9 @@
 #include "command_line/tool_options.h"
 #include "generators/xdp_rules.h"
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/shell_words.h"
 
 namespace bpfgen {
-
-std::vector<std::string> split_shell_words(const std::string& text) {
-    std::vector<std::string> words;
-    std::string word;
-    bool in_word = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == ' ' || c == '\t' || c == '\n') {
-            if (in_word) words.push_back(std::exchange(word, {}));
-            in_word = false;
-            continue;
-        }
-        in_word = true;
-        if (c == '\'') {
-            const std::size_t end = text.find('\'', i + 1);
-            if (end == std::string::npos) {
-                throw UsageError(fmt::format("unterminated ' in rule {}", quote_for_message(text)));
-            }
-            word += text.substr(i + 1, end - i - 1);
-            i = end;
-        } else if (c == '"') {
-            std::size_t j = i + 1;
-            for (; j < text.size() && text[j] != '"'; ++j) {
-                if (text[j] == '\\' && j + 1 < text.size() &&
-                    (text[j + 1] == '"' || text[j + 1] == '\\')) {
-                    ++j;
-                }
-                word += text[j];
-            }
-            if (j >= text.size()) {
-                throw UsageError(
-                    fmt::format("unterminated \" in rule {}", quote_for_message(text)));
-            }
-            i = j;
-        } else if (c == '\\' && i + 1 < text.size()) {
-            word += text[++i];
-        } else {
-            word += c;
-        }
-    }
-    if (in_word) words.push_back(word);
-    return words;
-}
 
 std::vector<std::string> read_rule_file(const std::string& path) {
     std::ifstream in(path);
@@ -65,18 +23,30 @@ std::vector<std::string> read_rule_file(const std::string& path) {
     }
     std::vector<std::string> rules;
     std::string line;
-    while (std::getline(in, line)) {
+    for (std::size_t number = 1; std::getline(in, line); ++number) {
+        // Split as the rule will be, to leave out blank lines and comments, and to cut a
+        // comment after a rule; a quote left open is named where it stands.
+        ShellWords split;
+        try {
+            split = split_shell_words(line);
+        } catch (const UsageError& error) {
+            throw UsageError(fmt::format("{}:{}: {}", path, number, error.what()));
+        }
+        if (split.words.empty()) continue;
         const std::size_t start = line.find_first_not_of(" \t\r");
-        if (start == std::string::npos || line[start] == '#') continue;
-        const std::size_t end = line.find_last_not_of(" \t\r");
-        rules.push_back(line.substr(start, end - start + 1));
+        rules.push_back(line.substr(start, split.end - start));
     }
     return rules;
 }
 
 ebpf::XdpRule parse_xdp_rule(const std::string& text, bool count_only) {
     if (text.starts_with("bytecode:")) return xdp_rule_from_bytecode(text, count_only);
-    std::vector<std::string> words = split_shell_words(text);
+    std::vector<std::string> words;
+    try {
+        words = split_shell_words(text).words;
+    } catch (const UsageError& error) {
+        throw UsageError(fmt::format("rule {}: {}", quote_for_message(text), error.what()));
+    }
     words.insert(words.begin(), "xdp_bpf rule");
     std::vector<const char*> argv;
     for (const std::string& word : words) argv.push_back(word.c_str());

@@ -30,12 +30,9 @@ struct XdpCommandLine {
 // that cannot be read.
 XdpCommandLine parse_xdp_command_line(int argc, const char* const* argv);
 
-// Splits a rule into words as a POSIX shell would: blanks separate, '...' keeps everything,
-// "..." keeps all but \" and \\, a backslash outside quotes keeps the next character.
-// Throws UsageError for an unterminated quote.
-std::vector<std::string> split_shell_words(const std::string& text);
-
-// One rule a line, blank lines and '#' comments left out, blanks around a rule trimmed.
+// One rule a line, split as parse_xdp_rule splits it (base/shell_words.h): blank lines and
+// '#' comments left out, blanks around a rule trimmed. Throws Error for a file that cannot
+// be read, UsageError "FILE:LINE: reason" for a quote left open.
 std::vector<std::string> read_rule_file(const std::string& path);
 
 // A RULE argument as an XDP rule: `count_only` for all (--count-only before the rules) or in

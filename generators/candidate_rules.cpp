@@ -1,4 +1,4 @@
-// candidate_rules.cpp: splitting rule lines as a shell would and running each through
+// candidate_rules.cpp: rule lines (split as a shell would, base/shell_words.h) run through
 // the generators at offset 0.
 #include "generators/candidate_rules.h"
 
@@ -22,10 +22,6 @@ namespace bpfgen {
 namespace {
 
 constexpr std::string_view kBytecodePrefix = "bytecode:";
-
-bool is_blank(char c) {
-    return c == ' ' || c == '\t' || c == '\r';
-}
 
 // The long options a rule may take, and what each sets.
 struct RuleSwitch {
@@ -109,71 +105,6 @@ Program program_of_bytecode(std::string_view bytecode) {
 }
 
 }  // namespace
-
-ShellWords split_shell_words(std::string_view line) {
-    ShellWords result;
-    std::string word;
-    bool in_word = false;  // a word has begun (quotes alone begin one: '' is a word)
-    std::size_t at = 0;
-    const auto end_word = [&] {
-        if (!in_word) return;
-        result.words.push_back(std::move(word));
-        word.clear();
-        in_word = false;
-        result.end = at;
-    };
-    while (at < line.size()) {
-        const char c = line[at];
-        if (is_blank(c) || c == '\n') {
-            end_word();
-            ++at;
-        } else if (c == '#' && !in_word) {
-            break;
-        } else if (c == '\'') {
-            const std::size_t close = line.find('\'', at + 1);
-            if (close == std::string_view::npos) {
-                throw UsageError(
-                    fmt::format("a single quote opened at column {} is not closed", at + 1));
-            }
-            word += line.substr(at + 1, close - at - 1);
-            in_word = true;
-            at = close + 1;
-        } else if (c == '"') {
-            const std::size_t open = at++;
-            for (;;) {
-                if (at >= line.size()) {
-                    throw UsageError(
-                        fmt::format("a double quote opened at column {} is not closed", open + 1));
-                }
-                const char inside = line[at];
-                if (inside == '"') break;
-                if (inside == '\\' && at + 1 < line.size() &&
-                    std::string_view("\"\\$`").find(line[at + 1]) != std::string_view::npos) {
-                    word += line[at + 1];
-                    at += 2;
-                    continue;
-                }
-                word += inside;
-                ++at;
-            }
-            in_word = true;
-            ++at;
-        } else if (c == '\\') {
-            if (at + 1 >= line.size()) {
-                throw UsageError("a backslash ends the line (rules are one line each)");
-            }
-            word += line[at + 1];
-            in_word = true;
-            at += 2;
-        } else {
-            word += c;
-            in_word = true;
-            ++at;
-        }
-    }
-    end_word();
-    return result;
-}
 
 Program program_of_rule(std::string_view rule) {
     const ShellWords split = split_shell_words(rule);

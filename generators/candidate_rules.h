@@ -10,27 +10,11 @@
 #include <string_view>
 #include <vector>
 
+#include "libbpfgen/base/shell_words.h"
 #include "libbpfgen/cbpf/interpreter.h"
 #include "libbpfgen/cbpf/program.h"
 
 namespace bpfgen {
-
-// The words of a line as a POSIX shell splits them, without any expansion: blanks (spaces,
-// tabs) separate words; 'single quotes' keep everything up to the next ' as it is;
-// "double quotes" keep everything up to the next unescaped ", where a backslash escapes
-// only " \ $ ` and is kept before anything else; outside quotes a backslash keeps the
-// next character as it is; quotes join with what touches them (a'b'"c" is abc; '' is an
-// empty word); an unquoted # starting a word begins a comment to the end of the line.
-// $, *, ~ and the rest are plain characters.
-struct ShellWords {
-    std::vector<std::string> words;
-    // Where the last word ends in the line (the comment and trailing blanks after it not
-    // included), so that line.substr(0, end) is the line as written without them.
-    std::size_t end = 0;
-};
-
-// Throws UsageError for a quote left open or a backslash ending the line.
-ShellWords split_shell_words(std::string_view line);
 
 // One rule of the file.
 struct CandidateRule {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/base/shell_words.h"
 #include "tests/common/capture_files.h"
 #include "tests/common/test_files.h"
 
@@ -59,11 +60,14 @@ TEST(XdpCommandLineTest, DefaultsAreAssemblyAutoModeAndTheDefaultPinFolder) {
 TEST(XdpCommandLineTest, RuleFilesAddTheirRulesWhereTheyStand) {
     bpftools::test::TemporaryDirectory folder;
     std::ofstream(folder.file("rules"))
-        << "# comment\n\n  dns -- a.com \r\n\t# another\nbytecode:1,6 0 0 0\n";
+        << "# comment\n\n  dns -- a.com \r\n\t# another\nbytecode:1,6 0 0 0\n"
+        << "dns -- b.com  # a comment after a rule\n";
     EXPECT_EQ(read_rule_file(folder.file("rules")),
-              (Strings{"dns -- a.com", "bytecode:1,6 0 0 0"}));
+              (Strings{"dns -- a.com", "bytecode:1,6 0 0 0", "dns -- b.com"}));
+    std::ofstream(folder.file("open")) << "dns -- a.com\ndns -- 'b.com\n";
+    expect_error([&] { read_rule_file(folder.file("open")); }, {"open:2:", "not closed"});
     EXPECT_EQ(parse({"compile", "first", "-f", folder.file("rules"), "last"}).rules,
-              (Strings{"dns -- a.com", "bytecode:1,6 0 0 0", "first", "last"}));
+              (Strings{"dns -- a.com", "bytecode:1,6 0 0 0", "dns -- b.com", "first", "last"}));
     expect_error([&] { read_rule_file(folder.file("missing")); }, {"cannot open", "missing"});
 }
 
@@ -81,12 +85,14 @@ TEST(XdpCommandLineTest, UsageErrorsNameWhatIsWrong) {
 }
 
 TEST(XdpCommandLineTest, RulesSplitIntoWordsAsAShellWould) {
-    EXPECT_EQ(split_shell_words("dns -- *.example.com"), (Strings{"dns", "--", "*.example.com"}));
-    EXPECT_EQ(split_shell_words(" a\t'b c'  \"d \\\" e\\\\\" f\\ g "),
+    const auto words = [](std::string_view rule) { return split_shell_words(rule).words; };
+    EXPECT_EQ(words("dns -- *.example.com"), (Strings{"dns", "--", "*.example.com"}));
+    EXPECT_EQ(words(" a\t'b c'  \"d \\\" e\\\\\" f\\ g "),
               (Strings{"a", "b c", "d \" e\\", "f g"}));
-    EXPECT_EQ(split_shell_words("x''y \"\""), (Strings{"xy", ""}));
-    EXPECT_THROW(split_shell_words("dns -- 'open"), UsageError);
-    EXPECT_THROW(split_shell_words("dns -- \"open"), UsageError);
+    EXPECT_EQ(words("x''y \"\""), (Strings{"xy", ""}));
+    // A rule whose quote is left open is refused, naming the rule.
+    expect_error([] { parse_xdp_rule("dns -- 'open", false); }, {"rule", "'open", "not closed"});
+    expect_error([] { parse_xdp_rule("dns -- \"open", false); }, {"not closed"});
 }
 
 TEST(XdpCommandLineTest, ARuleIsABpfgenCommandLineWithOffsetZeroImplied) {
