@@ -20,6 +20,8 @@ namespace {
 
 constexpr std::size_t kBufferSize = std::size_t{64} << 10;
 
+}  // namespace
+
 FileDescriptor open_input(const std::string& path, const std::string& name) {
     FileDescriptor fd(path == "-" ? ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)
                                   : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -30,18 +32,18 @@ FileDescriptor open_input(const std::string& path, const std::string& name) {
     return fd;
 }
 
-}  // namespace
+bool reads_may_block(int fd) {
+    struct stat status {};
+    return ::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode);
+}
 
 DescriptorInputBuffer::DescriptorInputBuffer(FileDescriptor fd)
-    : fd_(std::move(fd)), buffer_(new char[kBufferSize]) {
-    struct stat status {};
-    may_block_ = ::fstat(fd_.get(), &status) != 0 || !S_ISREG(status.st_mode);
-}
+    : fd_(std::move(fd)), may_block_(reads_may_block(fd_.get())), buffer_(new char[kBufferSize]) {}
 
 DescriptorInputBuffer::int_type DescriptorInputBuffer::underflow() {
     if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
     for (;;) {
-        if (stop_requested() || (may_block_ && !wait_readable(fd_.get()))) {
+        if (!ready_to_read(fd_.get(), may_block_)) {
             stopped_ = true;
             return traits_type::eof();
         }

@@ -13,6 +13,14 @@
 
 namespace bpfgen {
 
+// A duplicate of standard input for "-", else path opened for reading; throws Error
+// "NAME: cannot read: ..." or "NAME: cannot open: ..." when it cannot.
+FileDescriptor open_input(const std::string& path, const std::string& name);
+
+// Whether a read of fd can block (a pipe, a socket, a terminal: anything but a regular
+// file), and so is to be waited for where a stop signal can end the wait.
+bool reads_may_block(int fd);
+
 class DescriptorInputBuffer : public std::streambuf {
   public:
     explicit DescriptorInputBuffer(FileDescriptor fd);

@@ -43,6 +43,12 @@ inline bool stop_requested() {
 // does not wait: the read that follows blocks as it would have.
 bool wait_readable(int fd);
 
+// Whether a read of fd may go ahead: false once a stop signal has been received, or when
+// one comes while fd is waited for (only when `may_block`: see wait_readable).
+inline bool ready_to_read(int fd, bool may_block) {
+    return !stop_requested() && (!may_block || wait_readable(fd));
+}
+
 // "SIGINT", "SIGTERM", "SIGPIPE" (for messages).
 const char* stop_signal_name(int signal_number);
 

@@ -4,8 +4,6 @@
 // that read(2) spends copying the same bytes.
 #include "libbpfgen/capture/detail/capture_input.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "libbpfgen/base/descriptor_input.h"
 #include "libbpfgen/base/detail/large_buffer.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/stop_signals.h"
@@ -43,20 +42,11 @@ Buffer share(std::shared_ptr<uint8_t[]> bytes) {
 
 }  // namespace
 
-CaptureInput::CaptureInput(const std::string& path, const std::string& name) {
-    if (path == "-") {
-        fd_ = FileDescriptor(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0));
-        if (!fd_) throw Error(fmt::format("{}: cannot read: {}", name, std::strerror(errno)));
-    } else {
-        fd_ = FileDescriptor(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd_) throw Error(fmt::format("{}: cannot open: {}", name, std::strerror(errno)));
-    }
-    struct stat status {};
-    may_block_ = ::fstat(fd_.get(), &status) != 0 || !S_ISREG(status.st_mode);
-}
+CaptureInput::CaptureInput(const std::string& path, const std::string& name)
+    : fd_(open_input(path, name)), may_block_(reads_may_block(fd_.get())) {}
 
 bool CaptureInput::may_read() {
-    if (stop_requested() || (may_block_ && !wait_readable(fd_.get()))) {
+    if (!ready_to_read(fd_.get(), may_block_)) {
         stopped_ = true;
         at_end_ = true;
         return false;
