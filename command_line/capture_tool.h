@@ -25,6 +25,7 @@
 #include "command_line/tool_options.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/stop_signals.h"
+#include "libbpfgen/capture/link_layer.h"
 #include "libbpfgen/capture/link_type_names.h"
 #include "libbpfgen/capture/pcap_io.h"
 
@@ -65,6 +66,18 @@ inline int link_type_option(const std::string& text) {
     } catch (const bpfgen::Error& error) {
         throw bpfgen::UsageError(error.what());
     }
+}
+
+// Refuses captures whose packets the network layer cannot be found in (link_layer.h knows
+// Ethernet with VLAN tags, SLL, SLL2, raw IP, null and loop), before anything is read:
+// "FILE: OPTION cannot find IP headers in TYPE packets (...)".
+inline void require_ip_headers(const bpfgen::PcapReader& first, std::string_view option) {
+    if (bpfgen::is_supported_link_type(first.link_type())) return;
+    throw bpfgen::Error(
+        fmt::format("{}: {} cannot find IP headers in {} packets (it knows "
+                    "Ethernet with VLAN tags, Linux cooked SLL and SLL2, raw IP, "
+                    "null and loop)",
+                    first.name(), option, bpfgen::link_type_name(first.link_type())));
 }
 
 // What every capture tool's --help says about stopping it.

@@ -91,13 +91,7 @@ FilterOutcome run_filter(const FilterOptions& options) {
     std::optional<bpfgen::Program> program = load_program(options);
     bpfgen::MergedCaptures captures(options.inputs);
     const bpfgen::PcapReader& first = captures.first();
-    if (options.network_layer && !bpfgen::is_supported_link_type(first.link_type())) {
-        throw Error(
-            fmt::format("{}: --l3 cannot find IP headers in {} packets (it knows "
-                        "Ethernet with VLAN tags, Linux cooked SLL and SLL2, raw IP, "
-                        "null and loop)",
-                        first.name(), bpfgen::link_type_name(first.link_type())));
-    }
+    if (options.network_layer) capture_tool::require_ip_headers(first, "--l3");
     const auto layer =
         options.network_layer ? bpfgen::FilterLayer::Network : bpfgen::FilterLayer::LinkLayer;
     std::optional<bpfgen::PacketFilter> filter;

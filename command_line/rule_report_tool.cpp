@@ -11,7 +11,6 @@
 #include "libbpfgen/base/atomic_file.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/stop_signals.h"
-#include "libbpfgen/capture/link_layer.h"
 #include "libbpfgen/capture/merged_captures.h"
 #include "libbpfgen/capture/rule_report.h"
 #include "libbpfgen/capture/rule_report_format.h"
@@ -70,13 +69,7 @@ int run(std::string_view tool, const ReportOptions& options,
 
     bpfgen::MergedCaptures captures(inputs);
     const bpfgen::PcapReader& first = captures.first();
-    if (!bpfgen::is_supported_link_type(first.link_type())) {
-        throw bpfgen::Error(
-            fmt::format("{}: --report cannot find IP headers in {} packets (it knows "
-                        "Ethernet with VLAN tags, Linux cooked SLL and SLL2, raw IP, "
-                        "null and loop)",
-                        first.name(), bpfgen::link_type_name(first.link_type())));
-    }
+    capture_tool::require_ip_headers(first, "--report");
     const bpfgen::MergedRuleReport result = bpfgen::report_rules(captures, std::move(rules));
     if (options.svg_file) {
         bpfgen::write_whole_file(*options.svg_file, bpfgen::format_report_svg(result.report), 0644);
