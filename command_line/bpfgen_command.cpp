@@ -8,7 +8,6 @@
 #include "generators/generator_args.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/cbpf/checker.h"
-#include "libbpfgen/cbpf/opcodes.h"
 
 namespace bpfgen {
 
@@ -65,10 +64,8 @@ BpfgenOutput run_bpfgen(const BpfgenRequest& request) {
                                 request.generator, error.what()));
     }
     BpfgenOutput output;
-    if (request.options.l3_offset == 0 && generated.program.size() > op::kXtBpfMaxInstructions) {
-        output.warning =
-            fmt::format("{} instructions; iptables' bpf match (xt_bpf) takes at most {}",
-                        generated.program.size(), op::kXtBpfMaxInstructions);
+    if (request.options.l3_offset == 0) {
+        output.warning = xt_bpf_length_warning(generated.program).value_or("");
     }
     output.text = request.annotated_assembly ? generated.assembly
                   : request.format == Format::XtBpf

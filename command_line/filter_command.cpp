@@ -16,9 +16,9 @@
 #include "libbpfgen/capture/pcap_io.h"
 #include "libbpfgen/capture/rule_offset.h"
 #include "libbpfgen/cbpf/assembler.h"
+#include "libbpfgen/cbpf/checker.h"
 #include "libbpfgen/cbpf/format.h"
 #include "libbpfgen/cbpf/interpreter.h"
-#include "libbpfgen/cbpf/opcodes.h"
 
 namespace filter_command {
 
@@ -105,11 +105,9 @@ FilterOutcome run_filter(const FilterOptions& options) {
             std::fprintf(stderr, "filter: warning: %s\n", mismatch->c_str());
         }
         // --l3 tries the rule that will be deployed: say so when xt_bpf would refuse it.
-        if (options.network_layer && program->size() > bpfgen::op::kXtBpfMaxInstructions) {
-            std::fprintf(stderr,
-                         "filter: warning: %s: %zu instructions; iptables' bpf match (xt_bpf) "
-                         "takes at most %u\n",
-                         source.c_str(), program->size(), bpfgen::op::kXtBpfMaxInstructions);
+        if (const auto too_long = bpfgen::xt_bpf_length_warning(*program);
+            too_long && options.network_layer) {
+            std::fprintf(stderr, "filter: warning: %s: %s\n", source.c_str(), too_long->c_str());
         }
         try {
             filter.emplace(bpfgen::CheckedProgram(std::move(*program)), first.link_type(), layer);

@@ -14,7 +14,7 @@
 #include "libbpfgen/capture/merged_captures.h"
 #include "libbpfgen/capture/rule_report.h"
 #include "libbpfgen/capture/rule_report_format.h"
-#include "libbpfgen/cbpf/opcodes.h"
+#include "libbpfgen/cbpf/checker.h"
 
 namespace rule_report_tool {
 
@@ -57,12 +57,9 @@ int run(std::string_view tool, const ReportOptions& options,
     std::vector<bpfgen::ReportRule> rules;
     for (const bpfgen::CandidateRule& candidate : candidates) {
         // The report is for choosing a rule to deploy: say which xt_bpf would refuse.
-        if (candidate.program.program().size() > bpfgen::op::kXtBpfMaxInstructions) {
-            std::fprintf(stderr,
-                         "%.*s: warning: %s: %zu instructions; iptables' bpf match (xt_bpf) "
-                         "takes at most %u\n",
-                         static_cast<int>(tool.size()), tool.data(), candidate.location.c_str(),
-                         candidate.program.program().size(), bpfgen::op::kXtBpfMaxInstructions);
+        if (const auto too_long = bpfgen::xt_bpf_length_warning(candidate.program.program())) {
+            std::fprintf(stderr, "%.*s: warning: %s: %s\n", static_cast<int>(tool.size()),
+                         tool.data(), candidate.location.c_str(), too_long->c_str());
         }
         rules.push_back(bpfgen::ReportRule{candidate.text, candidate.program});
     }

@@ -179,4 +179,10 @@ void check_kernel_rules(const Program& program, CheckTarget target) {
     check_scratch_memory(program);
 }
 
+std::optional<std::string> xt_bpf_length_warning(const Program& program) {
+    if (program.size() <= op::kXtBpfMaxInstructions) return std::nullopt;
+    return fmt::format("{} instructions; iptables' bpf match (xt_bpf) takes at most {}",
+                       program.size(), op::kXtBpfMaxInstructions);
+}
+
 }  // namespace bpfgen

@@ -3,6 +3,9 @@
 // kernel would refuse it at SO_ATTACH_FILTER or by xt_bpf.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/cbpf/program.h"
 
@@ -21,5 +24,10 @@ enum class CheckTarget {
 // ret, then a scratch cell read before written on every path (with the kernel's own,
 // conservative data flow). Rules the kernel applies beyond these are listed in checker.cpp.
 void check_kernel_rules(const Program& program, CheckTarget target = CheckTarget::Socket);
+
+// The warning for a program otherwise fine that iptables' bpf match would refuse for its
+// length alone: "N instructions; iptables' bpf match (xt_bpf) takes at most 64", or nullopt
+// when it fits.
+std::optional<std::string> xt_bpf_length_warning(const Program& program);
 
 }  // namespace bpfgen
