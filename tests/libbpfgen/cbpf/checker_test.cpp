@@ -181,5 +181,15 @@ TEST(Checker, DecidesRandomRawProgramsAsTheKernelsRulesWrittenOutAgain) {
     EXPECT_GT(refused, 20000u);
 }
 
+// 64 instructions fit iptables' bpf match; the warning names the length and the limit.
+TEST(Checker, WarnsOfAProgramLongerThanXtBpfTakes) {
+    const auto returns = [](std::size_t count) {
+        return Program(std::vector<Instruction>(count, Instruction{0x06, 0, 0, 0}));
+    };
+    EXPECT_EQ(xt_bpf_length_warning(returns(64)), std::nullopt);
+    EXPECT_EQ(xt_bpf_length_warning(returns(65)),
+              "65 instructions; iptables' bpf match (xt_bpf) takes at most 64");
+}
+
 }  // namespace
 }  // namespace bpfgen
