@@ -17,8 +17,6 @@ namespace {
 
 constexpr uint32_t kMagicMicroseconds = 0xa1b2c3d4;
 constexpr uint32_t kMagicNanoseconds = 0xa1b23c4d;
-// libpcap's MAXIMUM_SNAPLEN: its largest record for all the link types read here.
-constexpr uint32_t kMaximumCapturedLength = 262144;
 // LINKTYPE values keep flags (e.g. FCS lengths) in their upper 6 bits.
 constexpr uint32_t kLinkTypeMask = 0x03ffffff;
 
@@ -117,41 +115,6 @@ void ClassicPcapReader::refuse_truncated(uint32_t captured_length, std::size_t a
         captured_length > snaplen_ && available < snaplen_ ? snaplen_ : captured_length;
     throw TruncatedCapture(fmt::format(
         "truncated dump file; tried to read {} captured bytes, only got {}", wanted, available));
-}
-
-const PcapPacket* ClassicPcapReader::next() {
-    const std::span<const uint8_t> head = input_->peek(kClassicRecordHeaderSize);
-    if (head.size() < kClassicRecordHeaderSize) [[unlikely]] {
-        end_of_records(head.size());
-        return nullptr;
-    }
-    const uint32_t seconds = load32(head.data(), swapped_);
-    const uint32_t fraction = load32(head.data() + 4, swapped_);
-    const uint32_t captured_length = load32(head.data() + 8, swapped_);
-    const uint32_t wire_length = load32(head.data() + 12, swapped_);
-    if (captured_length > kMaximumCapturedLength) [[unlikely]]
-        refuse_length(captured_length);
-    const std::size_t record_length = kClassicRecordHeaderSize + captured_length;
-    const std::span<const uint8_t> record = input_->peek(record_length);
-    if (record.size() < record_length) [[unlikely]] {
-        refuse_truncated(captured_length, record.size() - kClassicRecordHeaderSize);
-    }
-    input_->consume(record_length);
-    ++packets_read_;
-    // Each field is stored once, where the caller reads it (see PcapReader::next_view).
-    PcapPacket& packet = packet_;
-    // libpcap 1.10 widens the seconds of a file in this machine's byte order as a signed
-    // 32-bit number (past 2038 they come out negative) but those of a swapped file as an
-    // unsigned one, which its byte swap yields. It scales a microsecond fraction up in 64
-    // bits, of which a PcapPacket keeps the low 32.
-    packet.timestamp.seconds = swapped_ ? int64_t{seconds} : int64_t{static_cast<int32_t>(seconds)};
-    packet.timestamp.nanoseconds = nanoseconds_ ? fraction : fraction * 1000u;
-    packet.wire_length = wire_length;
-    // A record longer than the snapshot length is cut to it, the rest skipped.
-    packet.data = record.subspan(kClassicRecordHeaderSize, std::min(captured_length, snaplen_));
-    packet.stored_record = record;
-    packet.storage = input_->storage();
-    return &packet;
 }
 
 }  // namespace bpfgen

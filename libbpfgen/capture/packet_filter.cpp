@@ -80,7 +80,8 @@ PacketFilter::PacketFilter(CheckedProgram program, int link_type, FilterLayer la
     : program_(std::move(program)),
       link_type_(link_type),
       layer_(layer),
-      reads_link_context_(has_ancillary_loads(program_.program())) {
+      reads_link_context_(has_ancillary_loads(program_.program())),
+      reads_frame_only_(layer == FilterLayer::LinkLayer && !reads_link_context_) {
     if (layer == FilterLayer::Network && !is_supported_link_type(link_type)) {
         throw Error(
             fmt::format("cannot find IP headers in packets of link type {} (supported: "
@@ -90,11 +91,8 @@ PacketFilter::PacketFilter(CheckedProgram program, int link_type, FilterLayer la
     }
 }
 
-uint32_t PacketFilter::verdict_value(std::span<const uint8_t> packet, uint32_t wire_length,
-                                     bool& without_ip) const {
-    if (layer_ == FilterLayer::LinkLayer && !reads_link_context_) [[likely]] {
-        return bpfgen::verdict(program_, packet, bare_context_, wire_length);
-    }
+uint32_t PacketFilter::decoded_verdict(std::span<const uint8_t> packet, uint32_t wire_length,
+                                       bool& without_ip) const {
     // One decoding of the link-layer header serves the context and the network layer; a
     // packet too short for its header (or of a link type not understood) gets the
     // context of a bare packet.

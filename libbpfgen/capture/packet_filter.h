@@ -46,9 +46,19 @@ class PacketFilter {
     // is). An optional returned through memory, its value and its flag stored apart and
     // loaded as one, stalled the loop on every packet.
     uint32_t verdict_value(std::span<const uint8_t> packet, uint32_t wire_length,
-                           bool& without_ip) const;
+                           bool& without_ip) const {
+        // Inline for the common rule, which reads the frame alone: one call per packet less.
+        if (reads_frame_only_) [[likely]] {
+            return bpfgen::verdict(program_, packet, bare_context_, wire_length);
+        }
+        return decoded_verdict(packet, wire_length, without_ip);
+    }
 
   private:
+    // verdict_value() for a rule that needs the frame's link-layer header decoded.
+    uint32_t decoded_verdict(std::span<const uint8_t> packet, uint32_t wire_length,
+                             bool& without_ip) const;
+
     CheckedProgram program_;
     int link_type_;
     FilterLayer layer_;
@@ -57,6 +67,8 @@ class PacketFilter {
     // packet's header needs decoding for its context.
     bool reads_link_context_;
     SkbContext bare_context_;  // the context of a packet whose header is not decoded
+    // At the link layer without ancillary loads: the program gets the frame as it is.
+    bool reads_frame_only_;
 };
 
 }  // namespace bpfgen

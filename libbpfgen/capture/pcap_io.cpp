@@ -275,45 +275,52 @@ void PcapWriter::write(const PcapPacket& packet) {
     const uint32_t fraction = precision_ == TimestampPrecision::Nanoseconds
                                   ? packet.timestamp.nanoseconds
                                   : packet.timestamp.nanoseconds / 1000;
-    std::array<uint8_t, kClassicRecordHeaderSize> header;
-    encode_classic_record_header(header.data(), packet.timestamp.seconds, fraction,
-                                 static_cast<uint32_t>(size), packet.wire_length);
+    const ClassicRecordHeader header = classic_record_header(
+        packet.timestamp.seconds, fraction, static_cast<uint32_t>(size), packet.wire_length);
     const std::span<const uint8_t> stored = packet.stored_record;
-    if (packet.storage != nullptr && stored.size() == header.size() + size &&
-        stored.data() + header.size() == packet.data.data() &&
-        std::memcmp(stored.data(), header.data(), header.size()) == 0) [[likely]] {
+    if (packet.storage != nullptr && stored.size() == kClassicRecordHeaderSize + size &&
+        stored.data() + kClassicRecordHeaderSize == packet.data.data() &&
+        load_classic_record_header(stored.data()) == header) [[likely]] {
         // The record as the file stores it is byte for byte what would be written: extend
         // the run of such records when it follows the last one, else start a new run.
         if (stored.data() == pending_.data() + pending_.size() &&
             packet.storage->get() == pending_storage_.get()) {
             pending_ = {pending_.data(), pending_.size() + stored.size()};
         } else {
-            write_pending();
-            pending_storage_ = *packet.storage;
+            append_pending();
+            // Most runs start in the buffer of the last one: no count to change then.
+            if (packet.storage->get() != pending_storage_.get()) {
+                pending_storage_ = *packet.storage;
+            }
             pending_ = stored;
         }
         if (pending_.size() >= BufferedOutput::kCapacity) write_pending();
     } else {
         write_pending();
-        if (size <= BufferedOutput::kCapacity - header.size()) [[likely]] {
-            uint8_t* out = output_->reserve(header.size() + size);
-            std::memcpy(out, header.data(), header.size());
-            if (size > 0) std::memcpy(out + header.size(), packet.data.data(), size);
-            output_->added(header.size() + size);
+        if (size <= BufferedOutput::kCapacity - kClassicRecordHeaderSize) [[likely]] {
+            uint8_t* out = output_->reserve(kClassicRecordHeaderSize + size);
+            store_classic_record_header(out, header);
+            if (size > 0) std::memcpy(out + kClassicRecordHeaderSize, packet.data.data(), size);
+            output_->added(kClassicRecordHeaderSize + size);
         } else {
-            output_->append(header);
+            std::array<uint8_t, kClassicRecordHeaderSize> bytes;
+            store_classic_record_header(bytes.data(), header);
+            output_->append(bytes);
             output_->append(packet.data);
         }
     }
     ++packets_written_;
 }
 
-void PcapWriter::write_pending() {
+void PcapWriter::append_pending() {
     if (pending_.empty()) return;
     // Short runs (records between packets that were left out) are cheaper to copy into the
     // buffer than to write on their own; append() writes long ones straight through.
-    const std::span<const uint8_t> run = std::exchange(pending_, {});
-    output_->append(run);
+    output_->append(std::exchange(pending_, {}));
+}
+
+void PcapWriter::write_pending() {
+    append_pending();
     // Let the reader write into that buffer again.
     pending_storage_.reset();
 }

@@ -153,7 +153,9 @@ class PcapWriter {
   private:
     [[noreturn]] void refuse(const PcapPacket& packet) const;
 
-    // Passes the pending run of stored records to output_.
+    // Passes the pending run of stored records to output_, still holding their buffer.
+    void append_pending();
+    // The same, then lets go of the buffer.
     void write_pending();
 
     std::optional<ReplacementFile> replacement_;  // for a regular file (or a new one)

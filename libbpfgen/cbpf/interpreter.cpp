@@ -625,6 +625,7 @@ CheckedProgram::CheckedProgram(Program program, CheckTarget target, Engine engin
     fuse_loads_with_jumps(decoded_);
     detail::Execution::resolve_handlers(decoded_);
     if (engine == Engine::JitWhenAvailable) jit_ = jit::CompiledProgram::compile(program_);
+    if (jit_ != nullptr) machine_code_ = jit_->entry();
 }
 
 RunResult run(const CheckedProgram& program, std::span<const uint8_t> packet,
@@ -632,14 +633,13 @@ RunResult run(const CheckedProgram& program, std::span<const uint8_t> packet,
     return detail::Execution::run(program, packet, context, wire_length);
 }
 
-uint32_t verdict(const CheckedProgram& program, std::span<const uint8_t> packet,
-                 const SkbContext& context, std::size_t wire_length) {
-    if (program.jit_ != nullptr) {
-        // The interpreter's length rule, so that `ld #len` sees the same in both engines.
-        const auto length = static_cast<uint32_t>(wire_length != 0 ? wire_length : packet.size());
-        return program.jit_->run(packet, context, length);
-    }
-    return detail::Execution::run(program, packet, context, wire_length).verdict;
+namespace detail {
+
+uint32_t interpreted_verdict(const CheckedProgram& program, std::span<const uint8_t> packet,
+                             const SkbContext& context, std::size_t wire_length) {
+    return Execution::run(program, packet, context, wire_length).verdict;
 }
+
+}  // namespace detail
 
 }  // namespace bpfgen

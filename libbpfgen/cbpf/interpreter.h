@@ -55,8 +55,9 @@ RunResult run(const CheckedProgram& program, std::span<const uint8_t> packet,
 
 // The fast path: the same verdict as run(), from the program's machine code when it has
 // some (CheckedProgram::uses_jit), else from the interpreter. No instruction count.
-uint32_t verdict(const CheckedProgram& program, std::span<const uint8_t> packet,
-                 const SkbContext& context = {}, std::size_t wire_length = 0);
+// Inline (see below): one call per packet, straight into the machine code.
+inline uint32_t verdict(const CheckedProgram& program, std::span<const uint8_t> packet,
+                        const SkbContext& context = {}, std::size_t wire_length = 0);
 
 // Which engine verdict() uses.
 enum class Engine {
@@ -84,6 +85,15 @@ struct DecodedInstruction {
 };
 
 struct Execution;
+
+// The entry of a program's machine code: A and X start at 0; wire_length is what `ld #len`
+// sees.
+using MachineCode = uint32_t (*)(const uint8_t* packet, uint64_t captured_length,
+                                 const SkbContext* context, uint32_t wire_length);
+
+// verdict() from the interpreter.
+uint32_t interpreted_verdict(const CheckedProgram& program, std::span<const uint8_t> packet,
+                             const SkbContext& context, std::size_t wire_length);
 
 }  // namespace detail
 
@@ -115,6 +125,18 @@ class CheckedProgram {
     std::vector<detail::DecodedInstruction> decoded_;
     // Shared by copies: machine code never changes once made, so copies may run it at once.
     std::shared_ptr<const jit::CompiledProgram> jit_;
+    // Its entry (null without machine code), which jit_ keeps valid, for verdict().
+    detail::MachineCode machine_code_ = nullptr;
 };
+
+inline uint32_t verdict(const CheckedProgram& program, std::span<const uint8_t> packet,
+                        const SkbContext& context, std::size_t wire_length) {
+    if (program.machine_code_ != nullptr) [[likely]] {
+        // The interpreter's length rule, so that `ld #len` sees the same in both engines.
+        const auto length = static_cast<uint32_t>(wire_length != 0 ? wire_length : packet.size());
+        return program.machine_code_(packet.data(), packet.size(), &context, length);
+    }
+    return detail::interpreted_verdict(program, packet, context, wire_length);
+}
 
 }  // namespace bpfgen

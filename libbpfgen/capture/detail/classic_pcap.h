@@ -4,6 +4,8 @@
 // as pcap_dump() writes them.
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -18,6 +20,8 @@ namespace bpfgen {
 
 inline constexpr std::size_t kClassicFileHeaderSize = 24;
 inline constexpr std::size_t kClassicRecordHeaderSize = 16;
+// libpcap's MAXIMUM_SNAPLEN: its largest record for all the link types read here.
+inline constexpr uint32_t kMaximumCapturedLength = 262144;
 
 struct ClassicFileHeader {
     bool swapped = false;      // written in the byte order opposite to this machine's
@@ -41,7 +45,7 @@ class ClassicPcapReader {
     // The next packet, or nullptr at the end of the file after a whole record. Throws Error
     // with libpcap's words for a record it refuses, TruncatedCapture for one that the file
     // cuts short. The packet, kept in this reader, stays valid until the next call.
-    const PcapPacket* next();
+    [[gnu::always_inline]] inline const PcapPacket* next();
     // Whether a stop signal ended the input (a record it cut short is then no truncation).
     bool stopped() const { return input_->stopped(); }
     // Packets returned so far.
@@ -64,13 +68,81 @@ class ClassicPcapReader {
     PcapPacket packet_;  // the last one next() returned
 };
 
+// Inline: once per packet, where a loop over packets asks for it.
+inline const PcapPacket* ClassicPcapReader::next() {
+    const auto load_field = [this](const uint8_t* bytes) {
+        uint32_t value;
+        std::memcpy(&value, bytes, sizeof value);
+        return swapped_ ? __builtin_bswap32(value) : value;
+    };
+    const std::span<const uint8_t> head = input_->peek(kClassicRecordHeaderSize);
+    if (head.size() < kClassicRecordHeaderSize) [[unlikely]] {
+        end_of_records(head.size());
+        return nullptr;
+    }
+    const uint32_t seconds = load_field(head.data());
+    const uint32_t fraction = load_field(head.data() + 4);
+    const uint32_t captured_length = load_field(head.data() + 8);
+    const uint32_t wire_length = load_field(head.data() + 12);
+    if (captured_length > kMaximumCapturedLength) [[unlikely]]
+        refuse_length(captured_length);
+    const std::size_t record_length = kClassicRecordHeaderSize + captured_length;
+    const std::span<const uint8_t> record = input_->peek(record_length);
+    if (record.size() < record_length) [[unlikely]] {
+        refuse_truncated(captured_length, record.size() - kClassicRecordHeaderSize);
+    }
+    input_->consume(record_length);
+    ++packets_read_;
+    // Each field is stored once, where the caller reads it (see PcapReader::next_view).
+    PcapPacket& packet = packet_;
+    // libpcap 1.10 widens the seconds of a file in this machine's byte order as a signed
+    // 32-bit number (past 2038 they come out negative) but those of a swapped file as an
+    // unsigned one, which its byte swap yields. It scales a microsecond fraction up in 64
+    // bits, of which a PcapPacket keeps the low 32.
+    packet.timestamp.seconds = swapped_ ? int64_t{seconds} : int64_t{static_cast<int32_t>(seconds)};
+    packet.timestamp.nanoseconds = nanoseconds_ ? fraction : fraction * 1000u;
+    packet.wire_length = wire_length;
+    // A record longer than the snapshot length is cut to it, the rest skipped.
+    packet.data = record.subspan(kClassicRecordHeaderSize, std::min(captured_length, snaplen_));
+    packet.stored_record = record;
+    packet.storage = input_->storage();
+    return &packet;
+}
+
 // A record header as pcap_dump() stores it (this machine's byte order): the seconds and
 // the fraction truncated to 32 bits as it does, then the captured and the wire length.
-inline void encode_classic_record_header(uint8_t* out, int64_t seconds, uint32_t fraction,
-                                         uint32_t captured_length, uint32_t wire_length) {
-    const uint32_t fields[4] = {static_cast<uint32_t>(seconds), fraction, captured_length,
-                                wire_length};
-    std::memcpy(out, fields, sizeof fields);
+// Held as two 64-bit words, in registers: comparing one with a stored header costs two
+// loads, where a copy through memory would stall on forwarding a wide store to them.
+struct ClassicRecordHeader {
+    uint64_t times = 0;    // the seconds, then the fraction
+    uint64_t lengths = 0;  // the captured length, then the wire length
+
+    bool operator==(const ClassicRecordHeader&) const = default;
+};
+
+inline ClassicRecordHeader classic_record_header(int64_t seconds, uint32_t fraction,
+                                                 uint32_t captured_length, uint32_t wire_length) {
+    // Two 32-bit fields as one word laid out in memory as the pair is.
+    const auto pair = [](uint32_t first, uint32_t second) {
+        if constexpr (std::endian::native == std::endian::little) {
+            return uint64_t{first} | uint64_t{second} << 32;
+        } else {
+            return uint64_t{first} << 32 | uint64_t{second};
+        }
+    };
+    return {pair(static_cast<uint32_t>(seconds), fraction), pair(captured_length, wire_length)};
+}
+
+inline ClassicRecordHeader load_classic_record_header(const uint8_t* bytes) {
+    ClassicRecordHeader header;
+    std::memcpy(&header.times, bytes, sizeof header.times);
+    std::memcpy(&header.lengths, bytes + sizeof header.times, sizeof header.lengths);
+    return header;
+}
+
+inline void store_classic_record_header(uint8_t* out, const ClassicRecordHeader& header) {
+    std::memcpy(out, &header.times, sizeof header.times);
+    std::memcpy(out + sizeof header.times, &header.lengths, sizeof header.lengths);
 }
 
 }  // namespace bpfgen

@@ -16,6 +16,7 @@
 #include <optional>
 #include <span>
 
+#include "libbpfgen/cbpf/interpreter.h"
 #include "libbpfgen/cbpf/program.h"
 
 namespace bpfgen {
@@ -61,8 +62,7 @@ class ExecutableMemory {
 class CompiledProgram {
   public:
     // The generated function: A and X start at 0; wire_length is what `ld #len` sees.
-    using Function = uint32_t (*)(const uint8_t* packet, uint64_t captured_length,
-                                  const SkbContext* context, uint32_t wire_length);
+    using Function = detail::MachineCode;
 
     // `program` must have passed check_kernel_rules (CheckedProgram's constructor calls this).
     // nullptr where there is no code generator or the system refuses executable memory.
@@ -72,6 +72,9 @@ class CompiledProgram {
                  uint32_t wire_length) const {
         return function_(packet.data(), packet.size(), &context, wire_length);
     }
+
+    // The generated function, valid as long as this object.
+    Function entry() const { return function_; }
 
     // The generated function's instructions (to disassemble when debugging).
     std::span<const uint8_t> machine_code() const;
