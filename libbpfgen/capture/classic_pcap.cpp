@@ -78,6 +78,24 @@ std::optional<ClassicFileHeader> native_classic_header(std::span<const uint8_t> 
     return header;
 }
 
+std::optional<std::array<uint8_t, kClassicFileHeaderSize>> native_classic_file_header(
+    int link_type, uint32_t snaplen, TimestampPrecision precision) {
+    if (link_type < 0 || !is_native_link_type(static_cast<uint32_t>(link_type), false)) {
+        return std::nullopt;
+    }
+    // As sf-pcap.c's sf_write_header(): magic, version 2.4, time zone and accuracy 0, the
+    // snapshot length, the link type; in this machine's byte order.
+    const uint32_t magic =
+        precision == TimestampPrecision::Nanoseconds ? kMagicNanoseconds : kMagicMicroseconds;
+    const uint16_t version[2] = {2, 4};
+    const uint32_t fields[4] = {0, 0, snaplen, static_cast<uint32_t>(link_type)};
+    std::array<uint8_t, kClassicFileHeaderSize> header;
+    std::memcpy(header.data(), &magic, sizeof magic);
+    std::memcpy(header.data() + 4, version, sizeof version);
+    std::memcpy(header.data() + 8, fields, sizeof fields);
+    return header;
+}
+
 ClassicPcapReader::ClassicPcapReader(std::unique_ptr<CaptureInput> input,
                                      const ClassicFileHeader& header)
     : input_(std::move(input)),

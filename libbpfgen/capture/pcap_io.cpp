@@ -214,7 +214,13 @@ PcapWriter::PcapWriter(const std::string& path, int link_type, uint32_t snaplen,
     const std::string shown = path == "-" ? "stdout" : path;
     std::vector<uint8_t> file_header;
     try {
-        file_header = libpcap_file_header(link_type, snaplen, precision);
+        // Made here for the link types the classic reader reads: the common run of filter
+        // then never loads libpcap.
+        if (const auto native = native_classic_file_header(link_type, snaplen, precision)) {
+            file_header.assign(native->begin(), native->end());
+        } else {
+            file_header = libpcap_file_header(link_type, snaplen, precision);
+        }
     } catch (const Error& error) {
         throw Error(fmt::format("{}: {}", shown, error.what()));
     }

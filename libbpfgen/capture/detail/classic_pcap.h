@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +37,12 @@ struct ClassicFileHeader {
 // anything else, every header libpcap refuses included, nullopt: libpcap is to read it,
 // so that what it accepts and its messages stay its own.
 std::optional<ClassicFileHeader> native_classic_header(std::span<const uint8_t> bytes);
+
+// The file header pcap_dump_fopen() writes for a capture of these parameters, for the
+// link types this reader reads (whose LINKTYPE libpcap stores unchanged); nullopt for
+// any other, whose header libpcap is to make (or refuse). snaplen is 1..INT_MAX.
+std::optional<std::array<uint8_t, kClassicFileHeaderSize>> native_classic_file_header(
+    int link_type, uint32_t snaplen, TimestampPrecision precision);
 
 class ClassicPcapReader {
   public:

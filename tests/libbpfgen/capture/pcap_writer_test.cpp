@@ -17,6 +17,7 @@
 
 #include "libbpfgen/base/detail/buffered_output.h"
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/detail/classic_pcap.h"
 #include "libbpfgen/capture/pcap_io.h"
 #include "tests/common/capture_files.h"
 #include "tests/common/capture_reference.h"
@@ -106,6 +107,34 @@ TEST(PcapWriter, WritesWhatPcapDumpWrites) {
                                      packets));
         }
     }
+}
+
+TEST(PcapWriter, MakesTheFileHeaderPcapDumpWritesForTheLinkTypesItReads) {
+    // For the link types the classic reader reads the writer makes the file header without
+    // libpcap (WritesWhatPcapDumpWrites checks the writer uses it); byte for byte
+    // pcap_dump()'s. Every other link type is left to libpcap.
+    TemporaryDirectory directory;
+    std::vector<int> made_here;
+    for (int link_type = 0; link_type <= 300; ++link_type) {
+        for (const uint32_t snaplen : {1u, 96u, 65535u, 262144u, 0x7fffffffu}) {
+            for (const auto precision :
+                 {TimestampPrecision::Microseconds, TimestampPrecision::Nanoseconds}) {
+                const auto header = native_classic_file_header(link_type, snaplen, precision);
+                if (!header) continue;
+                SCOPED_TRACE(::testing::Message()
+                             << "link type " << link_type << ", snaplen " << snaplen << ", ns "
+                             << (precision == TimestampPrecision::Nanoseconds));
+                const std::vector<uint8_t> libpcap = pcap_dump_file(
+                    directory.file("libpcap.pcap"), link_type, snaplen, precision, {});
+                EXPECT_EQ(std::vector<uint8_t>(header->begin(), header->end()), libpcap);
+                if (made_here.empty() || made_here.back() != link_type) {
+                    made_here.push_back(link_type);
+                }
+            }
+        }
+    }
+    // null, Ethernet, raw IP, loop, Linux cooked v1 and v2, IPv4, IPv6
+    EXPECT_EQ(made_here, (std::vector<int>{0, 1, 101, 108, 113, 228, 229, 276}));
 }
 
 TEST(PcapWriter, RefusesLinkTypesLibpcapCannotStoreWithItsReason) {
