@@ -215,21 +215,25 @@ Entry make_conditional(std::string_view op, std::string operand, int jt, int jf)
 class Code {
   public:
     int new_label() { return labels_++; }
-    void place(int label) { entries_.push_back(make_entry(Entry::Kind::Label, "", label)); }
-    void plain(std::string text) {
-        entries_.push_back(make_entry(Entry::Kind::Plain, std::move(text)));
-    }
-    void comment(std::string text) {
-        entries_.push_back(make_entry(Entry::Kind::Comment, std::move(text)));
-    }
+    void place(int label) { add(make_entry(Entry::Kind::Label, "", label)); }
+    void plain(std::string text) { add(make_entry(Entry::Kind::Plain, std::move(text))); }
+    void comment(std::string text) { add(make_entry(Entry::Kind::Comment, std::move(text))); }
     void conditional(std::string_view op, uint32_t value, int digits, int jt, int jf) {
         std::string operand =
             digits > 0 ? fmt::format("#0x{:0{}x}", value, digits) : fmt::format("#{}", value);
-        entries_.push_back(make_conditional(op, std::move(operand), jt, jf));
+        add(make_conditional(op, std::move(operand), jt, jf));
     }
-    void jump(int target) { entries_.push_back(make_entry(Entry::Kind::Jump, "", target)); }
+    void jump(int target) { add(make_entry(Entry::Kind::Jump, "", target)); }
     // Ends what was written with a jump to `target`: the fall-through side of the last
     // conditional jump goes there instead when it has one, else a `ja` does.
+    // Whether the last instruction written falls through to what comes next.
+    bool falls_to_next() const {
+        for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+            if (it->kind == Entry::Kind::Comment) continue;
+            return it->kind == Entry::Kind::Conditional && (it->jt == kNext) != (it->jf == kNext);
+        }
+        return false;
+    }
     void finish_with(int target) {
         for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
             if (it->kind == Entry::Kind::Comment) continue;
@@ -242,13 +246,11 @@ class Code {
         jump(target);
     }
     void ret(uint32_t value) {
-        entries_.push_back(make_entry(Entry::Kind::Return, fmt::format("ret #{}", value)));
+        add(make_entry(Entry::Kind::Return, fmt::format("ret #{}", value)));
     }
 
-    std::size_t size() const {
-        return static_cast<std::size_t>(std::count_if(
-            entries_.begin(), entries_.end(), [](const Entry& e) { return e.is_instruction(); }));
-    }
+    // The instructions written so far (with the stepping stones once text() put them).
+    std::size_t size() const { return instructions_; }
 
     // Puts a jump (or a copy of a `ret`) within reach of every conditional jump whose
     // target is further than 255 instructions, then writes the text.
@@ -269,6 +271,11 @@ class Code {
     }
 
   private:
+    void add(Entry entry) {
+        if (entry.is_instruction()) ++instructions_;
+        entries_.push_back(std::move(entry));
+    }
+
     struct Layout {
         std::vector<std::size_t> position;     // of each entry (a label: of what follows it)
         std::vector<std::size_t> label_entry;  // of each label id
@@ -445,6 +452,8 @@ class Code {
             }
         }
         entries_ = std::move(placed);
+        instructions_ = static_cast<std::size_t>(std::count_if(
+            entries_.begin(), entries_.end(), [](const Entry& e) { return e.is_instruction(); }));
         return true;
     }
 
@@ -501,6 +510,7 @@ class Code {
     }
 
     std::vector<Entry> entries_;
+    std::size_t instructions_ = 0;
     int labels_ = 0;
 };
 
@@ -582,6 +592,7 @@ class AutomatonWriter {
         for (const int id : order) {
             if (nodes_[id].written) write_node(id);
         }
+        write_tails([](const Tail&) { return true; });
         return moves_x_;
     }
 
@@ -785,6 +796,7 @@ class AutomatonWriter {
         code_.place(node.label);
         if (node.set.size() == 1) {
             write_chain(node.set[0], node.cursor);
+            write_old_tails();
             return;
         }
         const Cursor cursor = node.cursor;
@@ -812,6 +824,7 @@ class AutomatonWriter {
         }
         if (!candidates.empty()) decide(candidates, 0, cursor, other_label);
         if (node.moves.other) {
+            write_tails_failing_to(other_label);
             code_.place(other_label);
             write_other(all_.test(node.moves.other->first), node.other_child, cursor);
         }
@@ -874,7 +887,10 @@ class AutomatonWriter {
             for (auto& [value, sub] : by_value) branches.push_back(Branch{value, std::move(sub)});
             const int digits = static_cast<int>(first.width * 2);
             branch_on(branches, 0, branches.size(), digits, at + first.width, cursor, group_fail);
-            if (left > 0) code_.place(group_fail);
+            if (left > 0) {
+                write_tails_failing_to(group_fail);
+                code_.place(group_fail);
+            }
         }
     }
 
@@ -908,20 +924,29 @@ class AutomatonWriter {
     // its target or its continuation.
     void finish(const Candidate& candidate, std::size_t at, Cursor cursor, int fail) {
         if (candidate.then >= 0) code_.comment("labels " + hex_bytes(*candidate.test));
-        compare_bytes(*candidate.test, at, cursor, fail, std::nullopt);
-        if (candidate.then < 0) {
-            code_.finish_with(candidate.target);
-        } else {
-            write_chain(candidate.then, cursor.after(candidate.test->bytes.size()));
+        const bool then_match =
+            candidate.then == kMatch || (candidate.then < 0 && candidate.target == match_label_);
+        if (!compare_bytes(*candidate.test, at, cursor, fail, std::nullopt, then_match)) {
+            if (candidate.then < 0) {
+                code_.finish_with(candidate.target);
+            } else {
+                write_chain(candidate.then, cursor.after(candidate.test->bytes.size()));
+            }
         }
+        write_old_tails();
     }
 
     // Compares bytes [from, to) of a label (or of several labels' bytes in a row), jumping
     // to fail on a difference; the comparison of an open label's length comes first. Bytes
     // before `from` are compared already, so three bytes left at the end are read as the
     // word ending there when there is one.
-    void compare_bytes(const Test& bytes, std::size_t from, Cursor cursor, int fail,
-                       std::optional<std::pair<std::size_t, unsigned>> open_length) {
+    //
+    // With `then_match`, a name that passes goes on to the shared `ret #match`: the last
+    // comparison then jumps there itself, and is one shared by the names that end with the
+    // same word at the same offset (see tail()); returns whether it was written so.
+    bool compare_bytes(const Test& bytes, std::size_t from, Cursor cursor, int fail,
+                       std::optional<std::pair<std::size_t, unsigned>> open_length,
+                       bool then_match = false) {
         const std::size_t size = bytes.bytes.size();
         std::size_t at = from;
         while (at < size) {
@@ -935,12 +960,75 @@ class AutomatonWriter {
             }
             const uint32_t all = w.width == 4 ? 0xffffffffU : (1U << (8 * w.width)) - 1;
             if (w.mask != all) {
+                if (then_match && at + w.width == size && code_.falls_to_next()) {
+                    code_.finish_with(tail(w, cursor.operand(at), fail));
+                    return true;
+                }
                 load(w, at, cursor);
                 code_.conditional("jeq", w.value | w.mask, static_cast<int>(w.width * 2), kNext,
                                   fail);
             }
             at += w.width;
         }
+        return false;
+    }
+
+    // The last comparisons of names, each shared by the names that end with the same word
+    // at the same offset. cBPF jumps only forward, so a tail is written after its users:
+    // pending while its first user is less than kTailWindow instructions back (its later
+    // users jump to it too), then in the next gap (where nothing falls in), before the
+    // label of its `fail` is placed, and at the latest at the end of the block.
+    static constexpr std::size_t kTailWindow = 160;
+
+    struct Tail {
+        Word word;
+        std::string operand;
+        int fail;
+        int label;
+        std::size_t first_use;  // the program's length then
+    };
+
+    int tail(const Word& w, std::string operand, int fail) {
+        for (const Tail& pending : tails_) {
+            if (pending.word.width == w.width && pending.word.mask == w.mask &&
+                pending.word.value == w.value && pending.fail == fail &&
+                pending.operand == operand && code_.size() - pending.first_use < kTailWindow) {
+                return pending.label;
+            }
+        }
+        const int label = code_.new_label();
+        tails_.push_back(Tail{w, std::move(operand), fail, label, code_.size()});
+        return label;
+    }
+
+    // Writes the pending tails that `now` says to (in a gap).
+    void write_tails(const std::function<bool(const Tail&)>& now) {
+        std::vector<Tail> kept;
+        for (Tail& pending : tails_) {
+            if (!now(pending)) {
+                kept.push_back(std::move(pending));
+                continue;
+            }
+            code_.place(pending.label);
+            const std::string_view op = pending.word.width == 4   ? "ld"
+                                        : pending.word.width == 2 ? "ldh"
+                                                                  : "ldb";
+            code_.plain(fmt::format("{} {}", op, pending.operand));
+            if (pending.word.mask != 0) {
+                code_.plain(
+                    fmt::format("or #0x{:0{}x}", pending.word.mask, pending.word.width * 2));
+            }
+            code_.conditional("jeq", pending.word.value | pending.word.mask,
+                              static_cast<int>(pending.word.width * 2), use_match(), pending.fail);
+        }
+        tails_ = std::move(kept);
+    }
+
+    void write_old_tails() {
+        write_tails([&](const Tail& t) { return code_.size() - t.first_use >= kTailWindow; });
+    }
+    void write_tails_failing_to(int fail) {
+        write_tails([&](const Tail& t) { return t.fail == fail; });
     }
 
     // The range check of a wildcard label at the cursor; A is then its length.
@@ -1012,7 +1100,7 @@ class AutomatonWriter {
                 continuation = all_.rest(continuation);
             }
             code_.comment("labels " + hex_bytes(run));
-            compare_bytes(run, 0, cursor, fail_, open_length);
+            if (compare_bytes(run, 0, cursor, fail_, open_length, continuation == kMatch)) return;
             cursor = cursor.after(run.bytes.size());
         }
         code_.finish_with(use_match());
@@ -1027,6 +1115,7 @@ class AutomatonWriter {
     std::map<std::pair<Set, std::optional<Cursor>>, int> node_ids_;
     int fail_ = -1;
     bool moves_x_ = false;
+    std::vector<Tail> tails_;
 };
 
 }  // namespace
