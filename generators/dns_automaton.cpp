@@ -9,7 +9,11 @@
 // next node when it matches that literal too. Patterns are put into blocks so that no node
 // needs two other tests; a block that does not match goes on to the next one. Nodes
 // reached from several places are written once; X is brought to the node's own offset on
-// the way in when the places disagree.
+// the way in when the places disagree. A chain (a node of one continuation) that is cheaper
+// to compare again than to jump to is compared in place, as the end of the literal label
+// that leads to it, so that a name the tree has picked is compared to its end in a row;
+// names that end with the same word at the same offset share that last comparison, and
+// every match ends at one `ret`.
 #include "generators/dns_automaton.h"
 
 #include <algorithm>
@@ -327,7 +331,8 @@ class Code {
     // stone (a `ja`, or a copy of the `ret` it leads to; `ja` reaches anything). The first
     // time a side is out of reach, a stone ahead within reach may serve several jumps: an
     // instruction already there that does the same, one put in this pass, or a new one in
-    // a gap (after a `ja` or `ret`, where nothing falls in). The second time, the side gets
+    // a gap (after a `ja`, a `ret` or a conditional jump whose both sides go elsewhere,
+    // where nothing falls in). The second time, the side gets
     // a stone of its own right after the jump. Nothing is ever put between a jump and its
     // own stones (they are not gaps), so those stay within reach, every side is moved at
     // most twice, and the passes end. Returns whether anything changed.
