@@ -9,14 +9,21 @@
 // next node when it matches that literal too. Patterns are put into blocks so that no node
 // needs two other tests; a block that does not match goes on to the next one. Nodes
 // reached from several places are written once; X is brought to the node's own offset on
-// the way in when the places disagree.
+// the way in when the places disagree. A chain (a node of one continuation) that is cheaper
+// to compare again than to jump to is compared in place, as the end of the literal label
+// that leads to it, so that a name the tree has picked is compared to its end in a row;
+// names that end with the same word at the same offset share that last comparison, and
+// every match ends at one `ret`.
 #include "generators/dns_automaton.h"
 
 #include <algorithm>
 #include <cstddef>
+#include <deque>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <utility>
 
@@ -212,27 +219,42 @@ Entry make_conditional(std::string_view op, std::string operand, int jt, int jf)
 class Code {
   public:
     int new_label() { return labels_++; }
-    void place(int label) { entries_.push_back(make_entry(Entry::Kind::Label, "", label)); }
-    void plain(std::string text) {
-        entries_.push_back(make_entry(Entry::Kind::Plain, std::move(text)));
-    }
-    void comment(std::string text) {
-        entries_.push_back(make_entry(Entry::Kind::Comment, std::move(text)));
-    }
+    void place(int label) { add(make_entry(Entry::Kind::Label, "", label)); }
+    void plain(std::string text) { add(make_entry(Entry::Kind::Plain, std::move(text))); }
+    void comment(std::string text) { add(make_entry(Entry::Kind::Comment, std::move(text))); }
     void conditional(std::string_view op, uint32_t value, int digits, int jt, int jf) {
         std::string operand =
             digits > 0 ? fmt::format("#0x{:0{}x}", value, digits) : fmt::format("#{}", value);
-        entries_.push_back(make_conditional(op, std::move(operand), jt, jf));
+        add(make_conditional(op, std::move(operand), jt, jf));
     }
-    void jump(int target) { entries_.push_back(make_entry(Entry::Kind::Jump, "", target)); }
+    void jump(int target) { add(make_entry(Entry::Kind::Jump, "", target)); }
+    // Ends what was written with a jump to `target`: the fall-through side of the last
+    // conditional jump goes there instead when it has one, else a `ja` does.
+    // Whether the last instruction written falls through to what comes next.
+    bool falls_to_next() const {
+        for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+            if (it->kind == Entry::Kind::Comment) continue;
+            return it->kind == Entry::Kind::Conditional && (it->jt == kNext) != (it->jf == kNext);
+        }
+        return false;
+    }
+    void finish_with(int target) {
+        for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+            if (it->kind == Entry::Kind::Comment) continue;
+            if (it->kind == Entry::Kind::Conditional && (it->jt == kNext) != (it->jf == kNext)) {
+                (it->jt == kNext ? it->jt : it->jf) = target;
+                return;
+            }
+            break;
+        }
+        jump(target);
+    }
     void ret(uint32_t value) {
-        entries_.push_back(make_entry(Entry::Kind::Return, fmt::format("ret #{}", value)));
+        add(make_entry(Entry::Kind::Return, fmt::format("ret #{}", value)));
     }
 
-    std::size_t size() const {
-        return static_cast<std::size_t>(std::count_if(
-            entries_.begin(), entries_.end(), [](const Entry& e) { return e.is_instruction(); }));
-    }
+    // The instructions written so far (with the stepping stones once text() put them).
+    std::size_t size() const { return instructions_; }
 
     // Puts a jump (or a copy of a `ret`) within reach of every conditional jump whose
     // target is further than 255 instructions, then writes the text.
@@ -253,6 +275,11 @@ class Code {
     }
 
   private:
+    void add(Entry entry) {
+        if (entry.is_instruction()) ++instructions_;
+        entries_.push_back(std::move(entry));
+    }
+
     struct Layout {
         std::vector<std::size_t> position;     // of each entry (a label: of what follows it)
         std::vector<std::size_t> label_entry;  // of each label id
@@ -283,6 +310,14 @@ class Code {
         return target_position(at, target) - at.position[from] - 1 > kMaxJumpDistance;
     }
 
+    // The instruction after entry `i`.
+    const Entry* next_instruction(std::size_t i) const {
+        for (++i; i < entries_.size(); ++i) {
+            if (entries_[i].is_instruction()) return &entries_[i];
+        }
+        return nullptr;
+    }
+
     // The instruction a label stands before.
     const Entry* instruction_at(const Layout& at, int label) const {
         for (std::size_t i = at.label_entry[static_cast<std::size_t>(label)]; i < entries_.size();
@@ -296,7 +331,8 @@ class Code {
     // stone (a `ja`, or a copy of the `ret` it leads to; `ja` reaches anything). The first
     // time a side is out of reach, a stone ahead within reach may serve several jumps: an
     // instruction already there that does the same, one put in this pass, or a new one in
-    // a gap (after a `ja` or `ret`, where nothing falls in). The second time, the side gets
+    // a gap (after a `ja`, a `ret` or a conditional jump whose both sides go elsewhere,
+    // where nothing falls in). The second time, the side gets
     // a stone of its own right after the jump. Nothing is ever put between a jump and its
     // own stones (they are not gaps), so those stay within reach, every side is moved at
     // most twice, and the passes end. Returns whether anything changed.
@@ -312,13 +348,19 @@ class Code {
             return "j" + std::to_string(target_position(at, target));
         };
         std::map<std::string, std::vector<std::size_t>> in_place;  // key -> entries, in order
-        std::vector<std::size_t> gaps;  // entries of a `ja` or `ret` that is no own stone
+        // Entries after which nothing falls in: a `ja` or `ret` that is no own stone, or a
+        // conditional jump with both sides elsewhere and no own stones after it.
+        std::vector<std::size_t> gaps;
         for (std::size_t i = 0; i < entries_.size(); ++i) {
             const Entry& entry = entries_[i];
             if (entry.kind == Entry::Kind::Jump) {
                 in_place[key_of_jump(entry.label)].push_back(i);
             } else if (entry.kind == Entry::Kind::Return) {
                 in_place[key_of_return(entry)].push_back(i);
+            } else if (entry.kind == Entry::Kind::Conditional && !entry.falls_through()) {
+                const Entry* next = next_instruction(i);
+                if (next == nullptr || !next->own_stone) gaps.push_back(i);
+                continue;
             } else {
                 continue;
             }
@@ -397,8 +439,10 @@ class Code {
                 (entry.jt == kNext ? entry.jt : entry.jf) = next;
                 own.push_back(make_entry(Entry::Kind::Label, "", next));
             }
-            // A conditional is no gap, so nothing else is put after it.
-            after.emplace(i, std::move(own));
+            // Its own stones come right after it, before any stones put in its gap.
+            std::vector<Entry>& stones = after[i];
+            stones.insert(stones.begin(), std::make_move_iterator(own.begin()),
+                          std::make_move_iterator(own.end()));
         }
         if (!changed) return false;
         std::vector<Entry> placed;
@@ -413,6 +457,8 @@ class Code {
             }
         }
         entries_ = std::move(placed);
+        instructions_ = static_cast<std::size_t>(std::count_if(
+            entries_.begin(), entries_.end(), [](const Entry& e) { return e.is_instruction(); }));
         return true;
     }
 
@@ -469,19 +515,32 @@ class Code {
     }
 
     std::vector<Entry> entries_;
+    std::size_t instructions_ = 0;
     int labels_ = 0;
 };
 
 // --- nodes ------------------------------------------------------------------------------
 
+// A way into a node: the offset it comes with, and whether it is a literal of a decision
+// tree (which can compare a chain in place instead).
+struct Edge {
+    Cursor from;
+    bool from_tree = false;
+};
+
 struct Node {
     Set set;
     std::optional<Cursor> pinned;  // a small node is written again for each offset
     int label = -1;
-    std::vector<Cursor> fixed_incoming;  // offsets it is reached with, one per edge
-    bool reached_by_wildcard = false;    // reached with X freshly set, any offset
-    Cursor cursor;                       // its own offset
-    std::map<Cursor, int> entries;       // the other offsets it is reached with -> label
+    std::vector<Edge> incoming;        // the offsets it is reached with, one per edge
+    bool reached_by_wildcard = false;  // reached with X freshly set, any offset
+    Cursor cursor;                     // its own offset
+    std::map<Cursor, int> entries;     // the other offsets it is reached with -> label
+    // A chain's offsets whose decision-tree edges compare it in place, as the end of the
+    // literal they follow, instead of jumping to it; the node itself is written only when
+    // some edge still jumps to it.
+    std::set<Cursor> inline_at;
+    bool written = true;
     Transitions moves;
     std::vector<int> literal_children;
     int other_child = -1;
@@ -535,7 +594,10 @@ class AutomatonWriter {
             for (std::size_t n = before; n < nodes_.size(); ++n) enqueue(static_cast<int>(n));
         }
         if (order.front() != root) throw std::logic_error("dns automaton: root not first");
-        for (const int id : order) write_node(id);
+        for (const int id : order) {
+            if (nodes_[id].written) write_node(id);
+        }
+        write_tails([](const Tail&) { return true; });
         return moves_x_;
     }
 
@@ -562,7 +624,7 @@ class AutomatonWriter {
     }
 
     // The node for `set`, reached at `from` (nullopt: by a wildcard, X set freely).
-    int node_for(const Set& set, std::optional<Cursor> from) {
+    int node_for(const Set& set, std::optional<Cursor> from, bool from_tree = false) {
         if (set == Set{kMatch}) return kMatchNode;
         std::optional<Cursor> pinned;
         if (small(set)) pinned = from ? *from : Cursor{true, 0};
@@ -577,7 +639,7 @@ class AutomatonWriter {
         }
         Node& node = nodes_[it->second];
         if (from) {
-            node.fixed_incoming.push_back(*from);
+            node.incoming.push_back(Edge{*from, from_tree});
         } else {
             node.reached_by_wildcard = true;
         }
@@ -593,21 +655,23 @@ class AutomatonWriter {
             } else {
                 std::map<Cursor, std::size_t> votes;
                 std::optional<Cursor> best;
-                for (const Cursor& from : node.fixed_incoming) {
+                for (const auto& [from, from_tree] : node.incoming) {
                     if (node.reached_by_wildcard && !from.indexed) continue;
                     const std::size_t count = ++votes[from];
                     if (!best || count > votes[*best]) best = from;
                 }
                 node.cursor = best.value_or(Cursor{true, 0});
-                for (const Cursor& from : node.fixed_incoming) {
+                for (const auto& [from, from_tree] : node.incoming) {
                     const bool reachable =
                         from == node.cursor ||
                         (node.cursor.indexed && (from.indexed || from.base >= node.cursor.base));
                     if (!reachable) node.cursor = Cursor{true, 0};
                 }
             }
-            for (const Cursor& from : node.fixed_incoming) {
-                if (from != node.cursor) node.entries.try_emplace(from, code_.new_label());
+            if (node.set.size() == 1) choose_inlining(node);
+            for (const auto& [from, from_tree] : node.incoming) {
+                if (from == node.cursor || (from_tree && node.inline_at.count(from) > 0)) continue;
+                node.entries.try_emplace(from, code_.new_label());
             }
             if (node.set.size() == 1) return;  // a chain, written in one piece
             node.moves = transitions(all_, node.set);
@@ -617,7 +681,7 @@ class AutomatonWriter {
         const Transitions moves = nodes_[id].moves;
         std::vector<int> children;
         for (const auto& [literal, next] : moves.literals) {
-            children.push_back(node_for(next, cursor.after(all_.test(literal).bytes.size())));
+            children.push_back(node_for(next, cursor.after(all_.test(literal).bytes.size()), true));
         }
         int other = -1;
         if (moves.other) {
@@ -635,6 +699,70 @@ class AutomatonWriter {
         }
         nodes_[id].literal_children = std::move(children);
         nodes_[id].other_child = other;
+    }
+
+    // Instructions that compare a run of `bytes` literal bytes, a word at a time (the last
+    // word overlapping the one before it when the run is not a multiple of 4).
+    static std::size_t run_cost(std::size_t bytes) {
+        if (bytes == 0) return 0;
+        const std::size_t words = bytes >= 4 ? (bytes + 3) / 4 : bytes == 3 ? 2 : 1;
+        return 2 * words;
+    }
+
+    // About the instructions of write_chain(continuation) but its accept.
+    std::size_t chain_cost(int continuation) const {
+        std::size_t cost = 0, run = 0;
+        for (; continuation != kMatch; continuation = all_.rest(continuation)) {
+            const Test& head = all_.head(continuation);
+            if (head.kind == Kind::Wildcard) {
+                cost += run_cost(run) + 6;  // its length's range, X moved past it
+                run = 0;
+            } else {
+                run += head.bytes.size();
+                if (head.kind == Kind::OpenPrefix) cost += 2;  // its length's minimum
+            }
+        }
+        return cost + run_cost(run);
+    }
+
+    // Decides which decision-tree edges into a chain compare it in place: each copy costs
+    // the chain's comparisons (less about one, as its first word joins the literal's end)
+    // and saves the jump there and, when the edge comes at another offset, moving X.
+    void choose_inlining(Node& node) {
+        const std::size_t cost = chain_cost(node.set[0]);
+        const std::size_t copy = cost > 0 ? cost - 1 : 0;
+        auto move_cost = [](Cursor from) -> std::size_t { return from.indexed ? 4 : 2; };
+        std::map<Cursor, std::size_t> tree_edges;
+        std::set<Cursor> forced;  // offsets with an edge that must jump to the node
+        for (const auto& [from, from_tree] : node.incoming) {
+            if (from_tree) {
+                ++tree_edges[from];
+            } else {
+                forced.insert(from);
+            }
+        }
+        const bool must_write = node.reached_by_wildcard || !forced.empty();
+        // Everything in place, or the node written at its offset with the edges at other
+        // offsets each in place or moving X, whichever is cheaper.
+        std::size_t all_in_place = 0;
+        std::size_t shared = cost;
+        std::set<Cursor> in_place_when_shared;
+        for (const auto& [from, count] : tree_edges) {
+            all_in_place += count * copy;
+            if (from == node.cursor || forced.count(from) > 0) continue;
+            if (copy <= move_cost(from)) {
+                shared += count * copy;
+                in_place_when_shared.insert(from);
+            } else {
+                shared += move_cost(from);
+            }
+        }
+        if (!must_write && all_in_place <= shared) {
+            for (const auto& [from, count] : tree_edges) node.inline_at.insert(from);
+            node.written = false;
+        } else {
+            node.inline_at = std::move(in_place_when_shared);
+        }
     }
 
     // Where a jump to `child` from offset `from` goes.
@@ -673,18 +801,35 @@ class AutomatonWriter {
         code_.place(node.label);
         if (node.set.size() == 1) {
             write_chain(node.set[0], node.cursor);
+            write_old_tails();
             return;
         }
         const Cursor cursor = node.cursor;
         const int other_label = node.moves.other ? code_.new_label() : fail_;
+        // A literal whose chain is compared in place is told apart as its label and the
+        // chain's leading exact literal labels in a row.
+        std::deque<Test> joined;
         std::vector<Candidate> candidates;
         for (std::size_t i = 0; i < node.moves.literals.size(); ++i) {
             const Test& test = all_.test(node.moves.literals[i].first);
-            candidates.push_back(
-                {&test, edge(node.literal_children[i], cursor.after(test.bytes.size()))});
+            const int child = node.literal_children[i];
+            const Cursor after = cursor.after(test.bytes.size());
+            if (child < 0 || nodes_[child].inline_at.count(after) == 0) {
+                candidates.push_back({&test, edge(child, after), -1});
+                continue;
+            }
+            Test& run = joined.emplace_back(test);
+            int rest = nodes_[child].set[0];
+            for (; rest != kMatch && is_exact_literal(all_.head(rest)); rest = all_.rest(rest)) {
+                const Test& label = all_.head(rest);
+                run.bytes.insert(run.bytes.end(), label.bytes.begin(), label.bytes.end());
+                run.masks.insert(run.masks.end(), label.masks.begin(), label.masks.end());
+            }
+            candidates.push_back({&run, -1, rest});
         }
         if (!candidates.empty()) decide(candidates, 0, cursor, other_label);
         if (node.moves.other) {
+            write_tails_failing_to(other_label);
             code_.place(other_label);
             write_other(all_.test(node.moves.other->first), node.other_child, cursor);
         }
@@ -692,7 +837,8 @@ class AutomatonWriter {
 
     struct Candidate {
         const Test* test;
-        int target;
+        int target;     // where a name that passes the test goes on
+        int then = -1;  // or: the continuation compared in place after it
     };
 
     // The word of `test` at `at`: its width, mask and value as compared.
@@ -722,8 +868,12 @@ class AutomatonWriter {
     // word shape loads it once and picks among its values; a failing group goes on with
     // the next group, the last one to `fail`. Everything it writes comes before `fail` and
     // the next group, so that its jumps there go forward; its last instruction jumps, it
-    // never falls through.
+    // never falls through. A single candidate left is compared to its end in a row.
     void decide(const std::vector<Candidate>& candidates, std::size_t at, Cursor cursor, int fail) {
+        if (candidates.size() == 1) {
+            finish(candidates.front(), at, cursor, fail);
+            return;
+        }
         std::map<std::pair<std::size_t, uint32_t>, std::vector<Candidate>> groups;
         for (const Candidate& candidate : candidates) {
             const Word w = word(*candidate.test, at);
@@ -739,26 +889,19 @@ class AutomatonWriter {
                 by_value[word(*member.test, at).value | first.mask].push_back(member);
             }
             std::vector<Branch> branches;
-            for (auto& [value, sub] : by_value) {
-                Branch branch{value, -1, {}};
-                const bool done = sub.size() == 1 && at + first.width == sub[0].test->bytes.size();
-                if (done) {
-                    branch.target = sub[0].target;
-                } else {
-                    branch.rest = std::move(sub);
-                }
-                branches.push_back(std::move(branch));
-            }
+            for (auto& [value, sub] : by_value) branches.push_back(Branch{value, std::move(sub)});
             const int digits = static_cast<int>(first.width * 2);
             branch_on(branches, 0, branches.size(), digits, at + first.width, cursor, group_fail);
-            if (left > 0) code_.place(group_fail);
+            if (left > 0) {
+                write_tails_failing_to(group_fail);
+                code_.place(group_fail);
+            }
         }
     }
 
     struct Branch {
         uint32_t value;
-        int target;                   // when the label is then fully matched
-        std::vector<Candidate> rest;  // else the candidates to tell apart further on
+        std::vector<Candidate> rest;  // the candidates with this value, told apart further on
     };
 
     void branch_on(std::vector<Branch>& branches, std::size_t first, std::size_t last, int digits,
@@ -773,45 +916,124 @@ class AutomatonWriter {
             return;
         }
         for (std::size_t i = first; i < last; ++i) {
-            Branch& branch = branches[i];
-            const bool final = i + 1 == last;
-            if (branch.rest.empty()) {
-                code_.conditional("jeq", branch.value, digits, branch.target, final ? fail : kNext);
-                continue;
-            }
-            if (final) {  // the last value goes on in place
-                code_.conditional("jeq", branch.value, digits, kNext, fail);
-                decide(branch.rest, next_at, cursor, fail);
-                continue;
-            }
             // In place (decide's code never falls through), so that its jumps stay short.
-            const int label = code_.new_label();
-            code_.conditional("jeq", branch.value, digits, kNext, label);
-            decide(branch.rest, next_at, cursor, fail);
-            code_.place(label);
+            const bool final = i + 1 == last;
+            const int next = final ? fail : code_.new_label();
+            code_.conditional("jeq", branches[i].value, digits, kNext, next);
+            decide(branches[i].rest, next_at, cursor, fail);
+            if (!final) code_.place(next);
         }
     }
 
+    // The one candidate left, its bytes before `at` compared: the rest of them, then on to
+    // its target or its continuation.
+    void finish(const Candidate& candidate, std::size_t at, Cursor cursor, int fail) {
+        if (candidate.then >= 0) code_.comment("labels " + hex_bytes(*candidate.test));
+        const bool then_match =
+            candidate.then == kMatch || (candidate.then < 0 && candidate.target == match_label_);
+        if (!compare_bytes(*candidate.test, at, cursor, fail, std::nullopt, then_match)) {
+            if (candidate.then < 0) {
+                code_.finish_with(candidate.target);
+            } else {
+                write_chain(candidate.then, cursor.after(candidate.test->bytes.size()));
+            }
+        }
+        write_old_tails();
+    }
+
     // Compares bytes [from, to) of a label (or of several labels' bytes in a row), jumping
-    // to fail on a difference; the comparison of an open label's length comes first.
-    void compare_bytes(const Test& bytes, std::size_t from, Cursor cursor, int fail,
-                       std::optional<std::pair<std::size_t, unsigned>> open_length) {
+    // to fail on a difference; the comparison of an open label's length comes first. Bytes
+    // before `from` are compared already, so three bytes left at the end are read as the
+    // word ending there when there is one.
+    //
+    // With `then_match`, a name that passes goes on to the shared `ret #match`: the last
+    // comparison then jumps there itself, and is one shared by the names that end with the
+    // same word at the same offset (see tail()); returns whether it was written so.
+    bool compare_bytes(const Test& bytes, std::size_t from, Cursor cursor, int fail,
+                       std::optional<std::pair<std::size_t, unsigned>> open_length,
+                       bool then_match = false) {
+        const std::size_t size = bytes.bytes.size();
         std::size_t at = from;
-        while (at < bytes.bytes.size()) {
+        while (at < size) {
+            if (size - at == 3 && size >= 4) at = size - 4;
             const Word w = word(bytes, at);
             if (open_length && open_length->second > 0 && open_length->first >= at &&
                 open_length->first < at + w.width) {
                 code_.plain(fmt::format("ldb {}", cursor.operand(open_length->first)));
                 code_.conditional("jge", open_length->second, 0, kNext, fail);
+                open_length.reset();
             }
             const uint32_t all = w.width == 4 ? 0xffffffffU : (1U << (8 * w.width)) - 1;
             if (w.mask != all) {
+                if (then_match && at + w.width == size && code_.falls_to_next()) {
+                    code_.finish_with(tail(w, cursor.operand(at), fail));
+                    return true;
+                }
                 load(w, at, cursor);
                 code_.conditional("jeq", w.value | w.mask, static_cast<int>(w.width * 2), kNext,
                                   fail);
             }
             at += w.width;
         }
+        return false;
+    }
+
+    // The last comparisons of names, each shared by the names that end with the same word
+    // at the same offset. cBPF jumps only forward, so a tail is written after its users:
+    // pending while its first user is less than kTailWindow instructions back (its later
+    // users jump to it too), then in the next gap (where nothing falls in), before the
+    // label of its `fail` is placed, and at the latest at the end of the block.
+    static constexpr std::size_t kTailWindow = 160;
+
+    struct Tail {
+        Word word;
+        std::string operand;
+        int fail;
+        int label;
+        std::size_t first_use;  // the program's length then
+    };
+
+    int tail(const Word& w, std::string operand, int fail) {
+        for (const Tail& pending : tails_) {
+            if (pending.word.width == w.width && pending.word.mask == w.mask &&
+                pending.word.value == w.value && pending.fail == fail &&
+                pending.operand == operand && code_.size() - pending.first_use < kTailWindow) {
+                return pending.label;
+            }
+        }
+        const int label = code_.new_label();
+        tails_.push_back(Tail{w, std::move(operand), fail, label, code_.size()});
+        return label;
+    }
+
+    // Writes the pending tails that `now` says to (in a gap).
+    void write_tails(const std::function<bool(const Tail&)>& now) {
+        std::vector<Tail> kept;
+        for (Tail& pending : tails_) {
+            if (!now(pending)) {
+                kept.push_back(std::move(pending));
+                continue;
+            }
+            code_.place(pending.label);
+            const std::string_view op = pending.word.width == 4   ? "ld"
+                                        : pending.word.width == 2 ? "ldh"
+                                                                  : "ldb";
+            code_.plain(fmt::format("{} {}", op, pending.operand));
+            if (pending.word.mask != 0) {
+                code_.plain(
+                    fmt::format("or #0x{:0{}x}", pending.word.mask, pending.word.width * 2));
+            }
+            code_.conditional("jeq", pending.word.value | pending.word.mask,
+                              static_cast<int>(pending.word.width * 2), use_match(), pending.fail);
+        }
+        tails_ = std::move(kept);
+    }
+
+    void write_old_tails() {
+        write_tails([&](const Tail& t) { return code_.size() - t.first_use >= kTailWindow; });
+    }
+    void write_tails_failing_to(int fail) {
+        write_tails([&](const Tail& t) { return t.fail == fail; });
     }
 
     // The range check of a wildcard label at the cursor; A is then its length.
@@ -840,25 +1062,25 @@ class AutomatonWriter {
             case Kind::Literal: {
                 code_.comment("label " + hex_bytes(test));
                 compare_bytes(test, 0, cursor, fail_, std::nullopt);
-                code_.jump(edge(child, cursor.after(test.bytes.size())));
+                code_.finish_with(edge(child, cursor.after(test.bytes.size())));
                 return;
             }
             case Kind::Wildcard:
                 code_.comment(fmt::format("label of {} to {} bytes", test.min, test.max));
                 check_wildcard(test, cursor, fail_);
                 if (child != kMatchNode) skip_wildcard(cursor, nodes_[child].cursor);
-                code_.jump(child == kMatchNode ? use_match() : nodes_[child].label);
+                code_.finish_with(child == kMatchNode ? use_match() : nodes_[child].label);
                 return;
             case Kind::OpenPrefix:
                 code_.comment("label starting " + hex_bytes(test));
                 compare_bytes(test, 0, cursor, fail_, std::make_pair(std::size_t{0}, test.min));
-                code_.jump(use_match());
+                code_.finish_with(use_match());
                 return;
         }
     }
 
     // A node of one continuation: its labels compared in a row, literal bytes a word at a
-    // time across label boundaries, then `ret #match`.
+    // time across label boundaries, then on to the shared `ret #match`.
     void write_chain(int continuation, Cursor cursor) {
         while (continuation != kMatch) {
             const Test& head = all_.head(continuation);
@@ -883,10 +1105,10 @@ class AutomatonWriter {
                 continuation = all_.rest(continuation);
             }
             code_.comment("labels " + hex_bytes(run));
-            compare_bytes(run, 0, cursor, fail_, open_length);
+            if (compare_bytes(run, 0, cursor, fail_, open_length, continuation == kMatch)) return;
             cursor = cursor.after(run.bytes.size());
         }
-        code_.ret(target_.match);
+        code_.finish_with(use_match());
     }
 
     const Continuations& all_;
@@ -898,6 +1120,7 @@ class AutomatonWriter {
     std::map<std::pair<Set, std::optional<Cursor>>, int> node_ids_;
     int fail_ = -1;
     bool moves_x_ = false;
+    std::vector<Tail> tails_;
 };
 
 }  // namespace

@@ -298,6 +298,25 @@ class Crafter {
         return names;
     }
 
+    // `count` names of one to three short labels that share little but their last labels:
+    // letters of either case, digits and '-'.
+    std::vector<Name> unrelated_names(std::size_t count) {
+        static const std::string kBytes =
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
+        static const std::vector<Label> kLast = {"com", "net", "org", "de", "io", "a"};
+        std::vector<Name> names;
+        for (std::size_t i = 0; i < count; ++i) {
+            Name name(below(3));
+            for (Label& text : name) {
+                text.resize(1 + below(12));
+                for (char& c : text) c = kBytes[below(static_cast<unsigned>(kBytes.size()))];
+            }
+            name.push_back(kLast[below(static_cast<unsigned>(kLast.size()))]);
+            names.push_back(std::move(name));
+        }
+        return names;
+    }
+
     // Names for one program whose patterns share labels: a few domains, each the tail of
     // many names (first labels of the same and of different lengths, some differing in
     // one byte, some sharing a start), names one label longer or shorter than others, and
@@ -552,13 +571,14 @@ struct Differential {
     bool related = false;      // patterns sharing domains, first labels and starts
     bool negate = false;       // -n: every verdict the other way
     bool few_domains = false;  // max_patterns hosts under five domains (see the crafter)
+    bool unrelated = false;    // max_patterns short names sharing little (see the crafter)
 };
 
 // Runs `rounds` programs (each of 1..max_patterns patterns) and returns how many verdicts
 // disagree with the matcher; with `expect_agreement` each one (up to 20) is a failure.
 std::size_t run_differential(const Differential& run) {
     const auto& [seed, rounds, max_patterns, extra_args, expect_agreement, optimize, related,
-                 negate, few_domains] = run;
+                 negate, few_domains, unrelated] = run;
     Crafter crafter(seed);
     std::string why;
     std::optional<KernelLoopback> kernel = KernelLoopback::open(why);
@@ -569,7 +589,16 @@ std::size_t run_differential(const Differential& run) {
         std::vector<Name> sources;
         std::vector<std::string> patterns;
         const std::size_t count = 1 + crafter.below(static_cast<unsigned>(max_patterns));
-        if (few_domains) {
+        if (unrelated) {
+            sources = crafter.unrelated_names(max_patterns);
+            for (const Name& source : sources) {
+                std::string pattern;
+                for (std::size_t i = 0; i < source.size(); ++i) {
+                    pattern += (i > 0 ? "." : "") + source[i];
+                }
+                patterns.push_back(pattern);
+            }
+        } else if (few_domains) {
             sources = crafter.hosts_under_few_domains(max_patterns);
             for (const Name& source : sources) {
                 std::string pattern;
@@ -586,7 +615,7 @@ std::size_t run_differential(const Differential& run) {
         } else {
             for (std::size_t i = 0; i < count; ++i) sources.push_back(crafter.name());
         }
-        if (!few_domains) {
+        if (!few_domains && !unrelated) {
             for (const Name& source : sources) patterns.push_back(crafter.pattern_for(source));
         }
         std::vector<ReferencePattern> references;
@@ -692,6 +721,14 @@ TEST(DnsDifferential, OptimizedRelatedPatternProgramsAgreeWithTheReferenceMatche
 TEST(DnsDifferential, OptimizedLargeRelatedPatternProgramsAgreeWithTheReferenceMatcher) {
     run_differential(
         {.seed = 7, .rounds = 40, .max_patterns = 200, .optimize = true, .related = true});
+}
+
+// Many names that share little: one long decision tree over the first words, each name's
+// rest compared in place, the shared `ret`s reached through copies put in its gaps.
+TEST(DnsDifferential, OptimizedManyUnrelatedPatternProgramsAgreeWithTheReferenceMatcher) {
+    run_differential({.seed = 11, .rounds = 30, .max_patterns = 40, .optimize = true});
+    run_differential(
+        {.seed = 12, .rounds = 10, .max_patterns = 150, .optimize = true, .unrelated = true});
 }
 
 // Many hosts under a few domains: long programs whose jumps to the shared tails and to
