@@ -9,10 +9,16 @@ include(CMakePackageConfigHelpers)
 
 set(BPFTOOLS_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/bpftools)
 
+# The capture library loads libpcap with dlopen(): libbpfgen.pc links the dynamic loader's
+# library where it is a library of its own (CMAKE_DL_LIBS; bpftoolsTargets.cmake names it).
+set(BPFTOOLS_PC_EXTRA_LIBS "")
+foreach(library IN LISTS CMAKE_DL_LIBS)
+  string(APPEND BPFTOOLS_PC_EXTRA_LIBS " -l${library}")
+endforeach()
 # A sanitized static library needs the sanitizer runtimes in whatever links it.
 if(BPFTOOLS_SANITIZE OR BPFTOOLS_FUZZ)
   target_link_options(libbpfgen_base INTERFACE $<INSTALL_INTERFACE:-fsanitize=address,undefined>)
-  set(BPFTOOLS_PC_EXTRA_LIBS " -fsanitize=address,undefined")
+  string(APPEND BPFTOOLS_PC_EXTRA_LIBS " -fsanitize=address,undefined")
 endif()
 
 install(EXPORT bpftoolsTargets NAMESPACE bpftools:: DESTINATION ${BPFTOOLS_CMAKE_DIR})
@@ -71,8 +77,11 @@ endif()
 
 # The .deb: one package with the tools and the development files. Depends: the packages
 # of the shared libraries the tools link (dpkg -S on what ldd lists; dpkg-shlibdeps gives the
-# same with these versions), Debian 12's names; set BPFTOOLS_DEB_DEPENDS for another
-# release, or -DCPACK_DEBIAN_PACKAGE_SHLIBDEPS=ON to compute them with dpkg-shlibdeps.
+# same with these versions), Debian 12's names, and libpcap0.8: no program links libpcap
+# (the capture library loads libpcap.so.0.8 with dlopen() when a run first needs it: an -e
+# expression, a pcapng input, a link-type name...), so dpkg-shlibdeps cannot see it and this
+# line is the only thing that installs it. Set BPFTOOLS_DEB_DEPENDS for another release, or
+# -DCPACK_DEBIAN_PACKAGE_SHLIBDEPS=ON to compute the others with dpkg-shlibdeps.
 string(JOIN ", " deb_depends "libboost-program-options1.74.0 (>= 1.74.0+ds1)" "libc6 (>= 2.34)"
        "libedit2 (>= 2.11-20080614-0)" "libfmt9 (>= 9.1.0+ds1)" "libgcc-s1 (>= 3.0)"
        "libpcap0.8 (>= 1.5.1)" "libstdc++6 (>= 11)")
@@ -93,7 +102,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS ${BPFTOOLS_DEB_DEPENDS})
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS
-    "libpcap-dev, libfmt-dev, pkg-config")
+    "libfmt-dev, pkg-config")
 set(CPACK_SOURCE_GENERATOR TGZ)
 set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build/" "/build-[^/]*/" "/\\\\.cache/" "__pycache__")
 include(CPack)

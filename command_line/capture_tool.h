@@ -59,10 +59,12 @@ inline void refuse_binary_to_terminal(const std::string& output_path) {
 }
 
 // The value of a -l/--linktype option: a LINKTYPE number or libpcap's name for it; anything
-// else is a usage error.
+// else is a usage error (libpcap that cannot be loaded is not).
 inline int link_type_option(const std::string& text) {
     try {
         return bpfgen::parse_link_type(text);
+    } catch (const bpfgen::LibraryLoadError&) {
+        throw;
     } catch (const bpfgen::Error& error) {
         throw bpfgen::UsageError(error.what());
     }

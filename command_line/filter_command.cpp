@@ -72,11 +72,15 @@ bpfgen::Program compile_expression(const Options& options, const bpfgen::PcapRea
                                                snaplen);
         }
         return first.compile_filter(*options.expression);
+    } catch (const bpfgen::LibraryLoadError&) {
+        throw;
     } catch (const Error& error) {
         const std::string message = fmt::format("-e: {}", error.what());
         if (options.network_layer) throw UsageError(message);
         try {
             bpfgen::compile_pcap_filter(*options.expression, bpfgen::linktype::kEthernet, snaplen);
+        } catch (const bpfgen::LibraryLoadError&) {
+            throw;
         } catch (const Error&) {
             throw UsageError(message);
         }

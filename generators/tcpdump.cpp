@@ -116,6 +116,8 @@ GeneratedProgram compile_tcpdump_expression(std::string_view generator_name,
         // The original assembled libpcap's listing with bpf_asm, which writes zeros where
         // the listing shows no value: so do we, for the same bytes.
         generated.program = without_unused_fields(compile_pcap_filter(compiled, target.link_type));
+    } catch (const LibraryLoadError&) {
+        throw;  // the machine's fault, not the expression's
     } catch (const Error& error) {
         // At offset 0 the packets are of one IP version only: say which.
         std::string hint;

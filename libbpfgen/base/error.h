@@ -33,6 +33,14 @@ class OutputError : public Error {
     using Error::Error;
 };
 
+// A shared library loaded when first needed (libpcap) cannot be loaded: the machine's
+// fault, never the input's, so a tool exits with 1 even where the input that needed it
+// came from its command line (an expression, a link-type name).
+class LibraryLoadError : public Error {
+  public:
+    using Error::Error;
+};
+
 // Assembly text that does not parse; line and column are 1-based.
 class AssembleError : public Error {
   public:

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/detail/libpcap_library.h"
 #include "libbpfgen/capture/link_layer.h"
 
 namespace bpfgen {
@@ -58,8 +59,9 @@ int link_type_from_dlt(int dlt) {
 
 std::string link_type_name(int link_type) {
     const int dlt = dlt_from_link_type(link_type);
-    const char* name = pcap_datalink_val_to_name(dlt);
-    const char* description = pcap_datalink_val_to_description(dlt);
+    const LibpcapFunctions& pcap = libpcap();
+    const char* name = pcap.pcap_datalink_val_to_name(dlt);
+    const char* description = pcap.pcap_datalink_val_to_description(dlt);
     if (name == nullptr) return fmt::format("link type {}", link_type);
     if (description == nullptr) return name;
     return fmt::format("{} ({})", name, description);
@@ -77,7 +79,7 @@ int parse_link_type(std::string_view text) {
     for (const LinkLayerName& known : kLinkLayerNames) {
         if (text == known.name) return known.link_type;
     }
-    const int dlt = pcap_datalink_name_to_val(std::string(text).c_str());
+    const int dlt = libpcap().pcap_datalink_name_to_val(std::string(text).c_str());
     if (dlt < 0) {
         throw Error(
             fmt::format("unknown link type {} (give a LINKTYPE number or a name "

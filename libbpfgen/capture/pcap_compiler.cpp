@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "libbpfgen/base/error.h"
+#include "libbpfgen/capture/detail/libpcap_library.h"
 #include "libbpfgen/capture/link_type_names.h"
 #include "libbpfgen/capture/pcap_handle.h"
 #include "libbpfgen/cbpf/opcode_table.h"
@@ -32,7 +33,7 @@ class CompiledCode {
     CompiledCode() = default;
     CompiledCode(const CompiledCode&) = delete;
     CompiledCode& operator=(const CompiledCode&) = delete;
-    ~CompiledCode() { pcap_freecode(&code_); }
+    ~CompiledCode() { libpcap().pcap_freecode(&code_); }  // loaded by the compilation
     bpf_program* get() { return &code_; }
 
   private:
@@ -63,11 +64,12 @@ namespace {
 
 // pcap_compile() with the lock held; `described` is what the message names as the target.
 Program compile_locked(std::string_view expression, pcap_t* handle, const std::string& described) {
+    const LibpcapFunctions& pcap = libpcap();  // before `code`, whose destructor calls it
     CompiledCode code;
     const std::string text(expression);
-    if (pcap_compile(handle, code.get(), text.c_str(), 1, 0) != 0) {
+    if (pcap.pcap_compile(handle, code.get(), text.c_str(), 1, 0) != 0) {
         throw Error(fmt::format("cannot compile {} for {}: {}", quote_for_message(expression),
-                                described, pcap_geterr(handle)));
+                                described, pcap.pcap_geterr(handle)));
     }
     Program program;
     for (u_int i = 0; i < code.get()->bf_len; ++i) {
@@ -91,7 +93,7 @@ Program compile_pcap_filter(std::string_view expression, int link_type, int snap
     const std::lock_guard<std::mutex> guard(libpcap_lock());
     // Netmask 0, as tcpdump reading a capture file passes it: `ip broadcast` compiles (to
     // the all-zeros and all-ones addresses), as it did for the original bpftools.
-    PcapHandle handle(pcap_open_dead(dlt_from_link_type(link_type), snaplen));
+    PcapHandle handle(libpcap().pcap_open_dead(dlt_from_link_type(link_type), snaplen));
     if (!handle) {
         throw Error(fmt::format("cannot compile {}: libpcap cannot open a capture of {}",
                                 quote_for_message(expression), link_type_name(link_type)));
@@ -103,16 +105,17 @@ Program compile_pcap_filter(std::string_view expression, pcap* handle) {
     refuse_nul(expression);
     const std::lock_guard<std::mutex> guard(libpcap_lock());
     return compile_locked(expression, handle,
-                          link_type_name(link_type_from_dlt(pcap_datalink(handle))));
+                          link_type_name(link_type_from_dlt(libpcap().pcap_datalink(handle))));
 }
 
 std::vector<std::string> pcap_listing(const Program& program) {
     std::vector<std::string> lines;
     lines.reserve(program.size());
+    const LibpcapFunctions& pcap = libpcap();
     const std::lock_guard<std::mutex> guard(libpcap_lock());
     for (std::size_t i = 0; i < program.size(); ++i) {
         const bpf_insn insn{program[i].code, program[i].jt, program[i].jf, program[i].k};
-        lines.emplace_back(bpf_image(&insn, static_cast<int>(i)));
+        lines.emplace_back(pcap.bpf_image(&insn, static_cast<int>(i)));
     }
     return lines;
 }

@@ -1,16 +1,16 @@
 // pcap_handle.cpp: closing libpcap's handles.
 #include "libbpfgen/capture/pcap_handle.h"
 
-#include <pcap/pcap.h>
+#include "libbpfgen/capture/detail/libpcap_library.h"
 
 namespace bpfgen {
 
 void PcapCloser::operator()(pcap* handle) const {
-    pcap_close(handle);
+    libpcap().pcap_close(handle);  // loaded: the handle came from it
 }
 
 void PcapDumperCloser::operator()(pcap_dumper* dumper) const {
-    pcap_dump_close(dumper);
+    libpcap().pcap_dump_close(dumper);
 }
 
 }  // namespace bpfgen

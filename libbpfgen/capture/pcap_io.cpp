@@ -22,6 +22,8 @@
 #include "libbpfgen/base/stop_signals.h"
 #include "libbpfgen/capture/detail/capture_input.h"
 #include "libbpfgen/capture/detail/classic_pcap.h"
+#include "libbpfgen/capture/detail/libpcap_library.h"
+#include "libbpfgen/capture/link_layer.h"
 #include "libbpfgen/capture/pcap_compiler.h"
 
 namespace bpfgen {
@@ -50,6 +52,7 @@ using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 
 // libpcap's reader for an input whose first bytes may have been looked at already.
 PcapHandle open_with_libpcap(std::unique_ptr<CaptureInput> input, const std::string& name) {
+    const LibpcapFunctions& pcap = libpcap();
     cookie_io_functions_t functions{};
     functions.read = read_capture_input;
     functions.close = close_capture_input;
@@ -57,7 +60,7 @@ PcapHandle open_with_libpcap(std::unique_ptr<CaptureInput> input, const std::str
     if (!stream) throw Error(fmt::format("{}: cannot read: {}", name, errno_text(errno)));
     input.release();  // now owned by `stream`
     std::array<char, PCAP_ERRBUF_SIZE> error{};
-    PcapHandle handle(pcap_fopen_offline_with_tstamp_precision(
+    PcapHandle handle(pcap.pcap_fopen_offline_with_tstamp_precision(
         stream.get(), PCAP_TSTAMP_PRECISION_NANO, error.data()));
     if (!handle) throw Error(fmt::format("{}: {}", name, error.data()));
     stream.release();  // now owned by the pcap handle
@@ -68,7 +71,8 @@ PcapHandle open_with_libpcap(std::unique_ptr<CaptureInput> input, const std::str
 // types are stored and which it refuses). Throws Error with libpcap's reason.
 std::vector<uint8_t> libpcap_file_header(int link_type, uint32_t snaplen,
                                          TimestampPrecision precision) {
-    PcapHandle dead(pcap_open_dead_with_tstamp_precision(
+    const LibpcapFunctions& pcap = libpcap();
+    PcapHandle dead(pcap.pcap_open_dead_with_tstamp_precision(
         dlt_from_link_type(link_type), static_cast<int>(snaplen),
         precision == TimestampPrecision::Nanoseconds ? PCAP_TSTAMP_PRECISION_NANO
                                                      : PCAP_TSTAMP_PRECISION_MICRO));
@@ -79,11 +83,11 @@ std::vector<uint8_t> libpcap_file_header(int link_type, uint32_t snaplen,
     if (!stream) throw Error(fmt::format("cannot write a capture: {}", errno_text(errno)));
     // pcap_dump_fopen() refuses a link type before writing and then leaves the stream to
     // us; once it has written the header (into memory: that cannot fail) the dumper owns it.
-    PcapDumperHandle dumper(pcap_dump_fopen(dead.get(), stream.get()));
+    PcapDumperHandle dumper(pcap.pcap_dump_fopen(dead.get(), stream.get()));
     if (!dumper) {
         stream.reset();
         std::free(bytes);
-        throw Error(pcap_geterr(dead.get()));
+        throw Error(pcap.pcap_geterr(dead.get()));
     }
     stream.release();
     dumper.reset();  // closes the stream, which leaves its bytes to us
@@ -129,8 +133,8 @@ PcapReader::PcapReader(const std::string& path) : name_(input_display_name(path)
     }
     libpcap_input_ = input.get();
     handle_ = open_with_libpcap(std::move(input), name_);
-    link_type_ = link_type_from_dlt(pcap_datalink(handle_.get()));
-    snaplen_ = static_cast<uint32_t>(pcap_snapshot(handle_.get()));
+    link_type_ = link_type_from_dlt(libpcap().pcap_datalink(handle_.get()));
+    snaplen_ = static_cast<uint32_t>(libpcap().pcap_snapshot(handle_.get()));
 }
 
 PcapReader::~PcapReader() = default;
@@ -162,13 +166,14 @@ void PcapReader::refuse_next(std::string_view reason, bool truncated) const {
 const PcapPacket* PcapReader::next_from_libpcap() {
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
-    const int status = pcap_next_ex(handle_.get(), &header, &data);
+    const LibpcapFunctions& pcap = libpcap();  // loaded: handle_ came from it
+    const int status = pcap.pcap_next_ex(handle_.get(), &header, &data);
     if (status == PCAP_ERROR_BREAK) return nullptr;
     if (status != 1 && libpcap_input_->stopped()) return nullptr;
     if (status != 1) {
         // libpcap 1.10 says only this when a file ends inside a record (sf-pcap.c) or a
         // block (sf-pcapng.c), and it has no other way of telling it from damage.
-        const std::string_view reason = pcap_geterr(handle_.get());
+        const std::string_view reason = pcap.pcap_geterr(handle_.get());
         refuse_next(reason, reason.starts_with("truncated dump file;") ||
                                 reason.starts_with("truncated pcapng dump file;"));
     }
@@ -198,7 +203,7 @@ Program PcapReader::compile_filter(const std::string& expression) const {
     if (!stream)
         throw Error(fmt::format("{}: cannot compile filters: {}", name_, errno_text(errno)));
     std::array<char, PCAP_ERRBUF_SIZE> error{};
-    PcapHandle handle(pcap_fopen_offline_with_tstamp_precision(
+    PcapHandle handle(libpcap().pcap_fopen_offline_with_tstamp_precision(
         stream.get(), PCAP_TSTAMP_PRECISION_NANO, error.data()));
     if (!handle) throw Error(fmt::format("{}: {}", name_, error.data()));
     stream.release();  // now owned by the pcap handle

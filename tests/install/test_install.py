@@ -5,9 +5,10 @@ keep the paths they include each other by, nothing installed names the build mac
 source or build directory; a consumer project uses the libraries through
 find_package(bpftools) and another through pkg-config, and both print the program bpfgen
 prints. `cpack -G DEB`: the package holds the same files under /usr, its programs run, and its
-Depends names the packages of the shared libraries the programs link. Both hold a manual page
-per program, in share/man/man1, that groff renders without a warning and that names every
-option the program's --help (and bpfgen's generators' own help) lists."""
+Depends names the packages of the shared libraries the programs link and of libpcap, which
+they load at run time. Both hold a manual page per program, in share/man/man1, that groff
+renders without a warning and that names every option the program's --help (and bpfgen's
+generators' own help) lists."""
 import os
 import re
 import shutil
@@ -262,6 +263,28 @@ def build_with_pkg_config(folder, pkgconfig_dir, pkg_config_options, version):
     return program
 
 
+def loaded_at_run_time(bpfgen):
+    """The libraries the programs load with dlopen() when a run needs them: libpcap (as
+    libbpfgen/capture/detail/libpcap_library.h names it), where the dynamic loader finds it
+    for the tcpdump generator of this bpfgen."""
+    with open(os.path.join(SOURCE, "libbpfgen", "capture", "detail", "libpcap_library.h")) as h:
+        sonames = re.findall(r'kLibpcapSoname = "([^"]+)"', h.read())
+    if len(sonames) != 1:
+        raise AssertionError("libpcap_library.h names no kLibpcapSoname")
+    with tempfile.TemporaryDirectory(prefix="bpftools-ld-trace-") as folder:
+        run([bpfgen, "tcpdump", "--", "udp"],
+            env=dict(os.environ, LD_DEBUG="libs", LD_DEBUG_OUTPUT=os.path.join(folder, "trace")))
+        trace = ""
+        for name in os.listdir(folder):
+            with open(os.path.join(folder, name), errors="replace") as text:
+                trace += text.read()
+    initialised = re.findall(r"calling init: (/\S+)", trace)
+    paths = [path for path in initialised if os.path.basename(path) in sonames]
+    if len(paths) != 1:
+        raise AssertionError("%s tcpdump did not load %s: %s" % (bpfgen, sonames, initialised))
+    return paths
+
+
 def package_of(path):
     """The Debian package that installed a file (under /lib or /usr/lib: the usr merge)."""
     for candidate in (path, re.sub(r"^/usr/lib/", "/lib/", path),
@@ -316,8 +339,9 @@ class DebianPackage(unittest.TestCase):
                     fields["Version"], run([os.path.join(BUILD, "bin", "bpfgen"), *BPFGEN_ARGS])))
 
             # Depends: exactly the packages of the shared libraries the programs link
-            # (themselves, not what those bring in; sanitizer runtimes aside).
-            owners = set()
+            # (themselves, not what those bring in; sanitizer runtimes aside) and of those
+            # they load at run time (libpcap: no program links it).
+            owners = {package_of(os.path.realpath(path)) for path in loaded_at_run_time(bpfgen)}
             for program in programs:
                 path = os.path.join(root, "usr", "bin", program)
                 needed = re.findall(r"^\s*NEEDED\s+(\S+)$", run(["objdump", "-p", path]), re.M)

@@ -2,8 +2,9 @@
 // give the same file, byte for byte, in microsecond and nanosecond precision, for packets
 // built here and for captures copied through PcapReader (whose records PcapWriter writes
 // from the reader's buffers when they are already what it would write: all of them, every
-// other one, changed ones, from files and pipes); and its promises on failure: no partial
-// file at the path, one-line errors for a full device and a closed pipe.
+// other one, changed ones, from files and pipes), the file header for every link type and
+// snapshot length; and its promises on failure: no partial file at the path, one-line
+// errors for a full device and a closed pipe.
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
@@ -135,6 +136,29 @@ TEST(PcapWriter, MakesTheFileHeaderPcapDumpWritesForTheLinkTypesItReads) {
     }
     // null, Ethernet, raw IP, loop, Linux cooked v1 and v2, IPv4, IPv6
     EXPECT_EQ(made_here, (std::vector<int>{0, 1, 101, 108, 113, 228, 229, 276}));
+}
+
+// PcapWriter makes the file header itself for the link types link_layer.h knows (so that
+// writing them does not load libpcap) and has libpcap make the others'.
+TEST(PcapWriter, WritesTheFileHeaderPcapDumpWritesForAnySnapshotLength) {
+    TemporaryDirectory directory;
+    for (const int link_type : {0, 1, 12, 101, 108, 113, 147, 228, 229, 276}) {
+        for (const uint32_t snaplen : {1u, 96u, 65535u, 65536u, 262144u, 262145u, 0x7fffffffu}) {
+            for (const auto precision :
+                 {TimestampPrecision::Microseconds, TimestampPrecision::Nanoseconds}) {
+                SCOPED_TRACE(::testing::Message()
+                             << "link type " << link_type << ", snaplen " << snaplen << ", ns "
+                             << (precision == TimestampPrecision::Nanoseconds));
+                {
+                    PcapWriter writer(directory.file("ours.pcap"), link_type, snaplen, precision);
+                    writer.commit();
+                }
+                EXPECT_EQ(file_bytes(directory.file("ours.pcap")),
+                          pcap_dump_file(directory.file("libpcap.pcap"), link_type, snaplen,
+                                         precision, {}));
+            }
+        }
+    }
 }
 
 TEST(PcapWriter, RefusesLinkTypesLibpcapCannotStoreWithItsReason) {
