@@ -218,10 +218,15 @@ class Kernel {
             const bpfgen::ebpf::TimedTestRun run =
                 bpfgen::ebpf::timed_test_run(loaded.program, *frame.first, repeat);
             if (run.action != frame.second) {
+                auto action = [](int code) {
+                    return code == bpfgen::ebpf::kXdpDrop   ? std::string("XDP_DROP")
+                           : code == bpfgen::ebpf::kXdpPass ? std::string("XDP_PASS")
+                                                            : fmt::format("action {}", code);
+                };
                 throw Disagreement(fmt::format(
-                    "{}: the kernel's XDP program returns action {} for a {}-byte query, our "
+                    "{}: the kernel's XDP program returns {} for a {}-byte query, our "
                     "interpreter's verdict means {}",
-                    what, run.action, frame.first->size(), frame.second));
+                    what, action(run.action), frame.first->size(), action(frame.second)));
             }
             return run.nanoseconds_per_run;
         };
