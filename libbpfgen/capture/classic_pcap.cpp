@@ -20,12 +20,6 @@ constexpr uint32_t kMagicNanoseconds = 0xa1b23c4d;
 // LINKTYPE values keep flags (e.g. FCS lengths) in their upper 6 bits.
 constexpr uint32_t kLinkTypeMask = 0x03ffffff;
 
-uint32_t load32(const uint8_t* bytes, bool swapped) {
-    uint32_t value;
-    std::memcpy(&value, bytes, sizeof value);
-    return swapped ? __builtin_bswap32(value) : value;
-}
-
 uint16_t load16(const uint8_t* bytes, bool swapped) {
     uint16_t value;
     std::memcpy(&value, bytes, sizeof value);
@@ -58,7 +52,7 @@ bool is_native_link_type(uint32_t link_type, bool swapped) {
 std::optional<ClassicFileHeader> native_classic_header(std::span<const uint8_t> bytes) {
     if (bytes.size() < kClassicFileHeaderSize) return std::nullopt;
     ClassicFileHeader header;
-    uint32_t magic = load32(bytes.data(), false);
+    uint32_t magic = load_classic_field(bytes.data(), false);
     if (magic != kMagicMicroseconds && magic != kMagicNanoseconds) {
         magic = __builtin_bswap32(magic);
         if (magic != kMagicMicroseconds && magic != kMagicNanoseconds) return std::nullopt;
@@ -70,8 +64,9 @@ std::optional<ClassicFileHeader> native_classic_header(std::span<const uint8_t> 
     const uint16_t version_major = load16(bytes.data() + 4, header.swapped);
     const uint16_t version_minor = load16(bytes.data() + 6, header.swapped);
     if (version_major != 2 || version_minor != 4) return std::nullopt;
-    const uint32_t snaplen = load32(bytes.data() + 16, header.swapped);
-    const uint32_t link_type = load32(bytes.data() + 20, header.swapped) & kLinkTypeMask;
+    const uint32_t snaplen = load_classic_field(bytes.data() + 16, header.swapped);
+    const uint32_t link_type =
+        load_classic_field(bytes.data() + 20, header.swapped) & kLinkTypeMask;
     if (!is_native_link_type(link_type, header.swapped)) return std::nullopt;
     header.link_type = static_cast<int>(link_type);
     header.snaplen = snaplen == 0 || snaplen > INT_MAX ? kMaximumCapturedLength : snaplen;

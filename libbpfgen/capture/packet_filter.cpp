@@ -80,8 +80,7 @@ PacketFilter::PacketFilter(CheckedProgram program, int link_type, FilterLayer la
     : program_(std::move(program)),
       link_type_(link_type),
       layer_(layer),
-      reads_link_context_(has_ancillary_loads(program_.program())),
-      reads_frame_only_(layer == FilterLayer::LinkLayer && !reads_link_context_) {
+      reads_link_context_(has_ancillary_loads(program_.program())) {
     if (layer == FilterLayer::Network && !is_supported_link_type(link_type)) {
         throw Error(
             fmt::format("cannot find IP headers in packets of link type {} (supported: "

@@ -48,7 +48,7 @@ class PacketFilter {
     uint32_t verdict_value(std::span<const uint8_t> packet, uint32_t wire_length,
                            bool& without_ip) const {
         // Inline for the common rule, which reads the frame alone: one call per packet less.
-        if (reads_frame_only_) [[likely]] {
+        if (layer_ == FilterLayer::LinkLayer && !reads_link_context_) [[likely]] {
             return bpfgen::verdict(program_, packet, bare_context_, wire_length);
         }
         return decoded_verdict(packet, wire_length, without_ip);
@@ -67,8 +67,6 @@ class PacketFilter {
     // packet's header needs decoding for its context.
     bool reads_link_context_;
     SkbContext bare_context_;  // the context of a packet whose header is not decoded
-    // At the link layer without ancillary loads: the program gets the frame as it is.
-    bool reads_frame_only_;
 };
 
 }  // namespace bpfgen

@@ -23,7 +23,6 @@
 #include "libbpfgen/capture/detail/capture_input.h"
 #include "libbpfgen/capture/detail/classic_pcap.h"
 #include "libbpfgen/capture/detail/libpcap_library.h"
-#include "libbpfgen/capture/link_layer.h"
 #include "libbpfgen/capture/pcap_compiler.h"
 
 namespace bpfgen {

@@ -24,6 +24,14 @@ inline constexpr std::size_t kClassicRecordHeaderSize = 16;
 // libpcap's MAXIMUM_SNAPLEN: its largest record for all the link types read here.
 inline constexpr uint32_t kMaximumCapturedLength = 262144;
 
+// A 32-bit field of a classic pcap file written in this machine's byte order, or in the
+// other one (swapped).
+inline uint32_t load_classic_field(const uint8_t* bytes, bool swapped) {
+    uint32_t value;
+    std::memcpy(&value, bytes, sizeof value);
+    return swapped ? __builtin_bswap32(value) : value;
+}
+
 struct ClassicFileHeader {
     bool swapped = false;      // written in the byte order opposite to this machine's
     bool nanoseconds = false;  // magic a1b23c4d: the fraction counts nanoseconds
@@ -77,20 +85,15 @@ class ClassicPcapReader {
 
 // Inline: once per packet, where a loop over packets asks for it.
 inline const PcapPacket* ClassicPcapReader::next() {
-    const auto load_field = [this](const uint8_t* bytes) {
-        uint32_t value;
-        std::memcpy(&value, bytes, sizeof value);
-        return swapped_ ? __builtin_bswap32(value) : value;
-    };
     const std::span<const uint8_t> head = input_->peek(kClassicRecordHeaderSize);
     if (head.size() < kClassicRecordHeaderSize) [[unlikely]] {
         end_of_records(head.size());
         return nullptr;
     }
-    const uint32_t seconds = load_field(head.data());
-    const uint32_t fraction = load_field(head.data() + 4);
-    const uint32_t captured_length = load_field(head.data() + 8);
-    const uint32_t wire_length = load_field(head.data() + 12);
+    const uint32_t seconds = load_classic_field(head.data(), swapped_);
+    const uint32_t fraction = load_classic_field(head.data() + 4, swapped_);
+    const uint32_t captured_length = load_classic_field(head.data() + 8, swapped_);
+    const uint32_t wire_length = load_classic_field(head.data() + 12, swapped_);
     if (captured_length > kMaximumCapturedLength) [[unlikely]]
         refuse_length(captured_length);
     const std::size_t record_length = kClassicRecordHeaderSize + captured_length;
