@@ -228,26 +228,17 @@ class Code {
         add(make_conditional(op, std::move(operand), jt, jf));
     }
     void jump(int target) { add(make_entry(Entry::Kind::Jump, "", target)); }
+    // Whether the last entry written is a conditional jump with one side falling through
+    // to what comes next.
+    bool falls_to_next() { return open_side_of_last_jump() != nullptr; }
     // Ends what was written with a jump to `target`: the fall-through side of the last
     // conditional jump goes there instead when it has one, else a `ja` does.
-    // Whether the last instruction written falls through to what comes next.
-    bool falls_to_next() const {
-        for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
-            if (it->kind == Entry::Kind::Comment) continue;
-            return it->kind == Entry::Kind::Conditional && (it->jt == kNext) != (it->jf == kNext);
-        }
-        return false;
-    }
     void finish_with(int target) {
-        for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
-            if (it->kind == Entry::Kind::Comment) continue;
-            if (it->kind == Entry::Kind::Conditional && (it->jt == kNext) != (it->jf == kNext)) {
-                (it->jt == kNext ? it->jt : it->jf) = target;
-                return;
-            }
-            break;
+        if (int* side = open_side_of_last_jump()) {
+            *side = target;
+        } else {
+            jump(target);
         }
-        jump(target);
     }
     void ret(uint32_t value) {
         add(make_entry(Entry::Kind::Return, fmt::format("ret #{}", value)));
@@ -275,6 +266,19 @@ class Code {
     }
 
   private:
+    // The side (jt or jf) of the last entry, comments aside, that falls through to what
+    // comes next, when it is a conditional jump with exactly one such side; else nullptr.
+    int* open_side_of_last_jump() {
+        for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+            if (it->kind == Entry::Kind::Comment) continue;
+            if (it->kind != Entry::Kind::Conditional || (it->jt == kNext) == (it->jf == kNext)) {
+                return nullptr;
+            }
+            return it->jt == kNext ? &it->jt : &it->jf;
+        }
+        return nullptr;
+    }
+
     void add(Entry entry) {
         if (entry.is_instruction()) ++instructions_;
         entries_.push_back(std::move(entry));
