@@ -5,23 +5,15 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <string>
 
 #include "libbpfgen/base/error.h"
+#include "tests/common/usage_error.h"
 
 namespace rule_report_tool {
 namespace {
 
-std::string usage_error(const std::function<void()>& code) {
-    try {
-        code();
-    } catch (const bpfgen::UsageError& error) {
-        return error.what();
-    }
-    ADD_FAILURE() << "no UsageError";
-    return {};
-}
+using bpftools::test::usage_error;
 
 ReportOptions report_with_rules() {
     ReportOptions options;

@@ -5,28 +5,20 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "generators/generator.h"
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/cbpf/format.h"
+#include "tests/common/usage_error.h"
 
 namespace bpfgen {
 namespace {
 
 using Words = std::vector<std::string>;
 
-std::string usage_error(const std::function<void()>& code) {
-    try {
-        code();
-    } catch (const UsageError& error) {
-        return error.what();
-    }
-    ADD_FAILURE() << "no UsageError";
-    return {};
-}
+using bpftools::test::usage_error;
 
 // The program bpfgen prints for the generator, arguments and options, at offset 0.
 Program bpfgen_program(std::string_view generator, const Words& args, int ip_version = 4,

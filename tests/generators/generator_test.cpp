@@ -4,23 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <string>
 
 #include "libbpfgen/base/error.h"
+#include "tests/common/usage_error.h"
 
 namespace bpfgen {
 namespace {
 
-std::string usage_error(const std::function<void()>& code) {
-    try {
-        code();
-    } catch (const UsageError& error) {
-        return error.what();
-    }
-    ADD_FAILURE() << "no UsageError";
-    return {};
-}
+using bpftools::test::usage_error;
 
 TEST(GeneratorNames, ListsTheRegistryInOrder) {
     EXPECT_EQ(generator_names(), "dns, dns_validate, p0f, suffix, tcpdump");

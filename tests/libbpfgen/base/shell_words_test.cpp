@@ -4,11 +4,11 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "libbpfgen/base/error.h"
+#include "tests/common/usage_error.h"
 
 namespace bpfgen {
 namespace {
@@ -19,15 +19,7 @@ Words words(std::string_view line) {
     return split_shell_words(line).words;
 }
 
-std::string usage_error(const std::function<void()>& code) {
-    try {
-        code();
-    } catch (const UsageError& error) {
-        return error.what();
-    }
-    ADD_FAILURE() << "no UsageError";
-    return {};
-}
+using bpftools::test::usage_error;
 
 TEST(SplitShellWords, SplitsAtBlanks) {
     EXPECT_EQ(words("dns  --\t*.example.com "), (Words{"dns", "--", "*.example.com"}));
