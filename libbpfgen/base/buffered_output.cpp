@@ -1,8 +1,9 @@
-// buffered_output.cpp: the write(2) loop behind BufferedOutput; see buffered_output.h.
+// buffered_output.cpp: the writev(2) loop behind BufferedOutput; see buffered_output.h.
 #include "libbpfgen/base/detail/buffered_output.h"
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -13,8 +14,19 @@
 
 namespace bpfgen {
 
+namespace {
+
+[[noreturn]] void refuse_write(const std::string& name, ssize_t result) {
+    throw OutputError(fmt::format("{}: cannot write: {}", name,
+                                  result < 0 ? std::strerror(errno) : "no progress"));
+}
+
+}  // namespace
+
 BufferedOutput::BufferedOutput(int fd, std::string name)
-    : fd_(fd), name_(std::move(name)), buffer_(allocate_large_buffer()) {}
+    : fd_(fd), name_(std::move(name)), buffer_(allocate_large_buffer()) {
+    pieces_.reserve(kMaxPieces);
+}
 
 void BufferedOutput::append(std::span<const uint8_t> bytes) {
     if (bytes.size() >= kWriteThrough) {
@@ -22,24 +34,47 @@ void BufferedOutput::append(std::span<const uint8_t> bytes) {
         write_all(bytes);
         return;
     }
-    if (bytes.size() > kCapacity - used_) flush();
-    if (!bytes.empty()) std::memcpy(buffer_.get() + used_, bytes.data(), bytes.size());
-    used_ += bytes.size();
+    uint8_t* out = reserve(bytes.size());
+    if (!bytes.empty()) std::memcpy(out, bytes.data(), bytes.size());
+    added(bytes.size());
 }
 
 void BufferedOutput::flush() {
-    const std::size_t used = std::exchange(used_, 0);
-    write_all({buffer_.get(), used});
+    std::vector<iovec> pieces;
+    pieces.swap(pieces_);
+    used_ = 0;
+    // Whatever happens, the pieces' storage is handed back for the next ones.
+    struct Restore {
+        std::vector<iovec>& from;
+        std::vector<iovec>& to;
+        ~Restore() {
+            from.clear();
+            to.swap(from);
+        }
+    } restore{pieces, pieces_};
+    std::size_t first = 0;
+    while (first < pieces.size()) {
+        const int count = static_cast<int>(std::min(kMaxPieces, pieces.size() - first));
+        ssize_t n = ::writev(fd_, pieces.data() + first, count);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) refuse_write(name_, n);
+        // Past the pieces written whole, into the one written in part.
+        while (first < pieces.size() && static_cast<std::size_t>(n) >= pieces[first].iov_len) {
+            n -= static_cast<ssize_t>(pieces[first].iov_len);
+            ++first;
+        }
+        if (n > 0) {
+            pieces[first].iov_base = static_cast<uint8_t*>(pieces[first].iov_base) + n;
+            pieces[first].iov_len -= static_cast<std::size_t>(n);
+        }
+    }
 }
 
 void BufferedOutput::write_all(std::span<const uint8_t> bytes) {
     while (!bytes.empty()) {
         const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            throw OutputError(fmt::format("{}: cannot write: {}", name_,
-                                          n < 0 ? std::strerror(errno) : "no progress"));
-        }
+        if (n <= 0) refuse_write(name_, n);
         bytes = bytes.subspan(static_cast<std::size_t>(n));
     }
 }

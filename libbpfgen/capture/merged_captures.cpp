@@ -9,6 +9,7 @@
 
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/base/stop_signals.h"
+#include "libbpfgen/capture/detail/classic_pcap.h"
 #include "libbpfgen/capture/link_layer.h"
 
 namespace bpfgen {
@@ -55,6 +56,58 @@ const PcapPacket* next_or_cut(PcapReader& reader, std::vector<std::string>& cuts
     }
 }
 
+// Copies the plain records (ClassicPcapReader::read_plain_records) that `reader` has read
+// and the filter selects, runs of adjacent ones at a time: the loop that copies a capture
+// of the writer's format without making a packet of each record.
+void copy_plain_records(ClassicPcapReader& reader, PcapWriter& writer, const PacketFilter* filter,
+                        bool invert, MergeCounts& counts) {
+    uint64_t read = 0;
+    uint64_t matched = 0;
+    uint64_t without_ip = 0;
+    const uint8_t* run = nullptr;
+    std::size_t run_length = 0;
+    uint64_t run_records = 0;
+    const auto write_run = [&] {
+        if (run_records > 0)
+            writer.write_stored_records({run, run_length}, run_records, *reader.storage());
+        run_records = 0;
+    };
+    try {
+        reader.read_plain_records(
+            writer.snaplen(), [&](std::span<const uint8_t> record, uint32_t wire_length) {
+                ++read;
+                bool matches = true;
+                if (filter) {
+                    bool no_ip = false;
+                    matches = filter->verdict_value(record.subspan(kClassicRecordHeaderSize),
+                                                    wire_length, no_ip) != 0;
+                    without_ip += no_ip ? 1 : 0;
+                }
+                matched += matches ? 1 : 0;
+                if (matches == invert) return;
+                if (run_records > 0 && record.data() == run + run_length) {
+                    run_length += record.size();
+                    ++run_records;
+                    return;
+                }
+                write_run();
+                run = record.data();
+                run_length = record.size();
+                run_records = 1;
+            });
+        // Before anything reads on: the writer holds the buffer from here.
+        write_run();
+    } catch (...) {
+        counts.read += read;
+        counts.matched += matched;
+        counts.without_ip += without_ip;
+        throw;
+    }
+    counts.read += read;
+    counts.matched += matched;
+    counts.without_ip += without_ip;
+}
+
 }  // namespace
 
 MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter* filter,
@@ -65,7 +118,25 @@ MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter
             counts.stopped = true;
             break;
         }
+        // Captures of the output's format are copied record by record in place where they
+        // can be (not for -U, which flushes each packet).
+        ClassicPcapReader* const plain = flush == OutputFlush::Buffered &&
+                                                 (filter || layer == FilterLayer::LinkLayer) &&
+                                                 reader.precision() == writer.precision()
+                                             ? reader.classic_reader()
+                                             : nullptr;
         for (;;) {
+            if (plain) {
+                try {
+                    copy_plain_records(*plain, writer, filter, invert, counts);
+                } catch (const OutputError&) {
+                    if (StopSignals::output_closed()) {
+                        counts.output_closed = true;
+                        return counts;
+                    }
+                    throw;
+                }
+            }
             // Read where the reader keeps it (see PcapReader::next_view): no copy to stall on.
             const PcapPacket* packet = next_or_cut(reader, counts.cuts);
             if (!packet) {

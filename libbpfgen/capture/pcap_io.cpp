@@ -248,7 +248,6 @@ PcapWriter::~PcapWriter() {
     // written before an error; a file's temporary copy is removed by replacement_.
     if (!committed_ && output_ && !replacement_) {
         try {
-            write_pending();
             output_->flush();
         } catch (const Error&) {
         }
@@ -291,59 +290,49 @@ void PcapWriter::write(const PcapPacket& packet) {
     if (packet.storage != nullptr && stored.size() == kClassicRecordHeaderSize + size &&
         stored.data() + kClassicRecordHeaderSize == packet.data.data() &&
         load_classic_record_header(stored.data()) == header) [[likely]] {
-        // The record as the file stores it is byte for byte what would be written: extend
-        // the run of such records when it follows the last one, else start a new run.
-        if (stored.data() == pending_.data() + pending_.size() &&
-            packet.storage->get() == pending_storage_.get()) {
-            pending_ = {pending_.data(), pending_.size() + stored.size()};
-        } else {
-            append_pending();
-            // Most runs start in the buffer of the last one: no count to change then.
-            if (packet.storage->get() != pending_storage_.get()) {
-                pending_storage_ = *packet.storage;
-            }
-            pending_ = stored;
-        }
-        if (pending_.size() >= BufferedOutput::kCapacity) write_pending();
+        // The record as the file stores it is byte for byte what would be written.
+        append_stored(stored, *packet.storage);
     } else {
-        write_pending();
-        if (size <= BufferedOutput::kCapacity - kClassicRecordHeaderSize) [[likely]] {
-            uint8_t* out = output_->reserve(kClassicRecordHeaderSize + size);
-            store_classic_record_header(out, header);
-            if (size > 0) std::memcpy(out + kClassicRecordHeaderSize, packet.data.data(), size);
-            output_->added(kClassicRecordHeaderSize + size);
-        } else {
-            std::array<uint8_t, kClassicRecordHeaderSize> bytes;
-            store_classic_record_header(bytes.data(), header);
-            output_->append(bytes);
-            output_->append(packet.data);
-        }
+        uint8_t* out = output_->reserve(kClassicRecordHeaderSize);
+        store_classic_record_header(out, header);
+        output_->added(kClassicRecordHeaderSize);
+        output_->append(packet.data);
     }
     ++packets_written_;
 }
 
-void PcapWriter::append_pending() {
-    if (pending_.empty()) return;
-    // Short runs (records between packets that were left out) are cheaper to copy into the
-    // buffer than to write on their own; append() writes long ones straight through.
-    output_->append(std::exchange(pending_, {}));
+void PcapWriter::write_stored_records(std::span<const uint8_t> records, uint64_t count,
+                                      const std::shared_ptr<const void>& storage) {
+    if (committed_) throw Error("capture already finished");
+    append_stored(records, storage);
+    packets_written_ += count;
 }
 
-void PcapWriter::write_pending() {
-    append_pending();
-    // Let the reader write into that buffer again.
-    pending_storage_.reset();
+void PcapWriter::append_stored(std::span<const uint8_t> records,
+                               const std::shared_ptr<const void>& storage) {
+    // Written from the reader's buffer, which is held until then. One buffer at a time, so
+    // that the reader can read into the one before again.
+    if (storage.get() != held_storage_.get()) [[unlikely]] {
+        release_held();
+        held_storage_ = storage;
+    }
+    output_->append_held(records);
+}
+
+void PcapWriter::release_held() {
+    if (!held_storage_) return;
+    output_->flush();
+    held_storage_.reset();
 }
 
 void PcapWriter::flush() {
-    write_pending();
     output_->flush();
+    held_storage_.reset();
 }
 
 void PcapWriter::commit() {
     if (committed_) return;
-    write_pending();
-    output_->flush();
+    flush();
     if (replacement_) {
         replacement_->commit();
     } else if (stream_.close() != 0) {

@@ -45,8 +45,8 @@ struct PcapPacket {
     // For a packet that PcapReader read from a classic pcap file itself: its record as
     // the file stores it (record header, then data), and the owner of the buffer holding
     // it, a copy of which keeps those bytes valid after next(). PcapWriter writes records
-    // that are byte for byte what it would write from there, whole runs at a time, rather
-    // than copying them one by one. Empty and null otherwise.
+    // that are byte for byte what it would write from there (writev(2)), rather than
+    // copying them. Empty and null otherwise.
     std::span<const uint8_t> stored_record;
     const std::shared_ptr<const void>* storage = nullptr;
 };
@@ -96,6 +96,9 @@ class PcapReader {
     const PcapPacket* next_view();
     // Packets returned so far.
     uint64_t packets_read() const;
+    // The reader of a classic capture read without libpcap, else nullptr: for loops in
+    // this component that copy its records in place (see merged_captures.cpp).
+    ClassicPcapReader* classic_reader() { return classic_.get(); }
     // Whether a stop signal (stop_signals.h) ended the reading: next() then returned nullopt,
     // dropping the part of a record read so far, rather than naming a truncated capture.
     bool stopped() const;
@@ -143,6 +146,15 @@ class PcapWriter {
     // snapshot length, wire length below the captured length, or a timestamp outside the
     // pcap format's range (1970 to 2106); OutputError when the output cannot be written.
     void write(const PcapPacket& packet);
+    // Writes `count` records, adjacent in `records`, as they are: the caller has checked
+    // that write() would write each of them byte for byte so (see
+    // ClassicPcapReader::read_plain_records: records of a capture of this writer's
+    // precision, none longer than its snapshot length). `storage` owns their bytes; it is
+    // held until they are written out.
+    void write_stored_records(std::span<const uint8_t> records, uint64_t count,
+                              const std::shared_ptr<const void>& storage);
+    TimestampPrecision precision() const { return precision_; }
+    uint32_t snaplen() const { return snaplen_; }
     // Writes out every packet written so far, as a live pipeline wants each packet (tcpdump's
     // -U); throws OutputError when the output cannot take them.
     void flush();
@@ -153,18 +165,18 @@ class PcapWriter {
   private:
     [[noreturn]] void refuse(const PcapPacket& packet) const;
 
-    // Passes the pending run of stored records to output_, still holding their buffer.
-    void append_pending();
-    // The same, then lets go of the buffer.
-    void write_pending();
+    // Appends records that lie in storage's buffer, to be written from there.
+    void append_stored(std::span<const uint8_t> records,
+                       const std::shared_ptr<const void>& storage);
+    // Writes out what output_ holds of held_storage_'s bytes and lets go of it.
+    void release_held();
 
     std::optional<ReplacementFile> replacement_;  // for a regular file (or a new one)
     FileDescriptor stream_;                       // otherwise: stdout's duplicate, a device
     std::unique_ptr<BufferedOutput> output_;
-    // Stored records to be written as they are, adjacent in a reader's buffer, not yet
-    // passed to output_ (they follow everything in it), and the owner of that buffer.
-    std::span<const uint8_t> pending_;
-    std::shared_ptr<const void> pending_storage_;
+    // The owner of the reader's buffer whose records output_ is to write from where they
+    // lie (see PcapPacket::stored_record), held until they are written.
+    std::shared_ptr<const void> held_storage_;
     TimestampPrecision precision_;
     uint32_t snaplen_;
     uint64_t packets_written_ = 0;

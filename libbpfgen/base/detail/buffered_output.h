@@ -1,11 +1,16 @@
-// buffered_output.h: bytes written to a file descriptor through a large buffer with
-// write(2), failures reported as OutputError naming the output.
+// buffered_output.h: bytes written to a file descriptor in few system calls, failures
+// reported as OutputError naming the output: bytes made here are gathered in a large
+// buffer, bytes that lie elsewhere (a capture's records in its read buffer) are written
+// from where they are, and all of it goes out in order with writev(2).
 #pragma once
+
+#include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "libbpfgen/base/detail/large_buffer.h"
 
@@ -16,6 +21,8 @@ class BufferedOutput {
     static constexpr std::size_t kCapacity = kLargeBufferSize;
     // append() writes this many bytes or more straight through instead of copying them.
     static constexpr std::size_t kWriteThrough = std::size_t{1} << 16;
+    // The most pieces one flush() writes per writev(2): Linux's IOV_MAX.
+    static constexpr std::size_t kMaxPieces = 1024;
 
     // Writes to fd (not owned: it must outlive this object); `name` is for messages.
     BufferedOutput(int fd, std::string name);
@@ -27,22 +34,43 @@ class BufferedOutput {
             flush();
         return buffer_.get() + used_;
     }
-    void added(std::size_t size) { used_ += size; }
-    // Appends bytes; at least kWriteThrough of them are written straight through, after
-    // what is buffered.
+    void added(std::size_t size) {
+        add_piece(buffer_.get() + used_, size);
+        used_ += size;
+    }
+    // Appends a copy of bytes; at least kWriteThrough of them are written straight
+    // through, after what is buffered.
     void append(std::span<const uint8_t> bytes);
-    // Writes out everything buffered. Throws OutputError, after which the buffered bytes
-    // are dropped.
+    // Appends bytes that are written from where they lie: the caller keeps them valid and
+    // unchanged until the next flush() (which append_held() itself may call).
+    void append_held(std::span<const uint8_t> bytes) { add_piece(bytes.data(), bytes.size()); }
+    // Writes out everything appended. Throws OutputError, after which what was appended
+    // is dropped.
     void flush();
     const std::string& name() const { return name_; }
 
   private:
+    // Adds bytes to the pieces to write: to the last one when they follow it in memory.
+    void add_piece(const uint8_t* bytes, std::size_t size) {
+        if (!pieces_.empty()) {
+            iovec& last = pieces_.back();
+            if (static_cast<const uint8_t*>(last.iov_base) + last.iov_len == bytes) {
+                last.iov_len += size;
+                return;
+            }
+        }
+        if (size == 0) return;
+        if (pieces_.size() == kMaxPieces) [[unlikely]]
+            flush();
+        pieces_.push_back({const_cast<uint8_t*>(bytes), size});
+    }
     void write_all(std::span<const uint8_t> bytes);
 
     int fd_;
     std::string name_;
     LargeBuffer buffer_;
-    std::size_t used_ = 0;
+    std::size_t used_ = 0;       // bytes of buffer_ holding pieces
+    std::vector<iovec> pieces_;  // what flush() writes, in order
 };
 
 }  // namespace bpfgen

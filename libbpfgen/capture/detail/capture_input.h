@@ -39,8 +39,12 @@ class CaptureInput {
         }
         return fill(size);
     }
-    // Moves past `size` bytes of the last peek().
+    // Moves past `size` bytes of the last peek() (or of buffered()).
     void consume(std::size_t size) { position_ += size; }
+    // The bytes read and not yet consumed, without reading more; valid as peek()'s.
+    std::span<const uint8_t> buffered() const {
+        return {position_, static_cast<std::size_t>(end_ - position_)};
+    }
     // Copies up to `size` bytes and consumes them, for readers that want their own copy
     // (libpcap's, through a stdio stream). Returns 0 at the end and -1 on a read error,
     // with errno set, as read(2) does.

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -61,6 +62,19 @@ class ClassicPcapReader {
     // with libpcap's words for a record it refuses, TruncatedCapture for one that the file
     // cuts short. The packet, kept in this reader, stays valid until the next call.
     [[gnu::always_inline]] inline const PcapPacket* next();
+    // For loops that copy records as they are: hands visit(record, wire_length) each whole
+    // record already read (header and data, as the file stores it) that pcap_dump() would
+    // store back byte for byte from the packet next() makes of it, at most
+    // max_captured_length bytes long, consuming and counting each before visit() sees it;
+    // stops before the first other record, or where the bytes read end, for next() to read
+    // (and to read more). The plain records: in this machine's byte order, a captured length
+    // within the snapshot length and the wire length, seconds below 2^31 (which libpcap
+    // widens as they are) and a fraction below one second. The record stays valid as long
+    // as a copy of storage() taken before the next call to next().
+    template <typename Visit>
+    void read_plain_records(uint32_t max_captured_length, Visit&& visit);
+    // The owner of the buffer the records last handed out lie in.
+    const std::shared_ptr<const void>* storage() const { return input_->storage(); }
     // Whether a stop signal ended the input (a record it cut short is then no truncation).
     bool stopped() const { return input_->stopped(); }
     // Packets returned so far.
@@ -117,6 +131,31 @@ inline const PcapPacket* ClassicPcapReader::next() {
     packet.stored_record = record;
     packet.storage = input_->storage();
     return &packet;
+}
+
+template <typename Visit>
+void ClassicPcapReader::read_plain_records(uint32_t max_captured_length, Visit&& visit) {
+    if (swapped_) return;
+    const uint32_t longest = std::min(max_captured_length, snaplen_);
+    const uint32_t fraction_end = nanoseconds_ ? 1'000'000'000u : 1'000'000u;
+    for (;;) {
+        const std::span<const uint8_t> buffered = input_->buffered();
+        if (buffered.size() < kClassicRecordHeaderSize) return;
+        const uint8_t* const record = buffered.data();
+        const uint32_t seconds = load_classic_field(record, false);
+        const uint32_t fraction = load_classic_field(record + 4, false);
+        const uint32_t captured_length = load_classic_field(record + 8, false);
+        const uint32_t wire_length = load_classic_field(record + 12, false);
+        if (captured_length > longest || wire_length < captured_length ||
+            seconds > uint32_t{INT32_MAX} || fraction >= fraction_end ||
+            buffered.size() - kClassicRecordHeaderSize < captured_length) [[unlikely]] {
+            return;
+        }
+        const std::size_t record_length = kClassicRecordHeaderSize + captured_length;
+        input_->consume(record_length);
+        ++packets_read_;
+        visit(std::span<const uint8_t>(record, record_length), wire_length);
+    }
 }
 
 // A record header as pcap_dump() stores it (this machine's byte order): the seconds and
