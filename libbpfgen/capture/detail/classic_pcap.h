@@ -138,22 +138,34 @@ void ClassicPcapReader::read_plain_records(uint32_t max_captured_length, Visit&&
     if (swapped_) return;
     const uint32_t longest = std::min(max_captured_length, snaplen_);
     const uint32_t fraction_end = nanoseconds_ ? 1'000'000'000u : 1'000'000u;
-    for (;;) {
-        const std::span<const uint8_t> buffered = input_->buffered();
-        if (buffered.size() < kClassicRecordHeaderSize) return;
-        const uint8_t* const record = buffered.data();
+    const std::span<const uint8_t> buffered = input_->buffered();
+    // Walked in registers; what was handed out is consumed and counted at the end, or
+    // where visit() throws.
+    struct Progress {
+        ClassicPcapReader& reader;
+        const uint8_t* const start;
+        const uint8_t* position;
+        uint64_t records = 0;
+        ~Progress() {
+            reader.input_->consume(static_cast<std::size_t>(position - start));
+            reader.packets_read_ += records;
+        }
+    } progress{*this, buffered.data(), buffered.data()};
+    const uint8_t* const end = buffered.data() + buffered.size();
+    while (static_cast<std::size_t>(end - progress.position) >= kClassicRecordHeaderSize) {
+        const uint8_t* const record = progress.position;
         const uint32_t seconds = load_classic_field(record, false);
         const uint32_t fraction = load_classic_field(record + 4, false);
         const uint32_t captured_length = load_classic_field(record + 8, false);
         const uint32_t wire_length = load_classic_field(record + 12, false);
+        const std::size_t record_length = kClassicRecordHeaderSize + captured_length;
         if (captured_length > longest || wire_length < captured_length ||
             seconds > uint32_t{INT32_MAX} || fraction >= fraction_end ||
-            buffered.size() - kClassicRecordHeaderSize < captured_length) [[unlikely]] {
+            static_cast<std::size_t>(end - record) < record_length) [[unlikely]] {
             return;
         }
-        const std::size_t record_length = kClassicRecordHeaderSize + captured_length;
-        input_->consume(record_length);
-        ++packets_read_;
+        progress.position += record_length;
+        ++progress.records;
         visit(std::span<const uint8_t>(record, record_length), wire_length);
     }
 }
