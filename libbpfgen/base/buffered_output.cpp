@@ -23,9 +23,16 @@ namespace {
 
 }  // namespace
 
-BufferedOutput::BufferedOutput(int fd, std::string name)
-    : fd_(fd), name_(std::move(name)), buffer_(allocate_large_buffer()) {
+BufferedOutput::BufferedOutput(int fd, std::string name) : fd_(fd), name_(std::move(name)) {
     pieces_.reserve(kMaxPieces);
+}
+
+void BufferedOutput::make_room() {
+    if (!buffer_) {
+        buffer_ = allocate_large_buffer();
+        return;
+    }
+    flush();
 }
 
 void BufferedOutput::append(std::span<const uint8_t> bytes) {

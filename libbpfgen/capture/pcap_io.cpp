@@ -216,14 +216,13 @@ PcapWriter::PcapWriter(const std::string& path, int link_type, uint32_t snaplen,
         throw Error(fmt::format("invalid snapshot length {}", snaplen));
     }
     const std::string shown = path == "-" ? "stdout" : path;
-    std::vector<uint8_t> file_header;
     try {
         // Made here for the link types the classic reader reads: the common run of filter
         // then never loads libpcap.
         if (const auto native = native_classic_file_header(link_type, snaplen, precision)) {
-            file_header.assign(native->begin(), native->end());
+            file_header_.assign(native->begin(), native->end());
         } else {
-            file_header = libpcap_file_header(link_type, snaplen, precision);
+            file_header_ = libpcap_file_header(link_type, snaplen, precision);
         }
     } catch (const Error& error) {
         throw Error(fmt::format("{}: {}", shown, error.what()));
@@ -240,7 +239,7 @@ PcapWriter::PcapWriter(const std::string& path, int link_type, uint32_t snaplen,
         fd = stream_ ? stream_.get() : replacement_.emplace(path).fd();
     }
     output_ = std::make_unique<BufferedOutput>(fd, shown);
-    output_->append(file_header);
+    output_->append_held(file_header_);  // kept until the writer is gone
 }
 
 PcapWriter::~PcapWriter() {

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "libbpfgen/base/atomic_file.h"
 #include "libbpfgen/base/error.h"
@@ -171,6 +172,7 @@ class PcapWriter {
     // Writes out what output_ holds of held_storage_'s bytes and lets go of it.
     void release_held();
 
+    std::vector<uint8_t> file_header_;            // written from here, as the first bytes
     std::optional<ReplacementFile> replacement_;  // for a regular file (or a new one)
     FileDescriptor stream_;                       // otherwise: stdout's duplicate, a device
     std::unique_ptr<BufferedOutput> output_;

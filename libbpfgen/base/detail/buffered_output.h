@@ -30,8 +30,8 @@ class BufferedOutput {
     // Room for `size` contiguous bytes (at most kCapacity) at the end of the buffer,
     // flushing first if they do not fit; the bytes count once added().
     uint8_t* reserve(std::size_t size) {
-        if (kCapacity - used_ < size) [[unlikely]]
-            flush();
+        if (!buffer_ || kCapacity - used_ < size) [[unlikely]]
+            make_room();
         return buffer_.get() + used_;
     }
     void added(std::size_t size) {
@@ -64,11 +64,14 @@ class BufferedOutput {
             flush();
         pieces_.push_back({const_cast<uint8_t*>(bytes), size});
     }
+    // reserve()'s slow path: the buffer made on first use (an output of held bytes alone
+    // never needs one), else flushed.
+    void make_room();
     void write_all(std::span<const uint8_t> bytes);
 
     int fd_;
     std::string name_;
-    LargeBuffer buffer_;
+    LargeBuffer buffer_;         // none until reserve() needs it
     std::size_t used_ = 0;       // bytes of buffer_ holding pieces
     std::vector<iovec> pieces_;  // what flush() writes, in order
 };
