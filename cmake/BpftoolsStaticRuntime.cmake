@@ -33,7 +33,9 @@ if(BPFTOOLS_STATIC_RUNTIME_ACTIVE)
   # Debian has no libfmt.a: fmt's compiled part, from the system's headers, compiled here.
   # Position independent, as the programs are (Debian's gcc makes PIE by default).
   add_library(bpftools_fmt_static STATIC ${CMAKE_CURRENT_LIST_DIR}/fmt_compiled_part.cpp)
-  set_target_properties(bpftools_fmt_static PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  # Built only when a program links it (not for a build of the libraries alone).
+  set_target_properties(bpftools_fmt_static PROPERTIES POSITION_INDEPENDENT_CODE ON
+                                                       EXCLUDE_FROM_ALL ON)
   target_include_directories(bpftools_fmt_static SYSTEM PUBLIC
     $<TARGET_PROPERTY:fmt::fmt,INTERFACE_INCLUDE_DIRECTORIES>)
   target_compile_features(bpftools_fmt_static PUBLIC cxx_std_20)
