@@ -80,12 +80,31 @@ endif()
 # same with these versions), Debian 12's names, and libpcap0.8: no program links libpcap
 # (the capture library loads libpcap.so.0.8 with dlopen() when a run first needs it: an -e
 # expression, a pcapng input, a link-type name...), so dpkg-shlibdeps cannot see it and this
-# line is the only thing that installs it. Set BPFTOOLS_DEB_DEPENDS for another release, or
-# -DCPACK_DEBIAN_PACKAGE_SHLIBDEPS=ON to compute the others with dpkg-shlibdeps.
-string(JOIN ", " deb_depends "libboost-program-options1.74.0 (>= 1.74.0+ds1)" "libc6 (>= 2.34)"
-       "libedit2 (>= 2.11-20080614-0)" "libfmt9 (>= 9.1.0+ds1)" "libgcc-s1 (>= 3.0)"
-       "libpcap0.8 (>= 1.5.1)" "libstdc++6 (>= 11)")
-set(BPFTOOLS_DEB_DEPENDS "${deb_depends}" CACHE STRING "Depends: of the .deb cpack makes")
+# line is the only thing that installs it. With BPFTOOLS_STATIC_RUNTIME (the default) the
+# programs link libstdc++, libgcc, fmt and Boost.Program_options statically: only glibc (whose
+# 2.36 symbols the static libstdc++ uses) and bpf_dbg's libedit remain. Set
+# BPFTOOLS_DEB_DEPENDS for another release, or -DCPACK_DEBIAN_PACKAGE_SHLIBDEPS=ON to compute
+# the others with dpkg-shlibdeps.
+string(JOIN ", " shared_runtime_depends "libboost-program-options1.74.0 (>= 1.74.0+ds1)"
+       "libc6 (>= 2.34)" "libedit2 (>= 2.11-20080614-0)" "libfmt9 (>= 9.1.0+ds1)"
+       "libgcc-s1 (>= 3.0)" "libpcap0.8 (>= 1.5.1)" "libstdc++6 (>= 11)")
+if(BPFTOOLS_STATIC_RUNTIME_ACTIVE)
+  string(JOIN ", " deb_depends "libc6 (>= 2.36)" "libedit2 (>= 2.11-20080614-0)"
+         "libpcap0.8 (>= 1.5.1)")
+else()
+  set(deb_depends "${shared_runtime_depends}")
+endif()
+set(BPFTOOLS_DEB_DEPENDS "" CACHE STRING
+    "Depends: of the .deb cpack makes (empty: Debian 12's packages for this build's options)")
+# A build tree configured before the list depended on the options cached the shared runtime's
+# list as this variable's value: no choice of the user's, so it is dropped.
+if(BPFTOOLS_DEB_DEPENDS STREQUAL shared_runtime_depends)
+  set_property(CACHE BPFTOOLS_DEB_DEPENDS PROPERTY VALUE "")
+  set(BPFTOOLS_DEB_DEPENDS "")
+endif()
+if(BPFTOOLS_DEB_DEPENDS)
+  set(deb_depends "${BPFTOOLS_DEB_DEPENDS}")
+endif()
 set(CPACK_PACKAGE_NAME bpftools)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY ${PROJECT_DESCRIPTION})
@@ -100,7 +119,7 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES TRUE)  # the programs' symbols, the libraries' debug information
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS ${BPFTOOLS_DEB_DEPENDS})
+set(CPACK_DEBIAN_PACKAGE_DEPENDS ${deb_depends})
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS
     "libfmt-dev, pkg-config")
 set(CPACK_SOURCE_GENERATOR TGZ)

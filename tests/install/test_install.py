@@ -345,7 +345,12 @@ class DebianPackage(unittest.TestCase):
             for program in programs:
                 path = os.path.join(root, "usr", "bin", program)
                 needed = re.findall(r"^\s*NEEDED\s+(\S+)$", run(["objdump", "-p", path]), re.M)
-                found = dict(re.findall(r"^\s*(\S+) => (/\S+)", run(["ldd", path]), re.M))
+                listing = run(["ldd", path])
+                found = dict(re.findall(r"^\s*(\S+) => (/\S+)", listing, re.M))
+                # The dynamic loader, NEEDED by a program with a static libstdc++, is listed
+                # by its path alone.
+                found.update((os.path.basename(loader), loader)
+                             for loader in re.findall(r"^\s*(/\S+) \(0x", listing, re.M))
                 for library in needed:
                     if re.match(r"lib(asan|ubsan|tsan|lsan)\.", library):
                         continue
