@@ -6,7 +6,8 @@
 //   eax  A (so `ret a` is a bare ret)    ecx  X (so shifts by X use cl directly)
 //   rdi  packet pointer                  rsi  captured length (64-bit)
 //   rdx  SkbContext*                     r9d  wire length (`ld #len`), moved from ecx
-//   r8, r10, r11: temporaries
+//   r11  the captured length's low 31 bits, for indexed loads
+//   r8, r10: temporaries
 //   [rsp - 64 + 4 * k]                   scratch memory M[k], in the ABI's red zone
 // A call to a C++ helper (a header-relative load, a netlink attribute search: the cold
 // paths) pushes what it would clobber and pops it afterwards, below M[] and with rsp
@@ -17,9 +18,12 @@
 //
 // Loads: a constant offset is checked against the captured length unless the loads on
 // every path to it have already proven the packet long enough; an indexed offset (X + k,
-// 32-bit, signed) is checked inline when non-negative and sent to an out-of-line stub when
-// negative, which calls the header-relative load shared with the interpreter; a failed check jumps
-// to the shared "return 0" exit. Every packet read is exactly the load's size.
+// 32-bit, signed) + size is compared once with the captured length's low 31 bits (r11, set
+// at entry: at most the length and below 2^31), which proves it both non-negative and in
+// range; past that, an out-of-line stub calls the header-relative load shared with the
+// interpreter for a negative offset and checks a non-negative one against the captured
+// length itself. A failed check jumps to the shared "return 0" exit. Every packet read is exactly
+// the load's size.
 //
 // Jumps are emitted in passes: the first uses 32-bit displacements everywhere; each later
 // pass picks the 8-bit form for every jump whose distance fitted in the previous pass.
@@ -162,9 +166,12 @@ constexpr Register kPacket = kRdi;
 constexpr Register kCapturedLength = kRsi;
 constexpr Register kContext = kRdx;
 constexpr Register kWireLength = kR9;
-constexpr Register kOffset = kR8;         // an indexed load's X + k; a helper's `bytes` argument
-constexpr Register kLoadEnd = kR10;       // an indexed load's offset + size
-constexpr Register kSavedContext = kR11;  // the context while a division needs edx
+constexpr Register kOffset = kR8;  // an indexed load's X + k; a helper's `bytes` argument
+// Within one instruction's code: an indexed load's offset + size, the context while a
+// division needs edx, a helper's result while the registers are restored.
+constexpr Register kTemporary = kR10;
+// The captured length's low 31 bits when the program has indexed loads (see indexed_load).
+constexpr Register kIndexedLoadBound = kR11;
 // The choices the code relies on: `ret a` returns eax; shifts by X count with cl; div
 // divides edx:eax.
 static_assert(kAccumulator == kRax && kIndex == kRcx && kContext == kRdx);
@@ -303,6 +310,10 @@ class X86Encoder {
     // lea r64, m (REX.W 8D /r).
     void lea64(Register destination, const Memory& memory) {
         with_memory({0x8d}, true, destination, memory);
+    }
+    // lea r32, m (8D /r): the address's low 32 bits, zero-extended.
+    void lea32(Register destination, const Memory& memory) {
+        with_memory({0x8d}, false, destination, memory);
     }
 
     // op r/m, r (8n + 1 /r), 32- or 64-bit.
@@ -494,6 +505,7 @@ bool is_absolute_load(uint16_t code) {
 struct ProgramFacts {
     bool uses_scratch_memory = false;
     bool uses_wire_length = false;  // ld #len, ldx #len
+    bool has_indexed_loads = false;
     // Whether A (X) may be read before the program writes it, so must start at 0.
     bool a_read_before_written = true;
     bool x_read_before_written = true;
@@ -616,6 +628,9 @@ ProgramFacts study(const Program& program) {
             }
         } else if (code == (op::kLdx | op::kB | op::kMsh)) {
             if (k < kFirstNegativeOffset) proven = std::max(proven, uint64_t{k} + 1);
+        } else if (code == (op::kLd | op::kW | op::kInd) || code == (op::kLd | op::kH | op::kInd) ||
+                   code == (op::kLd | op::kB | op::kInd)) {
+            facts.has_indexed_loads = true;
         } else if (code == (op::kLd | op::kW | op::kLen) ||
                    code == (op::kLdx | op::kW | op::kLen)) {
             facts.uses_wire_length = true;
@@ -665,11 +680,7 @@ class ProgramCompiler {
         x86_.bind(drop_);
         x86_.zero(kAccumulator);
         x86_.ret();
-        for (const SignedOffsetStub& stub : stubs_) {
-            x86_.bind(stub.entry);
-            call_signed_offset_load(stub.offset, stub.bytes, false);
-            x86_.jump(stub.resume);
-        }
+        for (const SignedOffsetStub& stub : stubs_) indexed_load_stub(stub);
         if (!x86_.resolve_jumps()) return std::nullopt;
         return std::move(x86_.code());
     }
@@ -680,7 +691,8 @@ class ProgramCompiler {
     // An indexed load whose offset came out negative continues here, out of line.
     struct SignedOffsetStub {
         Label entry;
-        Label resume;
+        Label read;       // the in-line read, for an offset the bound was too small for
+        Label resume;     // after the load
         Register offset;  // kOffset, or X's register for an offset of X + 0
         unsigned bytes;
     };
@@ -691,6 +703,12 @@ class ProgramCompiler {
         if (facts_.uses_wire_length) x86_.mov(kWireLength, kRcx);
         if (facts_.a_read_before_written) x86_.zero(kAccumulator);
         if (facts_.x_read_before_written) x86_.zero(kIndex);
+        if (facts_.has_indexed_loads) {
+            // The low 32 bits of the captured length without bit 31: at most the captured
+            // length and below 2^31.
+            x86_.mov(kIndexedLoadBound, kCapturedLength);
+            x86_.alu(Alu::kAnd, kIndexedLoadBound, 0x7fffffffu);
+        }
     }
 
     // M[] sits below rsp, in the red zone the ABI leaves to a function that calls nothing;
@@ -705,6 +723,7 @@ class ProgramCompiler {
     std::vector<Register> live_across_call(bool keep_a) const {
         std::vector<Register> live = {kPacket, kCapturedLength, kContext, kIndex};
         if (facts_.uses_wire_length) live.push_back(kWireLength);
+        if (facts_.has_indexed_loads) live.push_back(kIndexedLoadBound);
         if (keep_a) live.push_back(kAccumulator);
         return live;
     }
@@ -746,8 +765,8 @@ class ProgramCompiler {
             x86_.alu(Alu::kCmp, kCapturedLength, static_cast<uint32_t>(end), true);
         } else {
             // Past a sign-extended imm32, but below 2^32: mov r32 zero-extends it.
-            x86_.mov(kLoadEnd, static_cast<uint32_t>(end));
-            x86_.alu(Alu::kCmp, kCapturedLength, kLoadEnd, true);
+            x86_.mov(kTemporary, static_cast<uint32_t>(end));
+            x86_.alu(Alu::kCmp, kCapturedLength, kTemporary, true);
         }
         x86_.jump_if(kBelow, drop_);
     }
@@ -775,14 +794,14 @@ class ProgramCompiler {
         x86_.mov(kR8, static_cast<uint32_t>(bytes));
         x86_.mov64(kRax, address_of(&load_at_signed_offset));
         x86_.call(kRax);
-        x86_.mov64(kLoadEnd, kRax);
+        x86_.mov64(kTemporary, kRax);
         restore_after_call(live, skipped);
-        x86_.test(kLoadEnd, kLoadEnd, true);
+        x86_.test(kTemporary, kTemporary, true);
         x86_.jump_if(kSign, drop_);
         if (to_x) {
-            header_length_to_x(kLoadEnd);
+            header_length_to_x(kTemporary);
         } else {
-            x86_.mov(kAccumulator, kLoadEnd);
+            x86_.mov(kAccumulator, kTemporary);
         }
     }
 
@@ -795,27 +814,43 @@ class ProgramCompiler {
         read_big_endian(kAccumulator, {kPacket, static_cast<int32_t>(k)}, bytes);
     }
 
+    // ld [x + k]: the offset X + k wraps at 32 bits and, read as signed, is negative for a
+    // header-relative load. The in-line check is one compare of offset + size with a bound
+    // below both 2^31 and the captured length: passing it proves the offset non-negative
+    // and the bytes captured. Anything else goes to the stub, which tells the two apart.
     void indexed_load(uint32_t k, unsigned bytes) {
-        // The offset X + k, 32-bit; negative offsets go to the out-of-line stub. With k 0
-        // it is X itself (whose upper 32 bits, like every register's the code writes with
-        // a 32-bit operation, are zero).
+        // With k 0 the offset is X itself (whose upper 32 bits, like every register's the
+        // code writes with a 32-bit operation, are zero).
         Register offset = kIndex;
         if (k != 0) {
             offset = kOffset;
-            x86_.mov(kOffset, kIndex);
-            x86_.alu(Alu::kAdd, kOffset, k);
-        } else {
-            x86_.test(kIndex, kIndex);
+            x86_.lea32(kOffset, {kIndex, static_cast<int32_t>(k)});
         }
-        const SignedOffsetStub stub{x86_.new_label(), x86_.new_label(), offset, bytes};
+        const SignedOffsetStub stub{x86_.new_label(), x86_.new_label(), x86_.new_label(), offset,
+                                    bytes};
         stubs_.push_back(stub);
-        x86_.jump_if(kSign, stub.entry);
-        // Here 0 <= offset < 2^31, so offset + bytes cannot wrap.
-        x86_.lea64(kLoadEnd, {offset, static_cast<int32_t>(bytes)});
-        x86_.alu(Alu::kCmp, kLoadEnd, kCapturedLength, true);
-        x86_.jump_if(kAbove, drop_);
+        // offset < 2^32, so offset + bytes cannot wrap in 64 bits.
+        x86_.lea64(kTemporary, {offset, static_cast<int32_t>(bytes)});
+        x86_.alu(Alu::kCmp, kTemporary, kIndexedLoadBound, true);
+        x86_.jump_if(kAbove, stub.entry);
+        x86_.bind(stub.read);
         read_big_endian(kAccumulator, {kPacket, 0, offset}, bytes);
         x86_.bind(stub.resume);
+    }
+
+    // Out of line: a negative offset is header-relative; a non-negative one is read in line
+    // if the captured length (not only the bound) covers it, else the packet is dropped.
+    void indexed_load_stub(const SignedOffsetStub& stub) {
+        const Label header_relative = x86_.new_label();
+        x86_.bind(stub.entry);
+        x86_.test(stub.offset, stub.offset);
+        x86_.jump_if(kSign, header_relative);
+        x86_.alu(Alu::kCmp, kTemporary, kCapturedLength, true);
+        x86_.jump_if(kAbove, drop_);
+        x86_.jump(stub.read);
+        x86_.bind(header_relative);
+        call_signed_offset_load(stub.offset, stub.bytes, false);
+        x86_.jump(stub.resume);
     }
 
     void header_length_load(uint32_t k, std::size_t pc) {
@@ -915,11 +950,11 @@ class ProgramCompiler {
     // div takes edx:eax and leaves the quotient in eax (A) and the remainder in edx, where
     // the context lives: kept in a temporary meanwhile.
     void divide_a_by(Register divisor, bool remainder) {
-        x86_.mov64(kSavedContext, kContext);
+        x86_.mov64(kTemporary, kContext);
         x86_.zero(kRdx);
         x86_.div(divisor);
         if (remainder) x86_.mov(kAccumulator, kRdx);
-        x86_.mov64(kContext, kSavedContext);
+        x86_.mov64(kContext, kTemporary);
     }
 
     // A / X and A % X: X == 0 ends the program with verdict 0.

@@ -10,7 +10,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -245,6 +249,35 @@ TEST(JitLoad, NegativeOffsetsAreHeaderRelative) {
     context.network_header = 0xfffffff0;
     expect_verdict({ld_b(net), ret_k(7)}, packet, 0, context);
 }
+
+#ifdef BPFTOOLS_JIT_EXPECTED
+// The in-line check of an indexed load compares with a bound below 2^31 and the captured
+// length; past it, the out-of-line code reads what the captured length still covers, so a
+// capture longer than 2 GiB (mapped, not filled) is read as the interpreter reads it.
+TEST(JitLoad, IndexedLoadsPastTheInLineBoundOfACaptureOver2GiB) {
+    const std::size_t length = (std::size_t{1} << 31) + 1;  // the bound is 1
+    void* mapping = mmap(nullptr, length, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mapping == MAP_FAILED) GTEST_SKIP() << "cannot map 2 GiB of address space";
+    const std::unique_ptr<void, std::function<void(void*)>> unmap(
+        mapping, [length](void* address) { munmap(address, length); });
+    auto* bytes = static_cast<uint8_t*>(mapping);
+    const uint8_t last[] = {0x12, 0x34, 0x56, 0x78, 0x9a};
+    std::memcpy(bytes + length - sizeof last, last, sizeof last);
+    bytes[0] = 0x45;
+    const std::span<const uint8_t> packet(bytes, length);
+    const auto expect = [&](const Program& program, uint32_t expected) {
+        const CheckedProgram checked(program);
+        EXPECT_EQ(run(checked, packet, {}, 0).verdict, expected) << disassemble(program);
+        EXPECT_EQ(verdict(checked, packet, {}, 0), expected) << disassemble(program);
+    };
+    expect({ldx_imm(0x7ffffffd), ld_ind_w(0), ret_a()}, 0x3456789a);  // the last 4 bytes
+    expect({ldx_imm(0x7ffffffc), ld_ind_h(2), ret_a()}, 0x5678);
+    expect({ldx_imm(0x7ffffffe), ld_ind_w(0), ret_k(7)}, 0);     // one byte past the end
+    expect({ldx_imm(0x7ffffff0), ld_ind_b(0x10), ret_k(7)}, 0);  // X + k negative: no header
+    expect({ldx_imm(0), ld_ind_b(0), ret_a()}, 0x45);            // within the bound
+}
+#endif
 
 TEST(JitLoad, HeaderLengthLoad) {
     expect_verdict({ldx_msh(0), txa(), ret_a()}, {0x45}, 20);
