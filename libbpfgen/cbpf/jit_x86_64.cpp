@@ -1,20 +1,29 @@
 // jit_x86_64.cpp: translates a checked classic BPF program into x86-64 machine code.
 //
-// Register allocation (System V ABI; every register that must survive a call to a C++
-// helper is callee-saved, so the helpers need no spilling):
-//   ebx  A                     r12d X
-//   r14  packet pointer        r13  captured length (64-bit)
-//   r15  SkbContext*           ebp  wire length (`ld #len`)
-//   rax, rcx, rdx, rsi, rdi, r8: temporaries and helper arguments
-//   [rsp + 4 * k]              scratch memory M[k], zeroed at entry as the interpreter does
-// Only the callee-saved registers a program needs are saved, and a stack frame is made
-// only for scratch memory or helper calls (then rsp is 16-byte aligned at each call).
+// Register allocation (System V ABI). Everything lives in caller-saved registers, most of it
+// where the caller put it, so that the common path needs no prologue, no epilogue and no
+// stack frame:
+//   eax  A (so `ret a` is a bare ret)    ecx  X (so shifts by X use cl directly)
+//   rdi  packet pointer                  rsi  captured length (64-bit)
+//   rdx  SkbContext*                     r9d  wire length (`ld #len`), moved from ecx
+//   r11  the captured length's low 31 bits, for indexed loads
+//   r8, r10: temporaries
+//   [rsp - 64 + 4 * k]                   scratch memory M[k], in the ABI's red zone
+// A call to a C++ helper (a header-relative load, a netlink attribute search: the cold
+// paths) pushes what it would clobber and pops it afterwards, below M[] and with rsp
+// 16-byte aligned at the call. M[] is not zeroed: check_kernel_rules refuses a program
+// that could read a cell before writing it (the kernel's own rule), and only checked
+// programs are compiled. A and X are zeroed at entry unless every path writes them
+// before reading them.
 //
 // Loads: a constant offset is checked against the captured length unless the loads on
 // every path to it have already proven the packet long enough; an indexed offset (X + k,
-// 32-bit, signed) is checked inline when non-negative and sent to an out-of-line stub when
-// negative, which calls the header-relative load shared with the interpreter; a failed check jumps
-// to the shared "return 0" exit. Every packet read is exactly the load's size.
+// 32-bit, signed) + size is compared once with the captured length's low 31 bits (r11, set
+// at entry: at most the length and below 2^31), which proves it both non-negative and in
+// range; past that, an out-of-line stub calls the header-relative load shared with the
+// interpreter for a negative offset and checks a non-negative one against the captured
+// length itself. A failed check jumps to the shared "return 0" exit. Every packet read is exactly
+// the load's size.
 //
 // Jumps are emitted in passes: the first uses 32-bit displacements everywhere; each later
 // pass picks the 8-bit form for every jump whose distance fitted in the previous pass.
@@ -145,19 +154,27 @@ enum Register : uint8_t {
     kRsi = 6,
     kRdi = 7,
     kR8 = 8,
-    kR12 = 12,
-    kR13 = 13,
-    kR14 = 14,
-    kR15 = 15,
+    kR9 = 9,
+    kR10 = 10,
+    kR11 = 11,
 };
 
 // The register allocation described at the top of this file.
-constexpr Register kAccumulator = kRbx;
-constexpr Register kIndex = kR12;
-constexpr Register kPacket = kR14;
-constexpr Register kCapturedLength = kR13;
-constexpr Register kContext = kR15;
-constexpr Register kWireLength = kRbp;
+constexpr Register kAccumulator = kRax;
+constexpr Register kIndex = kRcx;
+constexpr Register kPacket = kRdi;
+constexpr Register kCapturedLength = kRsi;
+constexpr Register kContext = kRdx;
+constexpr Register kWireLength = kR9;
+constexpr Register kOffset = kR8;  // an indexed load's X + k; a helper's `bytes` argument
+// Within one instruction's code: an indexed load's offset + size, the context while a
+// division needs edx, a helper's result while the registers are restored.
+constexpr Register kTemporary = kR10;
+// The captured length's low 31 bits when the program has indexed loads (see indexed_load).
+constexpr Register kIndexedLoadBound = kR11;
+// The choices the code relies on: `ret a` returns eax; shifts by X count with cl; div
+// divides edx:eax.
+static_assert(kAccumulator == kRax && kIndex == kRcx && kContext == kRdx);
 
 // The "tttn" condition codes of Jcc (0F 80+cc, 70+cc); cc ^ 1 is the negation.
 enum Condition : uint8_t {
@@ -293,6 +310,10 @@ class X86Encoder {
     // lea r64, m (REX.W 8D /r).
     void lea64(Register destination, const Memory& memory) {
         with_memory({0x8d}, true, destination, memory);
+    }
+    // lea r32, m (8D /r): the address's low 32 bits, zero-extended.
+    void lea32(Register destination, const Memory& memory) {
+        with_memory({0x8d}, false, destination, memory);
     }
 
     // op r/m, r (8n + 1 /r), 32- or 64-bit.
@@ -481,20 +502,113 @@ bool is_absolute_load(uint16_t code) {
            code == (op::kLd | op::kB | op::kAbs);
 }
 
-bool is_indexed_load(uint16_t code) {
-    return code == (op::kLd | op::kW | op::kInd) || code == (op::kLd | op::kH | op::kInd) ||
-           code == (op::kLd | op::kB | op::kInd);
-}
-
 struct ProgramFacts {
     bool uses_scratch_memory = false;
-    bool uses_context = false;      // ancillary fields, header-relative loads
     bool uses_wire_length = false;  // ld #len, ldx #len
-    bool calls_helpers = false;     // header-relative loads, netlink attribute searches
+    bool has_indexed_loads = false;
+    // Whether A (X) may be read before the program writes it, so must start at 0.
+    bool a_read_before_written = true;
+    bool x_read_before_written = true;
     // Before each instruction: a captured length that the loads on every path to it have
     // proven (a load that got past its check proves offset + size bytes).
     std::vector<uint64_t> proven_length;
 };
+
+enum class BpfRegister { A, X };
+
+struct RegisterUse {
+    bool reads = false;
+    bool writes = false;
+};
+
+// What one instruction does with A or X (a load that fails ends the program, reading
+// nothing).
+RegisterUse register_use(const Instruction& instruction, BpfRegister target) {
+    const OpcodeInfo* info = find_opcode(instruction.code);
+    if (info == nullptr) return {true, false};
+    const bool a = target == BpfRegister::A;
+    switch (info->operation) {
+        case Operation::LdAbsW:
+        case Operation::LdAbsH:
+        case Operation::LdAbsB: {
+            if (instruction.k < ancillary::kOffset) return {false, a};
+            const uint32_t extension = instruction.k - ancillary::kOffset;
+            // A = A ^ X and the netlink searches read both; the fields read neither.
+            if (extension == ancillary::kAluXorX || extension == ancillary::kNlAttr ||
+                extension == ancillary::kNlAttrNest) {
+                return {true, a};
+            }
+            return {false, a};
+        }
+        case Operation::LdIndW:
+        case Operation::LdIndH:
+        case Operation::LdIndB:
+            return {!a, a};
+        case Operation::LdImm:
+        case Operation::LdLen:
+        case Operation::LdMem:
+            return {false, a};
+        case Operation::LdxMsh:
+        case Operation::LdxImm:
+        case Operation::LdxLen:
+        case Operation::LdxMem:
+            return {false, !a};
+        case Operation::St:
+        case Operation::RetA:
+            return {a, false};
+        case Operation::Stx:
+            return {!a, false};
+        case Operation::Tax:
+            return {a, !a};
+        case Operation::Txa:
+            return {!a, a};
+        case Operation::RetK:
+        case Operation::Ja:
+            return {false, false};
+        case Operation::AddK:
+        case Operation::SubK:
+        case Operation::MulK:
+        case Operation::DivK:
+        case Operation::ModK:
+        case Operation::AndK:
+        case Operation::OrK:
+        case Operation::XorK:
+        case Operation::LshK:
+        case Operation::RshK:
+        case Operation::Neg:
+        case Operation::JeqK:
+        case Operation::JgtK:
+        case Operation::JgeK:
+        case Operation::JsetK:
+            return {a, false};
+        default:  // the X forms of the operations and jumps read both; ret x
+            return {true, false};
+    }
+}
+
+// Whether some path from the entry may read `target` before writing it. Jumps only go
+// forward, so one backward pass sees every instruction's successors first.
+bool read_before_written(const Program& program, BpfRegister target) {
+    const std::size_t length = program.size();
+    std::vector<bool> may_read(length, false);  // from this instruction on
+    for (std::size_t pc = length; pc-- > 0;) {
+        const Instruction& instruction = program[pc];
+        const RegisterUse use = register_use(instruction, target);
+        bool read = use.reads;
+        if (!read && !use.writes && !instruction.is_return()) {
+            const auto from = [&](std::size_t next) { return next < length && may_read[next]; };
+            if (instruction.is_conditional_jump()) {
+                read = from(pc + 1 + instruction.jt) || from(pc + 1 + instruction.jf);
+            } else if (instruction.is_jump()) {
+                read = from(pc + 1 + instruction.k);
+            } else {
+                read = from(pc + 1);
+            }
+        }
+        may_read[pc] = read;
+    }
+    return may_read[0];
+}
 
 ProgramFacts study(const Program& program) {
     ProgramFacts facts;
@@ -509,26 +623,14 @@ ProgramFacts study(const Program& program) {
         if (facts.proven_length[pc] == kNoPathYet) facts.proven_length[pc] = 0;
         uint64_t proven = facts.proven_length[pc];
         if (is_absolute_load(code)) {
-            if (k >= ancillary::kOffset) {
-                const uint32_t extension = k - ancillary::kOffset;
-                if (extension == ancillary::kNlAttr || extension == ancillary::kNlAttrNest) {
-                    facts.calls_helpers = true;
-                } else if (extension != ancillary::kAluXorX) {
-                    facts.uses_context = true;
-                }
-            } else if (k >= kFirstNegativeOffset) {
-                facts.calls_helpers = facts.uses_context = true;
-            } else {
+            if (k < kFirstNegativeOffset) {
                 proven = std::max(proven, uint64_t{k} + op::load_width(code));
             }
-        } else if (is_indexed_load(code)) {
-            facts.calls_helpers = facts.uses_context = true;
         } else if (code == (op::kLdx | op::kB | op::kMsh)) {
-            if (k >= kFirstNegativeOffset) {
-                facts.calls_helpers = facts.uses_context = true;
-            } else {
-                proven = std::max(proven, uint64_t{k} + 1);
-            }
+            if (k < kFirstNegativeOffset) proven = std::max(proven, uint64_t{k} + 1);
+        } else if (code == (op::kLd | op::kW | op::kInd) || code == (op::kLd | op::kH | op::kInd) ||
+                   code == (op::kLd | op::kB | op::kInd)) {
+            facts.has_indexed_loads = true;
         } else if (code == (op::kLd | op::kW | op::kLen) ||
                    code == (op::kLdx | op::kW | op::kLen)) {
             facts.uses_wire_length = true;
@@ -551,6 +653,8 @@ ProgramFacts study(const Program& program) {
             reaches(pc + 1);
         }
     }
+    facts.a_read_before_written = read_before_written(program, BpfRegister::A);
+    facts.x_read_before_written = read_before_written(program, BpfRegister::X);
     return facts;
 }
 
@@ -564,13 +668,6 @@ class ProgramCompiler {
         for (std::size_t i = 0; i < program.size(); ++i)
             instruction_labels_.push_back(x86_.new_label());
         drop_ = x86_.new_label();
-        saved_ = {kRbx, kR12, kR13, kR14};
-        if (facts.uses_context) saved_.push_back(kContext);
-        if (facts.uses_wire_length) saved_.push_back(kWireLength);
-        frame_size_ = facts.uses_scratch_memory ? 4 * op::kMemWords : 0;
-        // At entry rsp is 8 past a 16-byte boundary (the return address).
-        const std::size_t below_frame = 8 + 8 * saved_.size();
-        if (facts.calls_helpers && (below_frame + frame_size_) % 16 != 0) frame_size_ += 8;
     }
 
     // The machine code, or nullopt for an instruction the checker would have refused.
@@ -581,13 +678,9 @@ class ProgramCompiler {
             if (!instruction(pc)) return std::nullopt;
         }
         x86_.bind(drop_);
-        x86_.zero(kRax);
-        epilogue();
-        for (const SignedOffsetStub& stub : stubs_) {
-            x86_.bind(stub.entry);
-            load_at_signed_offset_in_eax(stub.bytes, stub.to_x);
-            x86_.jump(stub.resume);
-        }
+        x86_.zero(kAccumulator);
+        x86_.ret();
+        for (const SignedOffsetStub& stub : stubs_) indexed_load_stub(stub);
         if (!x86_.resolve_jumps()) return std::nullopt;
         return std::move(x86_.code());
     }
@@ -598,37 +691,58 @@ class ProgramCompiler {
     // An indexed load whose offset came out negative continues here, out of line.
     struct SignedOffsetStub {
         Label entry;
-        Label resume;
+        Label read;       // the in-line read, for an offset the bound was too small for
+        Label resume;     // after the load
+        Register offset;  // kOffset, or X's register for an offset of X + 0
         unsigned bytes;
-        bool to_x;  // ldx 4*([k]&0xf) rather than a load into A
     };
 
+    // The arguments are already where the code keeps them (packet, captured length,
+    // context), except the wire length, which arrives in X's register.
     void prologue() {
-        for (const Register r : saved_) x86_.push(r);
-        if (frame_size_ != 0) x86_.alu(Alu::kSub, kRsp, static_cast<uint32_t>(frame_size_), true);
-        x86_.mov64(kPacket, kRdi);
-        x86_.mov64(kCapturedLength, kRsi);
-        if (facts_.uses_context) x86_.mov64(kContext, kRdx);
         if (facts_.uses_wire_length) x86_.mov(kWireLength, kRcx);
-        x86_.zero(kAccumulator);
-        x86_.zero(kIndex);
-        if (facts_.uses_scratch_memory) {
-            x86_.zero(kRax);
-            for (int32_t offset = 0; offset < 4 * static_cast<int32_t>(op::kMemWords);
-                 offset += 8) {
-                x86_.store64({kRsp, offset}, kRax);
-            }
+        if (facts_.a_read_before_written) x86_.zero(kAccumulator);
+        if (facts_.x_read_before_written) x86_.zero(kIndex);
+        if (facts_.has_indexed_loads) {
+            // The low 32 bits of the captured length without bit 31: at most the captured
+            // length and below 2^31.
+            x86_.mov(kIndexedLoadBound, kCapturedLength);
+            x86_.alu(Alu::kAnd, kIndexedLoadBound, 0x7fffffffu);
         }
     }
 
-    // Returns the verdict in eax.
-    void epilogue() {
-        if (frame_size_ != 0) x86_.alu(Alu::kAdd, kRsp, static_cast<uint32_t>(frame_size_), true);
-        for (auto r = saved_.rbegin(); r != saved_.rend(); ++r) x86_.pop(*r);
-        x86_.ret();
+    // M[] sits below rsp, in the red zone the ABI leaves to a function that calls nothing;
+    // around a helper call rsp moves below it (save_for_call).
+    static Memory scratch(uint32_t cell) {
+        return {kRsp, static_cast<int32_t>(4 * cell) - kScratchBytes};
+    }
+    static constexpr int32_t kScratchBytes = 4 * static_cast<int32_t>(op::kMemWords);
+
+    // The registers a helper call would clobber and the code still needs afterwards
+    // (A too when `keep_a`), in push order.
+    std::vector<Register> live_across_call(bool keep_a) const {
+        std::vector<Register> live = {kPacket, kCapturedLength, kContext, kIndex};
+        if (facts_.uses_wire_length) live.push_back(kWireLength);
+        if (facts_.has_indexed_loads) live.push_back(kIndexedLoadBound);
+        if (keep_a) live.push_back(kAccumulator);
+        return live;
     }
 
-    static Memory scratch(uint32_t cell) { return {kRsp, static_cast<int32_t>(4 * cell)}; }
+    // Steps rsp below M[] (when the program has it) and pushes `live`, leaving rsp 16-byte
+    // aligned for a call; returns the bytes skipped, for restore_after_call. At entry rsp
+    // is 8 past a 16-byte boundary (the return address), and the code never moves it.
+    uint32_t save_for_call(const std::vector<Register>& live) {
+        uint32_t skipped = facts_.uses_scratch_memory ? kScratchBytes : 0;
+        if ((8 + skipped + 8 * live.size()) % 16 != 0) skipped += 8;
+        if (skipped != 0) x86_.alu(Alu::kSub, kRsp, skipped, true);
+        for (const Register r : live) x86_.push(r);
+        return skipped;
+    }
+
+    void restore_after_call(const std::vector<Register>& live, uint32_t skipped) {
+        for (auto r = live.rbegin(); r != live.rend(); ++r) x86_.pop(*r);
+        if (skipped != 0) x86_.alu(Alu::kAdd, kRsp, skipped, true);
+    }
 
     // Reads `bytes` big-endian bytes at `memory` into `destination`, zero-extended.
     void read_big_endian(Register destination, const Memory& memory, unsigned bytes) {
@@ -651,8 +765,8 @@ class ProgramCompiler {
             x86_.alu(Alu::kCmp, kCapturedLength, static_cast<uint32_t>(end), true);
         } else {
             // Past a sign-extended imm32, but below 2^32: mov r32 zero-extends it.
-            x86_.mov(kRax, static_cast<uint32_t>(end));
-            x86_.alu(Alu::kCmp, kCapturedLength, kRax, true);
+            x86_.mov(kTemporary, static_cast<uint32_t>(end));
+            x86_.alu(Alu::kCmp, kCapturedLength, kTemporary, true);
         }
         x86_.jump_if(kBelow, drop_);
     }
@@ -664,58 +778,84 @@ class ProgramCompiler {
         if (value != kIndex) x86_.mov(kIndex, value);
     }
 
-    // Calls the shared signed-offset load with the offset in eax; drops the packet
-    // when it is out of range, else puts the value in A (or, to_x, the header length in X).
-    void load_at_signed_offset_in_eax(unsigned bytes, bool to_x) {
-        x86_.mov(kRcx, kRax);
-        x86_.mov64(kRdi, kPacket);
-        x86_.mov64(kRsi, kCapturedLength);
-        x86_.mov64(kRdx, kContext);
+    // Calls the shared signed-offset load with the offset in `offset`, or the constant
+    // `offset_value`; drops the packet when it is out of range,
+    // else puts the value in A (or, to_x, the header length in X, keeping A).
+    void call_signed_offset_load(std::optional<Register> offset, unsigned bytes, bool to_x,
+                                 uint32_t offset_value = 0) {
+        const std::vector<Register> live = live_across_call(to_x);
+        const uint32_t skipped = save_for_call(live);
+        // packet, captured length and context are already the first three arguments.
+        if (offset) {
+            if (*offset != kRcx) x86_.mov(kRcx, *offset);
+        } else {
+            x86_.mov(kRcx, offset_value);
+        }
         x86_.mov(kR8, static_cast<uint32_t>(bytes));
         x86_.mov64(kRax, address_of(&load_at_signed_offset));
         x86_.call(kRax);
-        x86_.test(kRax, kRax, true);
+        x86_.mov64(kTemporary, kRax);
+        restore_after_call(live, skipped);
+        x86_.test(kTemporary, kTemporary, true);
         x86_.jump_if(kSign, drop_);
         if (to_x) {
-            header_length_to_x(kRax);
+            header_length_to_x(kTemporary);
         } else {
-            x86_.mov(kAccumulator, kRax);
+            x86_.mov(kAccumulator, kTemporary);
         }
     }
 
     void absolute_load(uint32_t k, unsigned bytes, std::size_t pc) {
         if (k >= kFirstNegativeOffset) {
-            x86_.mov(kRax, k);
-            load_at_signed_offset_in_eax(bytes, false);
+            call_signed_offset_load(std::nullopt, bytes, false, k);
             return;
         }
         check_captured_length(uint64_t{k} + bytes, pc);
         read_big_endian(kAccumulator, {kPacket, static_cast<int32_t>(k)}, bytes);
     }
 
+    // ld [x + k]: the offset X + k wraps at 32 bits and, read as signed, is negative for a
+    // header-relative load. The in-line check is one compare of offset + size with a bound
+    // below both 2^31 and the captured length: passing it proves the offset non-negative
+    // and the bytes captured. Anything else goes to the stub, which tells the two apart.
     void indexed_load(uint32_t k, unsigned bytes) {
-        // eax = X + k, 32-bit; negative offsets go to the out-of-line stub.
-        x86_.mov(kRax, kIndex);
+        // With k 0 the offset is X itself (whose upper 32 bits, like every register's the
+        // code writes with a 32-bit operation, are zero).
+        Register offset = kIndex;
         if (k != 0) {
-            x86_.alu(Alu::kAdd, kRax, k);
-        } else {
-            x86_.test(kRax, kRax);
+            offset = kOffset;
+            x86_.lea32(kOffset, {kIndex, static_cast<int32_t>(k)});
         }
-        const SignedOffsetStub stub{x86_.new_label(), x86_.new_label(), bytes, false};
+        const SignedOffsetStub stub{x86_.new_label(), x86_.new_label(), x86_.new_label(), offset,
+                                    bytes};
         stubs_.push_back(stub);
-        x86_.jump_if(kSign, stub.entry);
-        // Here 0 <= rax < 2^31, so rax + bytes cannot wrap.
-        x86_.lea64(kRcx, {kRax, static_cast<int32_t>(bytes)});
-        x86_.alu(Alu::kCmp, kRcx, kCapturedLength, true);
-        x86_.jump_if(kAbove, drop_);
-        read_big_endian(kAccumulator, {kPacket, 0, kRax}, bytes);
+        // offset < 2^32, so offset + bytes cannot wrap in 64 bits.
+        x86_.lea64(kTemporary, {offset, static_cast<int32_t>(bytes)});
+        x86_.alu(Alu::kCmp, kTemporary, kIndexedLoadBound, true);
+        x86_.jump_if(kAbove, stub.entry);
+        x86_.bind(stub.read);
+        read_big_endian(kAccumulator, {kPacket, 0, offset}, bytes);
         x86_.bind(stub.resume);
+    }
+
+    // Out of line: a negative offset is header-relative; a non-negative one is read in line
+    // if the captured length (not only the bound) covers it, else the packet is dropped.
+    void indexed_load_stub(const SignedOffsetStub& stub) {
+        const Label header_relative = x86_.new_label();
+        x86_.bind(stub.entry);
+        x86_.test(stub.offset, stub.offset);
+        x86_.jump_if(kSign, header_relative);
+        x86_.alu(Alu::kCmp, kTemporary, kCapturedLength, true);
+        x86_.jump_if(kAbove, drop_);
+        x86_.jump(stub.read);
+        x86_.bind(header_relative);
+        call_signed_offset_load(stub.offset, stub.bytes, false);
+        x86_.jump(stub.resume);
     }
 
     void header_length_load(uint32_t k, std::size_t pc) {
         if (k >= kFirstNegativeOffset) {
-            x86_.mov(kRax, k);
-            load_at_signed_offset_in_eax(1, true);
+            call_signed_offset_load(std::nullopt, 1, true, k);
             return;
         }
         check_captured_length(uint64_t{k} + 1, pc);
@@ -723,14 +863,15 @@ class ProgramCompiler {
         header_length_to_x(kIndex);
     }
 
+    // A = helper(packet, captured length, A, X).
     void call_netlink_helper(uint64_t helper) {
-        x86_.mov64(kRdi, kPacket);
-        x86_.mov64(kRsi, kCapturedLength);
+        const std::vector<Register> live = live_across_call(false);
+        const uint32_t skipped = save_for_call(live);
+        // packet and captured length are already the first two arguments, X the fourth.
         x86_.mov(kRdx, kAccumulator);
-        x86_.mov(kRcx, kIndex);
         x86_.mov64(kRax, helper);
         x86_.call(kRax);
-        x86_.mov(kAccumulator, kRax);
+        restore_after_call(live, skipped);
     }
 
     // ld [SKF_AD_OFF + extension], whatever the load's size: the whole field.
@@ -802,21 +943,25 @@ class ProgramCompiler {
             }
             return;
         }
-        x86_.mov(kRax, kAccumulator);
+        x86_.mov(kOffset, k);
+        divide_a_by(kOffset, remainder);
+    }
+
+    // div takes edx:eax and leaves the quotient in eax (A) and the remainder in edx, where
+    // the context lives: kept in a temporary meanwhile.
+    void divide_a_by(Register divisor, bool remainder) {
+        x86_.mov64(kTemporary, kContext);
         x86_.zero(kRdx);
-        x86_.mov(kRcx, k);
-        x86_.div(kRcx);
-        x86_.mov(kAccumulator, remainder ? kRdx : kRax);
+        x86_.div(divisor);
+        if (remainder) x86_.mov(kAccumulator, kRdx);
+        x86_.mov64(kContext, kTemporary);
     }
 
     // A / X and A % X: X == 0 ends the program with verdict 0.
     void divide_by_x(bool remainder) {
         x86_.test(kIndex, kIndex);
         x86_.jump_if(kEqual, drop_);
-        x86_.mov(kRax, kAccumulator);
-        x86_.zero(kRdx);
-        x86_.div(kIndex);
-        x86_.mov(kAccumulator, remainder ? kRdx : kRax);
+        divide_a_by(kIndex, remainder);
     }
 
     // A conditional jump: `compare` sets the flags, `when_true` reads them.
@@ -955,8 +1100,7 @@ class ProgramCompiler {
                 if (k >= 32) return false;
                 if (k != 0) x86_.shift(Shift::kLeft, kAccumulator, static_cast<uint8_t>(k));
                 return true;
-            case Operation::LshX:
-                x86_.mov(kRcx, kIndex);
+            case Operation::LshX:  // X is in ecx
                 x86_.shift_by_cl(Shift::kLeft, kAccumulator);
                 return true;
             case Operation::RshK:
@@ -964,7 +1108,6 @@ class ProgramCompiler {
                 if (k != 0) x86_.shift(Shift::kRight, kAccumulator, static_cast<uint8_t>(k));
                 return true;
             case Operation::RshX:
-                x86_.mov(kRcx, kIndex);
                 x86_.shift_by_cl(Shift::kRight, kAccumulator);
                 return true;
             case Operation::Neg:
@@ -1004,11 +1147,10 @@ class ProgramCompiler {
                 } else {
                     x86_.mov(kRax, k);
                 }
-                epilogue();
+                x86_.ret();
                 return true;
-            case Operation::RetA:
-                x86_.mov(kRax, kAccumulator);
-                epilogue();
+            case Operation::RetA:  // A is in eax
+                x86_.ret();
                 return true;
             case Operation::Tax:
                 x86_.mov(kIndex, kAccumulator);
@@ -1028,8 +1170,6 @@ class ProgramCompiler {
     std::vector<Label> instruction_labels_;
     Label drop_;
     std::vector<SignedOffsetStub> stubs_;
-    std::vector<Register> saved_;
-    std::size_t frame_size_ = 0;
 };
 
 // The function starts this far into its memory, after int3 bytes: a sanitizer checking an

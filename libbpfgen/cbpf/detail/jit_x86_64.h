@@ -2,12 +2,13 @@
 //
 // Only on x86-64 Linux; elsewhere the JIT is "not available" and CheckedProgram interprets.
 // The machine code is a function of (packet, captured length, SkbContext*, wire length)
-// that returns the verdict. It keeps A, X and the packet in callee-saved registers, checks
-// each packet load against the captured length as the interpreter does, and calls the
-// loads it shares with the interpreter (detail/packet_loads.h) for the rare ones it does not
-// inline (header-relative offsets, netlink attribute searches). interpreter.h's header lists
-// the semantics; tests/common/reference_interpreter.h is the reference, and
-// tests/libbpfgen/cbpf/jit_test.cpp and fuzz/fuzz_jit.cpp compare the two.
+// that returns the verdict. It keeps A, X, the packet and its lengths in the registers the
+// caller may clobber (no prologue or epilogue on the common path), checks each packet load
+// against the captured length as the interpreter does, and calls the loads it shares with
+// the interpreter (detail/packet_loads.h) for the rare ones it does not inline
+// (header-relative offsets, netlink attribute searches), saving its registers around them.
+// interpreter.h's header lists the semantics; tests/common/reference_interpreter.h is the
+// reference, and tests/libbpfgen/cbpf/jit_test.cpp and fuzz/fuzz_jit.cpp compare the two.
 #pragma once
 
 #include <cstddef>

@@ -10,7 +10,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -246,6 +250,35 @@ TEST(JitLoad, NegativeOffsetsAreHeaderRelative) {
     expect_verdict({ld_b(net), ret_k(7)}, packet, 0, context);
 }
 
+#ifdef BPFTOOLS_JIT_EXPECTED
+// The in-line check of an indexed load compares with a bound below 2^31 and the captured
+// length; past it, the out-of-line code reads what the captured length still covers, so a
+// capture longer than 2 GiB (mapped, not filled) is read as the interpreter reads it.
+TEST(JitLoad, IndexedLoadsPastTheInLineBoundOfACaptureOver2GiB) {
+    const std::size_t length = (std::size_t{1} << 31) + 1;  // the bound is 1
+    void* mapping = mmap(nullptr, length, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mapping == MAP_FAILED) GTEST_SKIP() << "cannot map 2 GiB of address space";
+    const std::unique_ptr<void, std::function<void(void*)>> unmap(
+        mapping, [length](void* address) { munmap(address, length); });
+    auto* bytes = static_cast<uint8_t*>(mapping);
+    const uint8_t last[] = {0x12, 0x34, 0x56, 0x78, 0x9a};
+    std::memcpy(bytes + length - sizeof last, last, sizeof last);
+    bytes[0] = 0x45;
+    const std::span<const uint8_t> packet(bytes, length);
+    const auto expect = [&](const Program& program, uint32_t expected) {
+        const CheckedProgram checked(program);
+        EXPECT_EQ(run(checked, packet, {}, 0).verdict, expected) << disassemble(program);
+        EXPECT_EQ(verdict(checked, packet, {}, 0), expected) << disassemble(program);
+    };
+    expect({ldx_imm(0x7ffffffd), ld_ind_w(0), ret_a()}, 0x3456789a);  // the last 4 bytes
+    expect({ldx_imm(0x7ffffffc), ld_ind_h(2), ret_a()}, 0x5678);
+    expect({ldx_imm(0x7ffffffe), ld_ind_w(0), ret_k(7)}, 0);     // one byte past the end
+    expect({ldx_imm(0x7ffffff0), ld_ind_b(0x10), ret_k(7)}, 0);  // X + k negative: no header
+    expect({ldx_imm(0), ld_ind_b(0), ret_a()}, 0x45);            // within the bound
+}
+#endif
+
 TEST(JitLoad, HeaderLengthLoad) {
     expect_verdict({ldx_msh(0), txa(), ret_a()}, {0x45}, 20);
     expect_verdict({ldx_msh(1), txa(), ret_a()}, {0x45, 0xff}, 60);
@@ -312,6 +345,93 @@ TEST(JitLoad, NetlinkAttributes) {
     expect_verdict(
         {ldx_imm(2), ld_imm(0), ld_ancillary(ancillary::kNlAttr), alu_x(op::kAdd), ret_a()}, stream,
         10);
+}
+
+// The loads the machine code leaves to a C++ helper (header-relative offsets, netlink
+// searches) are calls that may clobber every caller-saved register, where the code keeps A,
+// X, the packet, its lengths and the context, and the red zone below rsp, where it keeps
+// M[]: each load here is followed by uses of all of them.
+TEST(JitHelperCall, RegistersAndScratchMemorySurviveEveryHelperCall) {
+    const Bytes packet = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    // Two attributes: type 1 (8 bytes) at 0, type 2 (12 bytes, nesting type 7) at 8.
+    const Bytes stream = {8, 0, 1, 0, 0xaa, 0xbb, 0xcc, 0xdd, 12, 0, 2, 0, 8, 0, 7, 0, 1, 2, 3, 4};
+    SkbContext context;
+    context.network_header = 4;
+    context.link_layer_header = 1;
+    context.mark = 0x5000000;
+    const uint32_t net = ancillary::kNetOffset;
+    const uint32_t link = ancillary::kLinkLayerOffset;
+    constexpr uint32_t kWireLength = 1500;
+    // M[0] = wire length, M[15] = 0x1000, X = x, A = a; the load; then
+    // A + X + M[0] + M[15] + wire length + the context's mark (read after the call).
+    const auto around = [&](uint32_t a, uint32_t x, Instruction load) {
+        return Program{
+            ld_len(),        st(0),           ld_imm(0x1000), st(15),
+            ldx_imm(x),      ld_imm(a),       load,           alu_x(op::kAdd),
+            ldx_mem(0),      alu_x(op::kAdd), ldx_mem(15),    alu_x(op::kAdd),
+            ldx_len(),       alu_x(op::kAdd), tax(),          ld_ancillary(ancillary::kMark),
+            alu_x(op::kAdd), ret_a()};
+    };
+    const uint32_t rest = kWireLength + 0x1000 + kWireLength + 0x5000000;
+    // Into A, at a constant offset: A is the loaded value, X must survive.
+    expect_verdict(around(0x7000, 0x30, ld_b(net + 2)), packet, 6 + 0x30 + rest, context,
+                   kWireLength);
+    expect_verdict(around(0x7000, 0x30, ld_h(net)), packet, 0x0405 + 0x30 + rest, context,
+                   kWireLength);
+    expect_verdict(around(0x7000, 0x30, ld_w(link + 1)), packet, 0x02030405 + 0x30 + rest, context,
+                   kWireLength);
+    // Into A, at X + k with X negative: X (the offset's base) must survive.
+    expect_verdict(around(0x7000, net + 1, ld_ind_b(2)), packet, 7 + (net + 1) + rest, context,
+                   kWireLength);
+    expect_verdict(around(0x7000, link + 2, ld_ind_h(0)), packet, 0x0304 + (link + 2) + rest,
+                   context, kWireLength);
+    // Into X (4 * (byte & 0xf)): A must survive.
+    expect_verdict(around(0x7000, 0x30, ldx_msh(net + 5)), packet, 0x7000 + 36 + rest, context,
+                   kWireLength);
+    // A netlink search: A is the attribute's offset, X the type it searched for.
+    expect_verdict(around(0, 2, ld_ancillary(ancillary::kNlAttr)), stream, 8 + 2 + rest, context,
+                   kWireLength);
+    expect_verdict(around(8, 7, ld_ancillary(ancillary::kNlAttrNest)), stream, 12 + 7 + rest,
+                   context, kWireLength);
+    // Out of range: the program ends with 0, whatever the registers held.
+    expect_verdict(around(0x7000, 0x30, ld_b(net + 6)), packet, 0, context, kWireLength);
+    expect_verdict(around(0x7000, net + 6, ld_ind_b(0)), packet, 0, context, kWireLength);
+}
+
+// Division takes edx, where the code keeps the context: a context read after a division
+// must still see it.
+TEST(JitHelperCall, DivisionKeepsTheContext) {
+    const Bytes packet = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    SkbContext context;
+    context.network_header = 4;
+    context.mark = 0x100;
+    const uint32_t net = ancillary::kNetOffset;
+    expect_verdict(
+        {ld_imm(100), ldx_imm(7), alu_x(op::kDiv), tax(), ld_b(net + 2), alu_x(op::kAdd), ret_a()},
+        packet, 14 + 6, context);
+    expect_verdict(
+        {ld_imm(100), ldx_imm(7), alu_x(op::kMod), tax(), ld_b(net + 2), alu_x(op::kAdd), ret_a()},
+        packet, 2 + 6, context);
+    expect_verdict({ld_imm(100), alu_k(op::kDiv, 7), tax(), ld_ancillary(ancillary::kMark),
+                    alu_x(op::kAdd), ret_a()},
+                   packet, 14 + 0x100, context);
+    expect_verdict({ld_imm(100), alu_k(op::kMod, 7), tax(), ld_ancillary(ancillary::kMark),
+                    alu_x(op::kAdd), ret_a()},
+                   packet, 2 + 0x100, context);
+}
+
+// A and X start at 0 on every path that reads them before writing them, even where another
+// path writes them first (the machine code zeroes them only when some path needs it; the
+// wire length arrives in X's register).
+TEST(JitRegisters, AAndXStartAtZeroOnEveryPath) {
+    const Program x_on_one_path = {ld_b(0), jmp_k(op::kJeq, 1, 0, 1), ldx_imm(9), txa(), ret_a()};
+    expect_verdict(x_on_one_path, {1}, 9, {}, 1500);
+    expect_verdict(x_on_one_path, {2}, 0, {}, 1500);
+    const Program a_on_one_path = {ldx_msh(0), jmp_x(op::kJeq, 0, 1), ld_imm(9), ret_a()};
+    expect_verdict(a_on_one_path, {0x40}, 9, {}, 1500);  // A (0) equals X (0)
+    expect_verdict(a_on_one_path, {0x42}, 0, {}, 1500);
+    expect_verdict({ja(1), ld_imm(5), ret_a()}, kFive, 0, {}, 1500);
+    expect_verdict({ld_ind_b(0), ret_a()}, kFive, 0x12, {}, 1500);
 }
 
 TEST(JitScratch, EveryCellKeepsItsValue) {
