@@ -40,6 +40,18 @@ Buffer share(std::shared_ptr<uint8_t[]> bytes) {
     return {std::shared_ptr<const void>(std::move(bytes), raw), raw};
 }
 
+// The two halves of one large buffer, each with its own owner count (the whole is freed with
+// the last): the reader reads into one while a writer still holds records of the other, and
+// the two cost one huge page rather than two.
+std::pair<Buffer, Buffer> halves_of_large_buffer() {
+    const std::shared_ptr<uint8_t[]> whole(allocate_large_buffer().release(), FreeDeleter{});
+    const auto half = [&whole](std::size_t index) {
+        uint8_t* bytes = whole.get() + index * CaptureInput::kMaxPeek;
+        return Buffer{std::shared_ptr<const void>(bytes, [whole](const void*) {}), bytes};
+    };
+    return {half(0), half(1)};
+}
+
 }  // namespace
 
 CaptureInput::CaptureInput(const std::string& path, const std::string& name)
@@ -65,7 +77,14 @@ std::span<const uint8_t> CaptureInput::fill(std::size_t size) {
             capacity_ = kFirstBufferSize;
         } else if (capacity_ < kMaxPeek || buffer_.use_count() > 1) {
             if (!spare_ || spare_.use_count() > 1) {
-                std::tie(spare_, spare_bytes_) = share(allocate_large_buffer());
+                if (other_half_) {
+                    spare_ = std::exchange(other_half_, nullptr);
+                    spare_bytes_ = other_half_bytes_;
+                } else {
+                    auto [first, second] = halves_of_large_buffer();
+                    std::tie(spare_, spare_bytes_) = std::move(first);
+                    std::tie(other_half_, other_half_bytes_) = std::move(second);
+                }
             }
             if (kept > 0) std::memcpy(spare_bytes_, position_, kept);
             std::swap(buffer_, spare_);

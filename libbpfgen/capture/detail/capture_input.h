@@ -18,9 +18,10 @@ namespace bpfgen {
 
 class CaptureInput {
   public:
-    // The size of each buffer, and the most peek() can return at once: more than the
-    // largest record the classic pcap reader accepts (a 16-byte header and 262144 bytes).
-    static constexpr std::size_t kMaxPeek = kLargeBufferSize;
+    // The size of each buffer (half of a large one), and the most peek() can return at
+    // once: more than the largest record the classic pcap reader accepts (a 16-byte header
+    // and 262144 bytes).
+    static constexpr std::size_t kMaxPeek = kLargeBufferSize / 2;
 
     // Opens path, or a duplicate of standard input for "-"; `name` is used in messages.
     // Reading starts at the descriptor's current offset. Throws Error naming the input
@@ -63,12 +64,14 @@ class CaptureInput {
 
     FileDescriptor fd_;
     // Buffers (none before the first peek()), written through the raw pointers beside
-    // them; all but the first are large ones.
+    // them; all but the first are halves of large ones.
     std::shared_ptr<const void> buffer_;
     uint8_t* buffer_bytes_ = nullptr;
     std::size_t capacity_ = 0;           // of buffer_
     std::shared_ptr<const void> spare_;  // the previous buffer, reused once no one holds it
     uint8_t* spare_bytes_ = nullptr;
+    std::shared_ptr<const void> other_half_;  // of the large buffer spare_ was taken from
+    uint8_t* other_half_bytes_ = nullptr;
     const uint8_t* position_ = nullptr;  // next unread byte
     const uint8_t* end_ = nullptr;       // end of the bytes read into the buffer
     bool at_end_ = false;
