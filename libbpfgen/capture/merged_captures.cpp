@@ -57,10 +57,12 @@ const PcapPacket* next_or_cut(PcapReader& reader, std::vector<std::string>& cuts
 }
 
 // Copies the plain records (ClassicPcapReader::read_plain_records) that `reader` has read
-// and the filter selects, runs of adjacent ones at a time: the loop that copies a capture
-// of the writer's format without making a packet of each record.
-void copy_plain_records(ClassicPcapReader& reader, PcapWriter& writer, const PacketFilter* filter,
-                        bool invert, MergeCounts& counts) {
+// and matches(record data, wire length, without_ip) selects, runs of adjacent ones at a
+// time: the loop that copies a capture of the writer's format without making a packet of
+// each record.
+template <typename Matches>
+void copy_plain_records(ClassicPcapReader& reader, PcapWriter& writer, Matches matches, bool invert,
+                        MergeCounts& counts) {
     uint64_t read = 0;
     uint64_t matched = 0;
     uint64_t without_ip = 0;
@@ -76,15 +78,10 @@ void copy_plain_records(ClassicPcapReader& reader, PcapWriter& writer, const Pac
         reader.read_plain_records(
             writer.snaplen(), [&](std::span<const uint8_t> record, uint32_t wire_length) {
                 ++read;
-                bool matches = true;
-                if (filter) {
-                    bool no_ip = false;
-                    matches = filter->verdict_value(record.subspan(kClassicRecordHeaderSize),
-                                                    wire_length, no_ip) != 0;
-                    without_ip += no_ip ? 1 : 0;
-                }
-                matched += matches ? 1 : 0;
-                if (matches == invert) return;
+                const bool selected =
+                    matches(record.subspan(kClassicRecordHeaderSize), wire_length, without_ip);
+                matched += selected ? 1 : 0;
+                if (selected == invert) return;
                 if (run_records > 0 && record.data() == run + run_length) {
                     run_length += record.size();
                     ++run_records;
@@ -106,6 +103,36 @@ void copy_plain_records(ClassicPcapReader& reader, PcapWriter& writer, const Pac
     counts.read += read;
     counts.matched += matched;
     counts.without_ip += without_ip;
+}
+
+// copy_plain_records() with the filter's test of each record: its machine code called
+// straight where it has some for the frame alone, else verdict_value(); every record
+// without a filter.
+void copy_plain_records(ClassicPcapReader& reader, PcapWriter& writer, const PacketFilter* filter,
+                        bool invert, MergeCounts& counts) {
+    if (!filter) {
+        copy_plain_records(
+            reader, writer, [](std::span<const uint8_t>, uint32_t, uint64_t&) { return true; },
+            invert, counts);
+    } else if (const detail::MachineCode code = filter->frame_code()) {
+        const SkbContext* const context = &filter->frame_context();
+        copy_plain_records(
+            reader, writer,
+            [code, context](std::span<const uint8_t> data, uint32_t wire_length, uint64_t&) {
+                return code(data.data(), data.size(), context, wire_length) != 0;
+            },
+            invert, counts);
+    } else {
+        copy_plain_records(
+            reader, writer,
+            [filter](std::span<const uint8_t> data, uint32_t wire_length, uint64_t& without_ip) {
+                bool no_ip = false;
+                const bool selected = filter->verdict_value(data, wire_length, no_ip) != 0;
+                without_ip += no_ip ? 1 : 0;
+                return selected;
+            },
+            invert, counts);
+    }
 }
 
 }  // namespace

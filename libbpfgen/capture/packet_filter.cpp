@@ -7,6 +7,7 @@
 
 #include "libbpfgen/base/error.h"
 #include "libbpfgen/capture/link_layer.h"
+#include "libbpfgen/cbpf/detail/jit_x86_64.h"
 #include "libbpfgen/cbpf/opcodes.h"
 
 namespace bpfgen {
@@ -88,6 +89,13 @@ PacketFilter::PacketFilter(CheckedProgram program, int link_type, FilterLayer la
                         "null and loop)",
                         link_type));
     }
+}
+
+detail::MachineCode PacketFilter::frame_code() const {
+    if (layer_ != FilterLayer::LinkLayer || reads_link_context_ || !program_.jit_code()) {
+        return nullptr;
+    }
+    return program_.jit_code()->entry();
 }
 
 uint32_t PacketFilter::decoded_verdict(std::span<const uint8_t> packet, uint32_t wire_length,

@@ -54,6 +54,14 @@ class PacketFilter {
         return decoded_verdict(packet, wire_length, without_ip);
     }
 
+    // For loops over many frames: the machine code that gives verdict_value() of any frame,
+    // called as code(frame, captured length, &frame_context(), wire length) with a wire
+    // length of at least the captured length, when the rule has machine code and reads the
+    // frame alone; else nullptr. The loop is spared the tests verdict_value() makes of
+    // each packet to find that out.
+    detail::MachineCode frame_code() const;
+    const SkbContext& frame_context() const { return bare_context_; }
+
   private:
     // verdict_value() for a rule that needs the frame's link-layer header decoded.
     uint32_t decoded_verdict(std::span<const uint8_t> packet, uint32_t wire_length,

@@ -169,11 +169,19 @@ std::string file_bytes(const std::string& path) {
 // Copies `input` with the rule "first byte is 1" both ways: records in place where they
 // can be (the default), and packet by packet (flushing each, which never copies in
 // place); returns what each wrote, or the error it threw.
+// The rule "first byte is 1"; with a load of the frame's protocol first (which it does not
+// use) the filter decodes each frame's link-layer header instead of running the rule's
+// machine code straight.
+std::string first_byte_one(bool with_context_load) {
+    return std::string(with_context_load ? "ld #proto\n" : "") +
+           "ldb [0]\njeq #1, yes\nret #0\nyes: ret #65535\n";
+}
+
 std::pair<std::string, std::string> copy_both_ways(const std::string& input, bool invert,
-                                                   MergeCounts* in_place_counts = nullptr) {
-    const PacketFilter first_byte_one(
-        CheckedProgram(assemble("ldb [0]\njeq #1, yes\nret #0\nyes: ret #65535\n")), 1,
-        FilterLayer::LinkLayer);
+                                                   MergeCounts* in_place_counts = nullptr,
+                                                   bool with_context_load = false) {
+    const PacketFilter first_byte_one_filter(
+        CheckedProgram(assemble(first_byte_one(with_context_load))), 1, FilterLayer::LinkLayer);
     std::pair<std::string, std::string> written;
     int way = 0;
     for (OutputFlush flush : {OutputFlush::Buffered, OutputFlush::EachPacket}) {
@@ -184,7 +192,7 @@ std::pair<std::string, std::string> copy_both_ways(const std::string& input, boo
             PcapWriter writer(output.path(), captures.link_type(), captures.largest_snaplen(),
                               captures.finest_precision());
             const MergeCounts counts = captures.copy_selected(
-                writer, &first_byte_one, FilterLayer::LinkLayer, invert, flush);
+                writer, &first_byte_one_filter, FilterLayer::LinkLayer, invert, flush);
             writer.commit();
             if (flush == OutputFlush::Buffered && in_place_counts) *in_place_counts = counts;
             result = fmt::format("read {} matched {} cuts {}\n", counts.read, counts.matched,
@@ -228,12 +236,16 @@ TEST(MergedCaptures, CopyingInPlaceWritesWhatCopyingEachPacketWrites) {
         }
         const TemporaryPath input("in_place.pcap");
         capture.write(input.path());
-        MergeCounts counts;
-        const auto [in_place, each_packet] = copy_both_ways(input.path(), invert, &counts);
-        ASSERT_EQ(in_place.substr(0, 6), "read 4") << in_place.substr(0, 200);
-        EXPECT_TRUE(in_place == each_packet) << "invert " << invert;
-        EXPECT_EQ(counts.read, 40000u);
-        EXPECT_EQ(counts.matched, expected_matches);
+        for (bool with_context_load : {false, true}) {
+            MergeCounts counts;
+            const auto [in_place, each_packet] =
+                copy_both_ways(input.path(), invert, &counts, with_context_load);
+            ASSERT_EQ(in_place.substr(0, 6), "read 4") << in_place.substr(0, 200);
+            EXPECT_TRUE(in_place == each_packet)
+                << "invert " << invert << ", context load " << with_context_load;
+            EXPECT_EQ(counts.read, 40000u);
+            EXPECT_EQ(counts.matched, expected_matches);
+        }
     }
 }
 

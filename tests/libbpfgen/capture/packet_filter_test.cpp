@@ -14,6 +14,7 @@
 
 #include "libbpfgen/capture/link_layer.h"
 #include "libbpfgen/capture/pcap_io.h"
+#include "libbpfgen/cbpf/assembler.h"
 #include "tests/common/capture_files.h"
 
 namespace bpfgen {
@@ -194,6 +195,38 @@ TEST(PacketFilter, TheKernelSeesTheVlanTagBesideThePacket) {
         tagged += has_tag;
     }
     EXPECT_EQ(tagged, 5);
+}
+
+// frame_code() is the rule's machine code only where it gives verdict_value() for any frame
+// (the link layer, no ancillary load), and then gives the same verdicts over real packets.
+TEST(PacketFilter, FrameCodeOnlyWhereItGivesTheVerdictOfAnyFrame) {
+    const std::string frame_rule = "ldh [12]\njeq #0x800, yes\nret #0\nyes: ret #1\n";
+    const PacketFilter frame_only(CheckedProgram(assemble(frame_rule)), DLT_EN10MB,
+                                  FilterLayer::LinkLayer);
+    const PacketFilter network(CheckedProgram(assemble("ldb [0]\nret a\n")), DLT_EN10MB,
+                               FilterLayer::Network);
+    const PacketFilter context(CheckedProgram(assemble("ld #proto\nret a\n")), DLT_EN10MB,
+                               FilterLayer::LinkLayer);
+    const PacketFilter interpreted(CheckedProgram(assemble(frame_rule), Engine::Interpreter),
+                                   DLT_EN10MB, FilterLayer::LinkLayer);
+    EXPECT_EQ(network.frame_code(), nullptr);
+    EXPECT_EQ(context.frame_code(), nullptr);
+    EXPECT_EQ(interpreted.frame_code(), nullptr);
+    const detail::MachineCode code = frame_only.frame_code();
+    if (!CheckedProgram(assemble(frame_rule)).uses_jit()) {
+        GTEST_SKIP() << "no machine code on this system: nothing to compare";
+    }
+    ASSERT_NE(code, nullptr);
+    const Capture capture = read_capture("dns_udp.pcap");
+    ASSERT_FALSE(capture.packets.empty());
+    for (const auto& packet : capture.packets) {
+        bool without_ip = false;
+        const uint32_t expected =
+            frame_only.verdict_value(packet.data, packet.wire_length, without_ip);
+        EXPECT_EQ(code(packet.data.data(), packet.data.size(), &frame_only.frame_context(),
+                       packet.wire_length),
+                  expected);
+    }
 }
 
 }  // namespace
