@@ -29,8 +29,9 @@ constexpr std::size_t kFirstBufferSize = std::size_t{16} << 10;
 
 // The most one read(2) asks for: the bytes read are parsed, run through the filter and
 // written out while they are still in the processor's cache; reading the whole 2 MiB
-// buffer at once left them to be fetched back from memory.
-constexpr std::size_t kReadSize = std::size_t{128} << 10;
+// buffer at once left them to be fetched back from memory. 256 KiB took 3-5% less of
+// filter's CPU on a flood than 128 KiB (fewer calls), 512 KiB no less than 256.
+constexpr std::size_t kReadSize = std::size_t{256} << 10;
 
 // A buffer and a pointer for writing into it.
 using Buffer = std::pair<std::shared_ptr<const void>, uint8_t*>;
