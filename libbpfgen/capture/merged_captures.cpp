@@ -63,7 +63,9 @@ const PcapPacket* next_or_cut(PcapReader& reader, std::vector<std::string>& cuts
 template <typename Matches>
 void copy_plain_records(ClassicPcapReader& reader, PcapWriter& writer, Matches matches, bool invert,
                         MergeCounts& counts) {
-    uint64_t read = 0;
+    // The records read are those the reader counts; the loop keeps few values in registers
+    // across the call to the rule.
+    const uint64_t read_before = reader.packets_read();
     uint64_t matched = 0;
     uint64_t without_ip = 0;
     const uint8_t* run = nullptr;
@@ -77,7 +79,6 @@ void copy_plain_records(ClassicPcapReader& reader, PcapWriter& writer, Matches m
     try {
         reader.read_plain_records(
             writer.snaplen(), [&](std::span<const uint8_t> record, uint32_t wire_length) {
-                ++read;
                 const bool selected =
                     matches(record.subspan(kClassicRecordHeaderSize), wire_length, without_ip);
                 matched += selected ? 1 : 0;
@@ -95,12 +96,12 @@ void copy_plain_records(ClassicPcapReader& reader, PcapWriter& writer, Matches m
         // Before anything reads on: the writer holds the buffer from here.
         write_run();
     } catch (...) {
-        counts.read += read;
+        counts.read += reader.packets_read() - read_before;
         counts.matched += matched;
         counts.without_ip += without_ip;
         throw;
     }
-    counts.read += read;
+    counts.read += reader.packets_read() - read_before;
     counts.matched += matched;
     counts.without_ip += without_ip;
 }
