@@ -27,12 +27,9 @@ BufferedOutput::BufferedOutput(int fd, std::string name) : fd_(fd), name_(std::m
     pieces_.reserve(kMaxPieces);
 }
 
-void BufferedOutput::make_room() {
-    if (!buffer_) {
-        buffer_ = allocate_large_buffer();
-        return;
-    }
-    flush();
+void BufferedOutput::make_room(std::size_t size) {
+    if (!buffer_) buffer_ = allocate_large_buffer();
+    if (kCapacity - used_ < size || pieces_.size() == kMaxPieces) flush();
 }
 
 void BufferedOutput::append(std::span<const uint8_t> bytes) {

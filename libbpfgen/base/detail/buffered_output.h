@@ -29,13 +29,15 @@ class BufferedOutput {
 
     // Room for `size` contiguous bytes (at most kCapacity) at the end of the buffer,
     // flushing first if they do not fit; the bytes count once added().
+    // Flushes first, too, when no piece is left for them: a flush once they are in the
+    // buffer would let later bytes overwrite them before they are written.
     uint8_t* reserve(std::size_t size) {
-        if (!buffer_ || kCapacity - used_ < size) [[unlikely]]
-            make_room();
+        if (!buffer_ || kCapacity - used_ < size || pieces_.size() == kMaxPieces) [[unlikely]]
+            make_room(size);
         return buffer_.get() + used_;
     }
     void added(std::size_t size) {
-        add_piece(buffer_.get() + used_, size);
+        add_piece(buffer_.get() + used_, size);  // never flushes: reserve() left a piece
         used_ += size;
     }
     // Appends a copy of bytes; at least kWriteThrough of them are written straight
@@ -65,8 +67,8 @@ class BufferedOutput {
         pieces_.push_back({const_cast<uint8_t*>(bytes), size});
     }
     // reserve()'s slow path: the buffer made on first use (an output of held bytes alone
-    // never needs one), else flushed.
-    void make_room();
+    // never needs one), and flushed when `size` bytes or their piece do not fit.
+    void make_room(std::size_t size);
     void write_all(std::span<const uint8_t> bytes);
 
     int fd_;
