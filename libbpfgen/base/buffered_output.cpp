@@ -44,32 +44,28 @@ void BufferedOutput::append(std::span<const uint8_t> bytes) {
 }
 
 void BufferedOutput::flush() {
-    std::vector<iovec> pieces;
-    pieces.swap(pieces_);
-    used_ = 0;
-    // Whatever happens, the pieces' storage is handed back for the next ones.
-    struct Restore {
-        std::vector<iovec>& from;
-        std::vector<iovec>& to;
-        ~Restore() {
-            from.clear();
-            to.swap(from);
+    // Whatever happens, the pieces are gone afterwards and the buffer is free again.
+    struct Clear {
+        BufferedOutput& output;
+        ~Clear() {
+            output.pieces_.clear();
+            output.used_ = 0;
         }
-    } restore{pieces, pieces_};
+    } clear{*this};
     std::size_t first = 0;
-    while (first < pieces.size()) {
-        const int count = static_cast<int>(std::min(kMaxPieces, pieces.size() - first));
-        ssize_t n = ::writev(fd_, pieces.data() + first, count);
+    while (first < pieces_.size()) {
+        const int count = static_cast<int>(std::min(kMaxPieces, pieces_.size() - first));
+        ssize_t n = ::writev(fd_, pieces_.data() + first, count);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) refuse_write(name_, n);
         // Past the pieces written whole, into the one written in part.
-        while (first < pieces.size() && static_cast<std::size_t>(n) >= pieces[first].iov_len) {
-            n -= static_cast<ssize_t>(pieces[first].iov_len);
+        while (first < pieces_.size() && static_cast<std::size_t>(n) >= pieces_[first].iov_len) {
+            n -= static_cast<ssize_t>(pieces_[first].iov_len);
             ++first;
         }
         if (n > 0) {
-            pieces[first].iov_base = static_cast<uint8_t*>(pieces[first].iov_base) + n;
-            pieces[first].iov_len -= static_cast<std::size_t>(n);
+            pieces_[first].iov_base = static_cast<uint8_t*>(pieces_[first].iov_base) + n;
+            pieces_[first].iov_len -= static_cast<std::size_t>(n);
         }
     }
 }

@@ -56,6 +56,13 @@ const PcapPacket* next_or_cut(PcapReader& reader, std::vector<std::string>& cuts
     }
 }
 
+// For a handler of OutputError: whether the output's reader went away (SIGPIPE), which
+// ends the copy without an error, as counts then says.
+bool output_went_away(MergeCounts& counts) {
+    counts.output_closed = StopSignals::output_closed();
+    return counts.output_closed;
+}
+
 // Copies the plain records (ClassicPcapReader::read_plain_records) that `reader` has read
 // and matches(record data, wire length, without_ip) selects, runs of adjacent ones at a
 // time: the loop that copies a capture of the writer's format without making a packet of
@@ -75,6 +82,12 @@ void copy_plain_records(ClassicPcapReader& reader, PcapWriter& writer, Matches m
         if (run_records > 0)
             writer.write_stored_records({run, run_length}, run_records, *reader.storage());
         run_records = 0;
+    };
+    // Added whether the copy ends or throws (an output closed halfway still reports them).
+    const auto add_counts = [&] {
+        counts.read += reader.packets_read() - read_before;
+        counts.matched += matched;
+        counts.without_ip += without_ip;
     };
     try {
         reader.read_plain_records(
@@ -96,14 +109,10 @@ void copy_plain_records(ClassicPcapReader& reader, PcapWriter& writer, Matches m
         // Before anything reads on: the writer holds the buffer from here.
         write_run();
     } catch (...) {
-        counts.read += reader.packets_read() - read_before;
-        counts.matched += matched;
-        counts.without_ip += without_ip;
+        add_counts();
         throw;
     }
-    counts.read += reader.packets_read() - read_before;
-    counts.matched += matched;
-    counts.without_ip += without_ip;
+    add_counts();
 }
 
 // copy_plain_records() with the filter's test of each record: its machine code called
@@ -158,10 +167,7 @@ MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter
                 try {
                     copy_plain_records(*plain, writer, filter, invert, counts);
                 } catch (const OutputError&) {
-                    if (StopSignals::output_closed()) {
-                        counts.output_closed = true;
-                        return counts;
-                    }
+                    if (output_went_away(counts)) return counts;
                     throw;
                 }
             }
@@ -188,10 +194,7 @@ MergeCounts MergedCaptures::copy_selected(PcapWriter& writer, const PacketFilter
                 writer.write(*packet);
                 if (flush == OutputFlush::EachPacket) writer.flush();
             } catch (const OutputError&) {
-                if (StopSignals::output_closed()) {
-                    counts.output_closed = true;
-                    return counts;
-                }
+                if (output_went_away(counts)) return counts;
                 throw;  // the output's fault, named in the message, not this packet's
             } catch (const Error& error) {
                 throw Error(fmt::format("{}: packet {}: {}", reader.name(), reader.packets_read(),

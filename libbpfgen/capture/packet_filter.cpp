@@ -92,9 +92,7 @@ PacketFilter::PacketFilter(CheckedProgram program, int link_type, FilterLayer la
 }
 
 detail::MachineCode PacketFilter::frame_code() const {
-    if (layer_ != FilterLayer::LinkLayer || reads_link_context_ || !program_.jit_code()) {
-        return nullptr;
-    }
+    if (!reads_frame_only() || !program_.jit_code()) return nullptr;
     return program_.jit_code()->entry();
 }
 

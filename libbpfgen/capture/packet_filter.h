@@ -48,7 +48,7 @@ class PacketFilter {
     uint32_t verdict_value(std::span<const uint8_t> packet, uint32_t wire_length,
                            bool& without_ip) const {
         // Inline for the common rule, which reads the frame alone: one call per packet less.
-        if (layer_ == FilterLayer::LinkLayer && !reads_link_context_) [[likely]] {
+        if (reads_frame_only()) [[likely]] {
             return bpfgen::verdict(program_, packet, bare_context_, wire_length);
         }
         return decoded_verdict(packet, wire_length, without_ip);
@@ -63,6 +63,10 @@ class PacketFilter {
     const SkbContext& frame_context() const { return bare_context_; }
 
   private:
+    // At the link layer without ancillary loads: the program gets the frame as it is.
+    bool reads_frame_only() const {
+        return layer_ == FilterLayer::LinkLayer && !reads_link_context_;
+    }
     // verdict_value() for a rule that needs the frame's link-layer header decoded.
     uint32_t decoded_verdict(std::span<const uint8_t> packet, uint32_t wire_length,
                              bool& without_ip) const;

@@ -319,9 +319,7 @@ void PcapWriter::append_stored(std::span<const uint8_t> records,
 }
 
 void PcapWriter::release_held() {
-    if (!held_storage_) return;
-    output_->flush();
-    held_storage_.reset();
+    if (held_storage_) flush();
 }
 
 void PcapWriter::flush() {

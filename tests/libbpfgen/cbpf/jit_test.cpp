@@ -76,6 +76,8 @@ void expect_verdict(const Program& program, const Bytes& packet, uint32_t expect
 }
 
 const Bytes kFive = {0x12, 0x34, 0x56, 0x78, 0x9a};
+// Each byte its own offset: a header-relative load shows where it read.
+const Bytes kCounting = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
 
 // --- JIT in use, and the interpreter when asked or when the system refuses ------------
 
@@ -225,7 +227,7 @@ TEST(JitLoad, IndexedLoadAddsXAndWrapsAt32Bits) {
 }
 
 TEST(JitLoad, NegativeOffsetsAreHeaderRelative) {
-    const Bytes packet = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    const Bytes& packet = kCounting;
     SkbContext context;
     context.network_header = 4;
     context.link_layer_header = 1;
@@ -352,7 +354,7 @@ TEST(JitLoad, NetlinkAttributes) {
 // X, the packet, its lengths and the context, and the red zone below rsp, where it keeps
 // M[]: each load here is followed by uses of all of them.
 TEST(JitHelperCall, RegistersAndScratchMemorySurviveEveryHelperCall) {
-    const Bytes packet = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    const Bytes& packet = kCounting;
     // Two attributes: type 1 (8 bytes) at 0, type 2 (12 bytes, nesting type 7) at 8.
     const Bytes stream = {8, 0, 1, 0, 0xaa, 0xbb, 0xcc, 0xdd, 12, 0, 2, 0, 8, 0, 7, 0, 1, 2, 3, 4};
     SkbContext context;
@@ -401,7 +403,7 @@ TEST(JitHelperCall, RegistersAndScratchMemorySurviveEveryHelperCall) {
 // Division takes edx, where the code keeps the context: a context read after a division
 // must still see it.
 TEST(JitHelperCall, DivisionKeepsTheContext) {
-    const Bytes packet = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    const Bytes& packet = kCounting;
     SkbContext context;
     context.network_header = 4;
     context.mark = 0x100;
